@@ -1,0 +1,14 @@
+package dev.weir.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class EventTimeSpec {
+    @JsonPropertyDescription("Field holding the event time: epoch milliseconds or an ISO-8601 string.")
+    public String field;
+
+    @JsonPropertyDescription("A source partition that yields no record for this long stops holding the watermark back"
+            + " (default 30s). When all are idle, wall-clock time moves the watermark on.")
+    public String idleTimeout;
+}

@@ -1,0 +1,13 @@
+package dev.weir.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TracingSpec {
+    @JsonPropertyDescription("OTLP gRPC endpoint of the collector, e.g. http://otel-collector:4317.")
+    public String endpoint;
+
+    @JsonPropertyDescription("Fraction of records traced, 0 to 1 (default 0.1).")
+    public Double sampleRatio;
+}
