@@ -1,0 +1,63 @@
+package dev.weir.runtime.app;
+
+import dev.weir.api.InvalidJobException;
+import dev.weir.api.JobFiles;
+import dev.weir.api.StreamJob;
+import dev.weir.runtime.kafka.JobTopics;
+import dev.weir.runtime.kafka.StreamsTopology;
+import dev.weir.runtime.pipeline.CompiledJob;
+import dev.weir.runtime.pipeline.JobMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Builds the job's topology for the Quarkus Kafka Streams extension, which runs it (pod mode). */
+@ApplicationScoped
+public class JobTopologyProducer {
+    private static final Logger LOG = Logger.getLogger(JobTopologyProducer.class);
+
+    @ConfigProperty(name = WeirMain.JOB_FILE_PROPERTY)
+    String jobFile;
+
+    @ConfigProperty(name = "weir.progress-interval", defaultValue = "1s")
+    Duration progressInterval;
+
+    @Produces
+    @ApplicationScoped
+    Topology topology(MeterRegistry registry) throws InvalidJobException, InterruptedException {
+        StreamJob job = JobFiles.read(Path.of(jobFile));
+        CompiledJob compiled = CompiledJob.compile(job.getSpec());
+        JobTopics topics = JobTopics.of(job.getSpec());
+        int partitions = sourcePartitions(job.getSpec().source.kafka.bootstrapServers, topics.source());
+        LOG.infof("job %s: %s (%d partitions) → %s, dead letters → %s", job.getMetadata().getName(),
+                topics.source(), partitions, topics.sink(), topics.deadLetter());
+        return StreamsTopology.build(compiled, topics, partitions, new JobMetrics(registry), progressInterval,
+                compiled.idleTimeout());
+    }
+
+    /** Waits for the source topic to exist: the watermark needs its partition count. */
+    private static int sourcePartitions(String bootstrap, String topic) throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            while (true) {
+                try {
+                    return admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+                            .get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.warnf("waiting for source topic %s on %s: %s", topic, bootstrap, e.getMessage());
+                    Thread.sleep(Duration.ofSeconds(5).toMillis());
+                }
+            }
+        }
+    }
+}

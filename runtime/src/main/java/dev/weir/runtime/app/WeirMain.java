@@ -1,0 +1,157 @@
+package dev.weir.runtime.app;
+
+import dev.weir.api.InvalidJobException;
+import dev.weir.api.JobFiles;
+import dev.weir.api.StreamJob;
+import dev.weir.runtime.local.LocalRun;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The runtime's command line. {@code run JOB --input FILE} runs a job locally on an embedded broker
+ * without starting Quarkus; {@code run JOB} and {@code serve JOB} run it against the spec's brokers
+ * as a pod does, inside Quarkus (health, metrics); {@code validate JOB} only checks the file.
+ */
+@QuarkusMain
+public final class WeirMain {
+    static final String USAGE = """
+            usage: weir run JOB.yaml [--input FILE.jsonl] [--output FILE] [--dead-letter FILE]
+                   weir validate JOB.yaml
+                   weir serve JOB.yaml
+
+              run        run the job; with --input, on an embedded Kafka broker: each line of FILE is
+                         one source record, the job runs to the end of the input and every window closes
+              validate   check JOB.yaml and print what is wrong, without running anything
+              serve      run the job against the brokers in its spec until stopped (what a pod runs)
+
+              --input FILE        JSON lines to replay into the source, in order
+              --output FILE       write sink records there, one JSON per line (default: stdout)
+              --dead-letter FILE  write dead-letter records there, one JSON per line
+            """;
+
+    /** System property through which the job file reaches the Quarkus application. */
+    static final String JOB_FILE_PROPERTY = "weir.job-file";
+
+    private WeirMain() {}
+
+    public static void main(String... args) {
+        int code = execute(args, System.out, System.err);
+        if (code != Integer.MIN_VALUE) {
+            System.exit(code);
+        }
+    }
+
+    /** @return the exit code, or {@link Integer#MIN_VALUE} when Quarkus has taken over (serve) */
+    static int execute(String[] args, PrintStream out, PrintStream err) {
+        Command command;
+        try {
+            command = Command.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("weir: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        if (command == null) {
+            out.print(USAGE);
+            return 0;
+        }
+        StreamJob job;
+        try {
+            job = JobFiles.read(command.job());
+        } catch (InvalidJobException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        switch (command.verb()) {
+            case "validate" -> {
+                out.println(command.job() + ": valid");
+                return 0;
+            }
+            case "run" -> {
+                if (command.input() != null) {
+                    quietKafkaLogs();
+                    try {
+                        return new LocalRun(job, command.input(), command.output(), command.deadLetter(), err).run();
+                    } catch (Exception e) {
+                        err.println("weir run: " + e);
+                        return 1;
+                    }
+                }
+            }
+            default -> { }
+        }
+        System.setProperty(JOB_FILE_PROPERTY, command.job().toAbsolutePath().toString());
+        PodSettings.apply(job);
+        Quarkus.run(args);
+        return Integer.MIN_VALUE;
+    }
+
+    private static void quietKafkaLogs() {
+        for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
+            Logger.getLogger(name).setLevel(Level.WARNING);
+        }
+    }
+
+    record Command(String verb, Path job, Path input, Path output, Path deadLetter) {
+        static Command parse(String[] args) {
+            if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
+                return null;
+            }
+            String verb = args[0];
+            if (!List.of("run", "validate", "serve").contains(verb)) {
+                throw new IllegalArgumentException("unknown command '" + verb + "'");
+            }
+            List<String> positional = new ArrayList<>();
+            Path input = null;
+            Path output = null;
+            Path deadLetter = null;
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--input", "--output", "--dead-letter" -> {
+                        if (!verb.equals("run")) {
+                            throw new IllegalArgumentException(a + " is only for 'weir run'");
+                        }
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException(a + " needs a file");
+                        }
+                        Path p = Path.of(args[++i]);
+                        switch (a) {
+                            case "--input" -> input = p;
+                            case "--output" -> output = p;
+                            default -> deadLetter = p;
+                        }
+                    }
+                    default -> {
+                        if (a.startsWith("-")) {
+                            throw new IllegalArgumentException("unknown option '" + a + "'");
+                        }
+                        positional.add(a);
+                    }
+                }
+            }
+            if (positional.size() != 1) {
+                throw new IllegalArgumentException(positional.isEmpty() ? "missing JOB.yaml"
+                        : "one job file expected, got " + positional);
+            }
+            Path job = Path.of(positional.get(0));
+            if (!Files.isRegularFile(job)) {
+                throw new IllegalArgumentException("no such job file: " + job);
+            }
+            if (input != null && !Files.isRegularFile(input)) {
+                throw new IllegalArgumentException("no such input file: " + input);
+            }
+            if (input == null && (output != null || deadLetter != null)) {
+                throw new IllegalArgumentException("--output and --dead-letter need --input");
+            }
+            return new Command(verb, job, input, output, deadLetter);
+        }
+    }
+}

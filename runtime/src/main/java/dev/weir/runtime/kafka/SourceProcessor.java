@@ -1,0 +1,113 @@
+package dev.weir.runtime.kafka;
+
+import dev.weir.runtime.pipeline.CompiledJob;
+import dev.weir.runtime.pipeline.DeadLetterReason;
+import dev.weir.runtime.pipeline.JobMetrics;
+import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.pipeline.MalformedRecordException;
+import dev.weir.runtime.pipeline.RecordRejected;
+import dev.weir.runtime.pipeline.WatermarkTracker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Runs where a source partition is read: decode, event time, the steps before the window, key and
+ * aggregate arguments. With a window it sends records keyed to the window tasks, and reports its
+ * partition's progress to all of them every {@code progressInterval}.
+ */
+final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed> {
+    private static final byte[] NO_KEY = new byte[0];
+
+    private final CompiledJob job;
+    private final JobMetrics metrics;
+    private final Duration progressInterval;
+    private final long idleTimeoutMs;
+    private ProcessorContext<byte[], Routed> context;
+    private int partition;
+    private long partitionMax = WatermarkTracker.UNKNOWN;
+    private long lastReadMs;
+
+    SourceProcessor(CompiledJob job, JobMetrics metrics, Duration progressInterval, Duration idleTimeout) {
+        this.job = job;
+        this.metrics = metrics;
+        this.progressInterval = progressInterval;
+        this.idleTimeoutMs = idleTimeout == null ? Long.MAX_VALUE : idleTimeout.toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Routed> context) {
+        this.context = context;
+        this.partition = context.taskId().partition();
+        this.lastReadMs = context.currentSystemTimeMs();
+        if (job.window() != null) {
+            context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, this::reportProgress);
+        }
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        lastReadMs = context.currentSystemTimeMs();
+        if (EndOfInput.isMarked(record.headers())) {
+            partitionMax = Long.MAX_VALUE;
+            if (job.window() == null) {
+                EndOfInput.send(context, partition, record.timestamp());
+            } else {
+                reportProgress(lastReadMs);
+            }
+            return;
+        }
+        metrics.recordIn();
+        try {
+            Map<String, Object> value = Json.parseObject(record.value());
+            long eventTime = job.eventTime(value, record.timestamp());
+            partitionMax = Math.max(partitionMax, eventTime);
+            Map<String, Object> kept = job.beforeWindow(value);
+            if (kept == null) {
+                return;
+            }
+            if (job.window() == null) {
+                context.forward(record.withValue(Routed.sink(Json.write(kept))));
+                metrics.recordOut();
+                return;
+            }
+            byte[] key = job.key(kept);
+            Object[] args = job.window().aggregates().arguments(kept);
+            Envelope data = new Envelope.Data(meta.partition(), partitionMax, eventTime, meta.offset(), args,
+                    record.value());
+            context.forward(record.withKey(key).withValue(Routed.keyed(Envelope.encode(data), false)));
+        } catch (MalformedRecordException e) {
+            deadLetter(record, meta, DeadLetterReason.malformed, e.getMessage());
+        } catch (RecordRejected e) {
+            deadLetter(record, meta, e.reason(), e.getMessage());
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
+                            String message) {
+        String payload = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
+        byte[] envelope = DeadLetters.envelope(reason, message, payload, meta.topic(), meta.partition(),
+                meta.offset());
+        context.forward(record.withValue(Routed.deadLetter(envelope)));
+        metrics.deadLetter(reason);
+    }
+
+    private void reportProgress(long now) {
+        long idleFor = now - lastReadMs;
+        Envelope.Progress progress;
+        if (partitionMax != Long.MAX_VALUE && idleFor >= idleTimeoutMs) {
+            progress = new Envelope.Progress(partition, partitionMax, idleFor);
+        } else if (partitionMax != WatermarkTracker.UNKNOWN) {
+            progress = new Envelope.Progress(partition, partitionMax, Envelope.ACTIVE);
+        } else {
+            return;
+        }
+        context.forward(new Record<>(NO_KEY, Routed.keyed(Envelope.encode(progress), true), now));
+    }
+}

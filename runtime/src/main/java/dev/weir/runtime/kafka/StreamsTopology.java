@@ -1,0 +1,90 @@
+package dev.weir.runtime.kafka;
+
+import dev.weir.runtime.pipeline.CompiledJob;
+import dev.weir.runtime.pipeline.JobMetrics;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The one place a job's Kafka Streams topology is built:
+ * source → {@link SourceProcessor} → (keyed topic → {@link WindowProcessor}) → sink, with dead
+ * letters from both processors.
+ */
+public final class StreamsTopology {
+    /** How often each source partition reports its progress to the window tasks. */
+    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
+    private static final Serde<byte[]> BYTES = Serdes.ByteArray();
+    private static final Serde<Routed> ROUTED = Serdes.serdeFrom(
+            (topic, routed) -> routed == null ? null : routed.value(),
+            (topic, bytes) -> bytes == null ? null : Routed.keyed(bytes, false));
+
+    private StreamsTopology() {}
+
+    /**
+     * @param sourcePartitions partitions of the source topic: the watermark waits for all of them
+     * @param idleTimeout      null disables idleness (end of input then closes windows)
+     */
+    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, JobMetrics metrics,
+                                 Duration progressInterval, Duration idleTimeout) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<byte[], Routed> fromSource = builder
+                .stream(topics.source(), Consumed.with(BYTES, BYTES).withName("weir-source"))
+                .process(() -> new SourceProcessor(job, metrics, progressInterval, idleTimeout),
+                        Named.as("weir-source-steps"));
+        if (job.window() == null) {
+            route(fromSource, topics, "weir-source");
+            return builder.build();
+        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(JobTopics.WINDOW_STORE), Serdes.Bytes(), BYTES)
+                .withCachingEnabled());
+        KStream<byte[], Routed> windowed = route(fromSource, topics, "weir-source")
+                .repartition(Repartitioned.<byte[], Routed>as(JobTopics.KEYED)
+                        .withKeySerde(BYTES).withValueSerde(ROUTED)
+                        .withNumberOfPartitions(sourcePartitions)
+                        .withStreamPartitioner(broadcastControl()))
+                .process(() -> new WindowProcessor(job, metrics, sourcePartitions, topics.source()),
+                        Named.as("weir-window"), JobTopics.WINDOW_STORE);
+        route(windowed, topics, "weir-window");
+        return builder.build();
+    }
+
+    /** Writes sink and dead-letter records; returns the records bound for the keyed topic. */
+    private static KStream<byte[], Routed> route(KStream<byte[], Routed> stream, JobTopics topics, String name) {
+        var branches = stream.split(Named.as(name + "-"))
+                .branch((k, v) -> v.route() == Routed.Route.SINK,
+                        Branched.withConsumer(s -> s.to(topics.sink(), produced(name + "-sink")), "sink"))
+                .branch((k, v) -> v.route() == Routed.Route.DEAD_LETTER,
+                        Branched.withConsumer(s -> s.to(topics.deadLetter(), produced(name + "-dead-letter")),
+                                "dead-letter"))
+                .defaultBranch(Branched.as("keyed"));
+        return branches.get(name + "-keyed");
+    }
+
+    private static Produced<byte[], Routed> produced(String name) {
+        return Produced.with(BYTES, ROUTED).withName(name).withStreamPartitioner(broadcastControl());
+    }
+
+    /** Control records (progress, end of input) go to every partition; the rest by key as usual. */
+    private static StreamPartitioner<byte[], Routed> broadcastControl() {
+        return (topic, key, value, partitions) -> value.control()
+                ? Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()))
+                : Optional.empty();
+    }
+}

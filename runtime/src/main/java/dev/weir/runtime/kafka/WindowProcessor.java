@@ -1,0 +1,106 @@
+package dev.weir.runtime.kafka;
+
+import dev.weir.runtime.pipeline.CompiledJob;
+import dev.weir.runtime.pipeline.DeadLetterReason;
+import dev.weir.runtime.pipeline.JobMetrics;
+import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.pipeline.RecordRejected;
+import dev.weir.runtime.pipeline.WatermarkTracker;
+import dev.weir.runtime.pipeline.WindowOperator;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Runs where keyed records arrive: keeps the watermark from the source partitions' progress, the
+ * open windows in a state store, and emits each window once it closes. Late records go to the
+ * dead letter. When every source partition has ended (end of input), it tells the sink and the
+ * dead-letter topics with a control record.
+ */
+final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed> {
+    private final CompiledJob job;
+    private final JobMetrics metrics;
+    private final int sourcePartitions;
+    private final String sourceTopic;
+    private ProcessorContext<byte[], Routed> context;
+    private WindowOperator windows;
+    private WatermarkTracker watermark;
+    private long timestamp;
+    private boolean endSent;
+
+    WindowProcessor(CompiledJob job, JobMetrics metrics, int sourcePartitions, String sourceTopic) {
+        this.job = job;
+        this.metrics = metrics;
+        this.sourcePartitions = sourcePartitions;
+        this.sourceTopic = sourceTopic;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Routed> context) {
+        this.context = context;
+        KeyValueStore<Bytes, byte[]> store = context.getStateStore(JobTopics.WINDOW_STORE);
+        CompiledJob.Window w = job.window();
+        windows = new WindowOperator(w.shape(), w.allowedLateness(), w.keyBy(), w.aggregates(),
+                new KafkaOrderedStore(store), this::emit);
+        watermark = new WatermarkTracker(sourcePartitions, windows.closedWatermark());
+    }
+
+    @Override
+    public void process(Record<byte[], Routed> record) {
+        timestamp = record.timestamp();
+        Envelope envelope = Envelope.decode(record.value().value());
+        if (envelope instanceof Envelope.Progress p) {
+            long w = p.idleForMs() == Envelope.ACTIVE
+                    ? watermark.active(p.sourcePartition(), p.partitionMax())
+                    : watermark.idle(p.sourcePartition(), p.partitionMax(), p.idleForMs());
+            advance(w);
+            if (w == Long.MAX_VALUE && !endSent) {
+                sendEndOfInput();
+            }
+            return;
+        }
+        Envelope.Data data = (Envelope.Data) envelope;
+        advance(watermark.active(data.sourcePartition(), data.partitionMax()));
+        if (!windows.add(record.key(), data.eventTime(), data.args())) {
+            String message = "event time " + Instant.ofEpochMilli(data.eventTime()) + " is behind the watermark "
+                    + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
+            byte[] envelopeBytes = DeadLetters.envelope(DeadLetterReason.late, message, Envelope.text(data.payload()),
+                    sourceTopic, data.sourcePartition(), data.sourceOffset());
+            context.forward(new Record<>(record.key(), Routed.deadLetter(envelopeBytes), timestamp));
+            metrics.deadLetter(DeadLetterReason.late);
+        }
+    }
+
+    private void advance(long w) {
+        windows.advance(w);
+        metrics.watermark(w);
+    }
+
+    private void emit(Map<String, Object> window, long windowEnd) {
+        Object keyValue = window.get(job.window().keyBy());
+        byte[] key = keyValue instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : Json.write(keyValue);
+        try {
+            Map<String, Object> out = job.afterWindow(window);
+            if (out == null) {
+                return;
+            }
+            context.forward(new Record<>(key, Routed.sink(Json.write(out)), timestamp));
+            metrics.recordOut();
+        } catch (RecordRejected e) {
+            byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(), Json.writeString(window),
+                    JobTopics.KEYED, context.taskId().partition(), -1);
+            context.forward(new Record<>(key, Routed.deadLetter(envelope), timestamp));
+            metrics.deadLetter(e.reason());
+        }
+    }
+
+    private void sendEndOfInput() {
+        endSent = true;
+        EndOfInput.send(context, context.taskId().partition(), timestamp);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.weir.runtime.pipeline;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Event-time windows over an {@link OrderedStore}, the same for every engine. The caller moves the
+ * watermark ({@link #advance}) before offering each record ({@link #add}); a window closes, and
+ * emits one record, when the watermark reaches its end plus the allowed lateness.
+ */
+public final class WindowOperator {
+
+    /** Receives each closed window's record, in window-end order. */
+    @FunctionalInterface
+    public interface Emitter {
+        void emit(Map<String, Object> record, long windowEnd);
+    }
+
+    private final WindowShape shape;
+    private final long lateness;
+    private final String keyField;
+    private final Aggregates aggregates;
+    private final OrderedStore store;
+    private final Emitter emitter;
+    /** No timer ends before this; saves a store scan per record. */
+    private long earliestTimer = Long.MIN_VALUE;
+    private long closedUpTo;
+
+    public WindowOperator(WindowShape shape, long lateness, String keyField, Aggregates aggregates,
+                          OrderedStore store, Emitter emitter) {
+        this.shape = shape;
+        this.lateness = lateness;
+        this.keyField = keyField;
+        this.aggregates = aggregates;
+        this.store = store;
+        this.emitter = emitter;
+        byte[] persisted = store.get(StateKeys.WATERMARK);
+        closedUpTo = persisted == null ? Long.MIN_VALUE : StateKeys.decodeLong(persisted);
+    }
+
+    /** The watermark up to which windows were closed, kept in the store: where a restarted task resumes. */
+    public long closedWatermark() {
+        return closedUpTo;
+    }
+
+    /** Closes and emits every window whose end + lateness ≤ watermark. */
+    public void advance(long watermark) {
+        if (watermark <= closedUpTo) {
+            return;
+        }
+        closedUpTo = watermark;
+        if (watermark == Long.MIN_VALUE) {
+            return;
+        }
+        long lastClosingEnd = watermark - lateness;
+        if (lastClosingEnd < earliestTimer) {
+            return;
+        }
+        List<byte[]> due = new ArrayList<>();
+        long[] next = {Long.MAX_VALUE};
+        store.scan(StateKeys.timersFrom(Long.MIN_VALUE), StateKeys.TIMERS_END, (key, value) -> {
+            long end = StateKeys.timerEnd(key);
+            if (end > lastClosingEnd) {
+                next[0] = end;
+                return false;
+            }
+            due.add(key);
+            return true;
+        });
+        for (byte[] timer : due) {
+            byte[] windowKey = StateKeys.windowOfTimer(timer);
+            byte[] window = store.get(windowKey);
+            store.delete(timer);
+            store.delete(windowKey);
+            emitter.emit(output(StateKeys.keyOfWindow(windowKey), window), StateKeys.timerEnd(timer));
+        }
+        earliestTimer = next[0];
+        if (!due.isEmpty()) {
+            store.put(StateKeys.WATERMARK, StateKeys.encodeLong(watermark));
+        }
+    }
+
+    /**
+     * Adds a record to its open windows.
+     *
+     * @param key the JSON bytes of the record's key value
+     * @return false when every window of the record is closed: the record is late
+     */
+    public boolean add(byte[] key, long eventTime, Object[] args) {
+        if (shape instanceof WindowShape.Session session) {
+            return addToSession(key, eventTime, args, session.gap());
+        }
+        long size = WindowShape.fixedSize(shape);
+        boolean taken = false;
+        for (long start : WindowShape.fixedStarts(shape, eventTime)) {
+            long end = start + size;
+            if (isClosed(end)) {
+                continue;
+            }
+            byte[] windowKey = StateKeys.window(key, start);
+            byte[] stored = store.get(windowKey);
+            Aggregates.Accumulator acc;
+            if (stored == null) {
+                acc = aggregates.newAccumulator();
+                addTimer(end, key, start);
+            } else {
+                acc = decodeAccumulator(stored);
+            }
+            acc.add(args);
+            store.put(windowKey, encode(start, end, acc));
+            taken = true;
+        }
+        return taken;
+    }
+
+    private boolean addToSession(byte[] key, long t, Object[] args, long gap) {
+        long first = t;
+        long last = t;
+        Aggregates.Accumulator merged = aggregates.newAccumulator();
+        merged.add(args);
+        List<byte[]> absorbed = new ArrayList<>();
+        byte[] prefix = StateKeys.windowsOf(key);
+        List<byte[][]> sessions = new ArrayList<>();
+        store.scan(prefix, StateKeys.after(prefix), (k, v) -> {
+            sessions.add(new byte[][] {k, v});
+            return true;
+        });
+        for (byte[][] entry : sessions) {
+            ByteBuffer b = ByteBuffer.wrap(entry[1]);
+            long sFirst = b.getLong();
+            long sEnd = b.getLong();
+            long sLast = sEnd - gap;
+            if (t > sFirst - gap && t < sLast + gap) {
+                first = Math.min(first, sFirst);
+                last = Math.max(last, sLast);
+                merged.merge(aggregates.decode(b));
+                absorbed.add(entry[0]);
+                store.delete(StateKeys.timer(sEnd, key, sFirst));
+            }
+        }
+        if (absorbed.isEmpty() && isClosed(t + gap)) {
+            return false;
+        }
+        for (byte[] k : absorbed) {
+            store.delete(k);
+        }
+        long end = last + gap;
+        store.put(StateKeys.window(key, first), encode(first, end, merged));
+        addTimer(end, key, first);
+        return true;
+    }
+
+    private boolean isClosed(long end) {
+        return closedUpTo != Long.MIN_VALUE && end <= closedUpTo - lateness;
+    }
+
+    private void addTimer(long end, byte[] key, long start) {
+        store.put(StateKeys.timer(end, key, start), new byte[0]);
+        if (end < earliestTimer) {
+            earliestTimer = end;
+        }
+    }
+
+    private byte[] encode(long start, long end, Aggregates.Accumulator acc) {
+        ByteBuffer b = ByteBuffer.allocate(16 + acc.encodedSize()).putLong(start).putLong(end);
+        acc.encode(b);
+        return b.array();
+    }
+
+    private Aggregates.Accumulator decodeAccumulator(byte[] stored) {
+        return aggregates.decode(ByteBuffer.wrap(stored, 16, stored.length - 16));
+    }
+
+    private Map<String, Object> output(byte[] key, byte[] window) {
+        ByteBuffer b = ByteBuffer.wrap(window);
+        long start = b.getLong();
+        long end = b.getLong();
+        Aggregates.Accumulator acc = aggregates.decode(b);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(keyField, Json.parseValue(key));
+        out.put("window_start", Instant.ofEpochMilli(start).toString());
+        out.put("window_end", Instant.ofEpochMilli(end).toString());
+        for (int i = 0; i < aggregates.size(); i++) {
+            out.put(aggregates.list().get(i).name(), acc.result(i));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.weir.runtime.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.testing.KafkaBroker;
+import dev.weir.runtime.testing.WindowAssertions;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged runtime as a pod runs it ({@code weir serve}): health and metrics on the management
+ * port, and exactly-once across a crash — killed with SIGKILL mid-stream, restarted on an empty
+ * state directory, the sink (read_committed) has every window exactly once.
+ */
+@ExtendWith(KafkaBroker.class)
+class ServeModeIT {
+    private static final long BASE = 1_714_564_800_000L;
+    private static final int PARTITIONS = 2;
+    private static final int EVENTS = 6000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void crashMidStreamLosesAndDuplicatesNoWindow() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String source = "eos-in-" + id;
+        String sink = "eos-out-" + id;
+        String dlq = "eos-dlq-" + id;
+        String bootstrap = KafkaBroker.bootstrapServers();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(sink, 1, (short) 1),
+                    new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        Path job = tmp.resolve("job.yaml");
+        Files.writeString(job, """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: eos-%s}
+                spec:
+                  source: {kafka: {bootstrapServers: "%s", topic: %s}}
+                  eventTime: {field: t}
+                  pipeline:
+                    - window: {keyBy: k, tumbling: 10s, aggregate: {n: count(), total: sum(v)}}
+                  sink: {kafka: {topic: %s}}
+                  deadLetter: {kafka: {topic: %s}}
+                  processingGuarantee: exactly_once
+                """.formatted(id, bootstrap, source, sink, dlq));
+
+        List<String> events = new ArrayList<>();
+        Map<String, Map<String, Object>> expected = new TreeMap<>();
+        for (int i = 0; i < EVENTS; i++) {
+            long t = BASE + i * 100L;
+            String k = "k" + (i % 3);
+            events.add("{\"k\":\"" + k + "\",\"t\":" + t + ",\"v\":" + i + "}");
+            long start = t - t % 10_000;
+            Map<String, Object> w = expected.computeIfAbsent(k + start, x -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("k", k);
+                m.put("window_start", Instant.ofEpochMilli(start).toString());
+                m.put("window_end", Instant.ofEpochMilli(start + 10_000).toString());
+                m.put("n", 0L);
+                m.put("total", 0L);
+                return m;
+            });
+            w.put("n", (Long) w.get("n") + 1);
+            w.put("total", (Long) w.get("total") + i);
+        }
+
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                     ConsumerConfig.GROUP_ID_CONFIG, "reader-" + id), new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(sink, dlq));
+            List<Map<String, Object>> windows = new ArrayList<>();
+            List<Map<String, Object>> deadLetters = new ArrayList<>();
+            int[] ends = {0};
+
+            send(producer, source, events.subList(0, EVENTS / 2));
+            int port = freePort();
+            Process first = start(job, tmp.resolve("state-1"), port, "first");
+            try {
+                HttpClient http = HttpClient.newHttpClient();
+                await().atMost(Duration.ofSeconds(90)).until(() -> get(http, port, "/q/health/ready").contains("\"UP\""));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    read(consumer, sink, windows, deadLetters, ends);
+                    return windows.size() >= 20;
+                });
+                String metrics = get(http, port, "/q/metrics");
+                assertTrue(metrics.contains("weir_records_in_total"), "job metrics on the management port");
+                assertTrue(metrics.contains("weir_dead_letters_total{reason=\"late\"}"), metrics);
+            } finally {
+                first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            send(producer, source, events.subList(EVENTS / 2, EVENTS));
+            for (int p = 0; p < PARTITIONS; p++) {
+                producer.send(new ProducerRecord<>(source, p, null, null, new byte[0],
+                        dev.weir.runtime.kafka.EndOfInput.headers()));
+            }
+            producer.flush();
+            Process second = start(job, tmp.resolve("state-2"), freePort(), "second");
+            try {
+                await().atMost(Duration.ofSeconds(120)).until(() -> {
+                    read(consumer, sink, windows, deadLetters, ends);
+                    return ends[0] >= PARTITIONS;
+                });
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertEquals(List.of(), deadLetters);
+            WindowAssertions.assertSameWindows(new ArrayList<>(expected.values()), windows, "k");
+        }
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<String> events) {
+        for (String e : events) {
+            int partition = (int) (Long.parseLong(e.replaceAll(".*\"v\":(\\d+).*", "$1")) % PARTITIONS);
+            producer.send(new ProducerRecord<>(topic, partition, null, e.getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.flush();
+    }
+
+    private static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
+                             List<Map<String, Object>> deadLetters, int[] sinkEnds) throws Exception {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            boolean toSink = r.topic().equals(sink);
+            if (dev.weir.runtime.kafka.EndOfInput.isMarked(r.headers())) {
+                sinkEnds[0] += toSink ? 1 : 0;
+            } else {
+                (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
+            }
+        }
+    }
+
+    private Process start(Path job, Path stateDir, int managementPort, String name) throws Exception {
+        ProcessBuilder pb = RuntimeProcess.builder(tmp.resolve(name + ".log"),
+                List.of("-Dquarkus.management.port=" + managementPort, "-Dquarkus.http.port=0"),
+                "serve", job.toString());
+        pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
+        return pb.start();
+    }
+
+    private static String get(HttpClient http, int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

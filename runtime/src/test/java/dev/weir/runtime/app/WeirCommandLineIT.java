@@ -1,0 +1,116 @@
+package dev.weir.runtime.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.testing.WindowAssertions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every example through the packaged {@code weir run --input}, in a 256 MiB heap, checked against
+ * its expected output; and the command line's answers to bad input.
+ */
+class WeirCommandLineIT {
+    static final Path EXAMPLES = Path.of("..", "examples");
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sensor-aggregates", "clickstream-sessions"})
+    void exampleRunsAndGivesItsExpectedWindows(String name) throws Exception {
+        Path yaml = EXAMPLES.resolve(name + ".yaml");
+        Path input = Files.list(EXAMPLES.resolve("data"))
+                .filter(p -> p.getFileName().toString().endsWith(".jsonl")
+                        && !p.getFileName().toString().contains(".expected"))
+                .filter(p -> Files.readString(yaml, java.nio.charset.StandardCharsets.UTF_8)
+                        .contains(p.getFileName().toString()))
+                .findFirst().orElseThrow(() -> new AssertionError(yaml + " names no data file in a comment"));
+        Path out = tmp.resolve("out.jsonl");
+        Path dead = tmp.resolve("dead.jsonl");
+        RuntimeProcess.Result r = RuntimeProcess.run(tmp, 180, "run", yaml.toString(), "--input", input.toString(),
+                "--output", out.toString(), "--dead-letter", dead.toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<Map<String, Object>> windows = readLines(out);
+        List<Map<String, Object>> expected = readLines(EXAMPLES.resolve("data/" + name + ".expected.jsonl"));
+        WindowAssertions.assertSameWindows(expected, windows, expected.get(0).keySet().iterator().next());
+
+        List<Map<String, Object>> deadLetters = new ArrayList<>(readLines(dead));
+        deadLetters.sort(Comparator.comparingLong(d -> ((Number) ((Map<?, ?>) d.get("source")).get("offset")).longValue()));
+        List<Map<String, Object>> expectedDead =
+                readLines(EXAMPLES.resolve("data/" + name + ".expected-dead-letters.jsonl"));
+        assertEquals(expectedDead.stream().map(d -> d.get("reason") + "@" + d.get("offset")).toList(),
+                deadLetters.stream().map(d -> d.get("reason") + "@" + ((Map<?, ?>) d.get("source")).get("offset"))
+                        .toList());
+        List<String> inputLines = Files.readAllLines(input);
+        for (Map<String, Object> d : deadLetters) {
+            int offset = ((Number) ((Map<?, ?>) d.get("source")).get("offset")).intValue();
+            assertEquals(inputLines.get(offset), d.get("record"), "the dead letter carries the original line");
+        }
+    }
+
+    @Test
+    void sinkRecordsGoToStdoutWithoutOutputFile() throws Exception {
+        RuntimeProcess.Result r = RuntimeProcess.run(tmp, 180, "run", EXAMPLES.resolve("clickstream-sessions.yaml")
+                .toString(), "--input", EXAMPLES.resolve("data/clicks.jsonl").toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(3, r.stdout().lines().filter(l -> l.startsWith("{")).count(), r.stdout());
+    }
+
+    @Test
+    void badArgumentsPrintUsageAndExit2() throws Exception {
+        for (String[] args : List.of(new String[] {"frobnicate"}, new String[] {"run"},
+                new String[] {"run", "no-such.yaml"}, new String[] {"run", EXAMPLES.resolve("sensor-aggregates.yaml")
+                        .toString(), "--input"})) {
+            RuntimeProcess.Result r = RuntimeProcess.run(tmp, 60, args);
+            assertEquals(2, r.exitCode(), String.join(" ", args));
+            assertTrue(r.stderr().contains("usage: weir run"), r.stderr());
+        }
+    }
+
+    @Test
+    void invalidJobFailsFastWithMessagesNamingTheFields() throws Exception {
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: bad}
+                spec:
+                  source: {kafka: {bootstrapServers: "localhost:9092", topic: in}}
+                  pipeline:
+                    - filter: "x >"
+                    - window: {keyBy: k, hopping: {size: 1m, advance: 2m}, aggregate: {n: median(x)}}
+                  sink: {kafka: {topic: out}}
+                  deadLetter: {kafka: {topic: dlq}}
+                """);
+        Path input = EXAMPLES.resolve("data/clicks.jsonl");
+        for (String[] args : List.of(new String[] {"validate", bad.toString()},
+                new String[] {"run", bad.toString(), "--input", input.toString()})) {
+            RuntimeProcess.Result r = RuntimeProcess.run(tmp, 60, args);
+            assertEquals(2, r.exitCode(), r.stderr());
+            assertTrue(r.stderr().contains("spec.pipeline[0].filter"), r.stderr());
+            assertTrue(r.stderr().contains("spec.pipeline[1].window.hopping.advance"), r.stderr());
+            assertTrue(r.stderr().contains("spec.pipeline[1].window.aggregate.n"), r.stderr());
+        }
+    }
+
+    static List<Map<String, Object>> readLines(Path file) throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) {
+                out.add(Json.parseObject(line));
+            }
+        }
+        return out;
+    }
+}

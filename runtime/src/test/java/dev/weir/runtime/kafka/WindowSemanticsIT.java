@@ -1,0 +1,228 @@
+package dev.weir.runtime.kafka;
+
+import static dev.weir.runtime.testing.WindowAssertions.assertSameWindows;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.runtime.testing.KafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The contract's event-time semantics, on a real broker, against the plain reference implementation. */
+@ExtendWith(KafkaBroker.class)
+class WindowSemanticsIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final long SECOND = 1000;
+    private static final long BASE = 1_714_564_800_000L; // 2024-05-01T12:00:00Z
+
+    static String job(String shape, String lateness) {
+        return """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: ${NAME}}
+                spec:
+                  source: {kafka: {bootstrapServers: "${BOOTSTRAP}", topic: ${SOURCE}}}
+                  eventTime: {field: t}
+                  pipeline:
+                    - window:
+                        keyBy: k
+                        %s
+                        allowedLateness: %s
+                        aggregate: {n: count(), total: sum(v), lo: min(v), hi: max(v), mean: avg(v)}
+                  sink: {kafka: {topic: ${SINK}}}
+                  deadLetter: {kafka: {topic: ${DLQ}}}
+                """.formatted(shape, lateness);
+    }
+
+    static String event(String key, long time, Double value) {
+        return "{\"k\":\"" + key + "\",\"t\":" + time + ",\"v\":" + value + "}";
+    }
+
+    /** Random keys and values, time moving forward with jitter back, some of it beyond the lateness. */
+    static List<ReferenceWindows.Event> generate(long seed, int count, long maxJitter) {
+        Random random = new Random(seed);
+        List<ReferenceWindows.Event> events = new ArrayList<>();
+        long cursor = BASE;
+        for (int i = 0; i < count; i++) {
+            cursor += random.nextInt(4) * SECOND;
+            long t = random.nextInt(10) == 0 ? cursor - random.nextLong(maxJitter) : cursor;
+            Double v = random.nextInt(20) == 0 ? null : Math.round(random.nextDouble() * 1000) / 10.0;
+            events.add(new ReferenceWindows.Event("k" + random.nextInt(5), t, v, i));
+        }
+        return events;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "tumbling; tumbling: 1m; 60000; 60000",
+            "hopping; 'hopping: {size: 1m, advance: 20s}'; 60000; 20000",
+            "session; 'session: {gap: 30s}'; 30000; 0"})
+    void matchesTheReferenceOnGeneratedOutOfOrderInput(String kind, String shape, long size, long advance)
+            throws Exception {
+        List<ReferenceWindows.Event> events = generate(kind.hashCode(), 400, 60 * SECOND);
+        ReferenceWindows.Result expected = ReferenceWindows.run(events, kind, size, advance, 10 * SECOND);
+        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job(shape, "10s"), 1, null).start()) {
+            h.send(0, events.stream().map(e -> event(e.key(), e.time(), e.value())).toList());
+            h.endInput();
+            h.awaitEnd(WAIT);
+            assertSameWindows(expected.windows(), h.sinkRecords(), "k");
+            Set<Long> late = new TreeSet<>();
+            h.deadLetters("late").forEach(d -> late.add(((Number) source(d).get("offset")).longValue()));
+            assertEquals(expected.lateOffsets(), late, "late records");
+            assertTrue(late.size() > 0, "the generated input must exercise lateness");
+            assertEquals(late.size(), h.deadLetters().size(), "nothing but late records dead-lettered");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> source(Map<String, Object> deadLetter) {
+        return (Map<String, Object>) deadLetter.get("source");
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterWithTheirReasonPayloadAndPosition() throws Exception {
+        String yaml = """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: ${NAME}}
+                spec:
+                  source: {kafka: {bootstrapServers: "${BOOTSTRAP}", topic: ${SOURCE}}}
+                  eventTime: {field: t}
+                  pipeline:
+                    - filter: "v > 0"
+                    - map: {k: "k", v: "v * 2.0"}
+                    - window: {keyBy: k, tumbling: 1m, aggregate: {n: count()}}
+                  sink: {kafka: {topic: ${SINK}}}
+                  deadLetter: {kafka: {topic: ${DLQ}}}
+                """;
+        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), yaml, 1, null).start()) {
+            h.send(0,
+                    "{\"k\":\"a\",\"t\":" + BASE + ",\"v\":1.5}",
+                    "{oops",
+                    "[1,2,3]",
+                    "{\"k\":\"a\",\"v\":1.0}",
+                    "{\"k\":\"a\",\"t\":\"yesterday\",\"v\":1.0}",
+                    "{\"k\":\"a\",\"t\":" + BASE + ",\"v\":\"x\"}",
+                    "{\"k\":null,\"t\":" + BASE + ",\"v\":2.0}",
+                    "{\"t\":" + BASE + ",\"v\":2.0}",
+                    "{\"k\":\"a\",\"t\":\"2024-05-01T12:00:30Z\",\"v\":-1.0}");
+            h.endInput();
+            h.awaitEnd(WAIT);
+            assertEquals(List.of("malformed", "malformed", "bad_event_time", "bad_event_time", "expression_error",
+                            "missing_key", "expression_error"),
+                    h.deadLetters().stream().map(d -> d.get("reason")).toList());
+            Map<String, Object> first = h.deadLetters().get(0);
+            assertEquals("{oops", first.get("record"));
+            assertEquals(h.source, source(first).get("topic"));
+            assertEquals(0, ((Number) source(first).get("partition")).intValue());
+            assertEquals(1, ((Number) source(first).get("offset")).intValue());
+            assertTrue(String.valueOf(h.deadLetters().get(4).get("message")).contains("filter"),
+                    "the message names the step: " + h.deadLetters().get(4));
+            assertTrue(String.valueOf(h.deadLetters().get(6).get("message")).contains("k"),
+                    "the message names the missing field: " + h.deadLetters().get(6));
+            assertEquals(List.of(Map.of("k", "a", "window_start", "2024-05-01T12:00:00Z",
+                    "window_end", "2024-05-01T12:01:00Z", "n", 1L)), h.sinkRecords());
+        }
+    }
+
+    @Test
+    void outOfOrderWithinLatenessCounts_beyondIsLate() throws Exception {
+        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job("tumbling: 1m", "30s"), 1, null)
+                .start()) {
+            h.send(0,
+                    event("a", BASE + 10 * SECOND, 1.0),
+                    event("a", BASE + 80 * SECOND, 2.0),
+                    event("a", BASE + 50 * SECOND, 4.0),
+                    event("a", BASE + 95 * SECOND, 8.0),
+                    event("a", BASE + 40 * SECOND, 16.0));
+            h.endInput();
+            h.awaitEnd(WAIT);
+            List<Map<String, Object>> windows = h.sinkRecords();
+            assertEquals(2, windows.size());
+            assertEquals(5.0, ((Number) windows.get(0).get("total")).doubleValue(), "10s and 50s, not 40s");
+            assertEquals(10.0, ((Number) windows.get(1).get("total")).doubleValue());
+            assertEquals(1, h.deadLetters("late").size());
+            assertEquals("{\"k\":\"a\",\"t\":" + (BASE + 40 * SECOND) + ",\"v\":16.0}",
+                    h.deadLetters("late").get(0).get("record"));
+        }
+    }
+
+    @Test
+    void sessionsMergeOutOfOrderRecords() throws Exception {
+        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job("session: {gap: 30s}", "1m"), 1, null)
+                .start()) {
+            h.send(0,
+                    event("u", BASE, 1.0),
+                    event("u", BASE + 50 * SECOND, 1.0),
+                    event("u", BASE + 25 * SECOND, 1.0),
+                    event("u", BASE + 200 * SECOND, 1.0));
+            h.endInput();
+            h.awaitEnd(WAIT);
+            assertEquals(List.of("2024-05-01T12:00:00Z", "2024-05-01T12:03:20Z"),
+                    h.sinkRecords().stream().map(r -> r.get("window_start")).toList());
+            assertEquals(3L, h.sinkRecords().get(0).get("n"), "25s bridged 0s and 50s");
+            assertEquals("2024-05-01T12:01:20Z", h.sinkRecords().get(0).get("window_end"));
+        }
+    }
+
+    @Test
+    void idlePartitionStopsHoldingTheWatermark_andQuietJobStillClosesItsLastWindow() throws Exception {
+        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job("tumbling: 1m", "0s"), 2,
+                Duration.ofSeconds(2)).start()) {
+            h.send(1, event("a", BASE + SECOND, 1.0));
+            List<String> busy = new ArrayList<>();
+            for (long s = 0; s <= 150; s += 5) {
+                busy.add(event("b", BASE + s * SECOND, 1.0));
+            }
+            h.send(0, busy);
+            List<Map<String, Object>> out = h.awaitSinkRecords(3, Duration.ofSeconds(30));
+            assertEquals(Set.of("a@2024-05-01T12:00:00Z", "b@2024-05-01T12:00:00Z", "b@2024-05-01T12:01:00Z"),
+                    Set.copyOf(out.stream().map(r -> r.get("k") + "@" + r.get("window_start")).toList()),
+                    "partition 1 went idle, so partition 0's progress closed the first windows");
+            h.send(0, event("b", BASE + 178 * SECOND, 1.0));
+            List<Map<String, Object>> all = h.awaitSinkRecords(4, Duration.ofSeconds(30));
+            assertEquals("2024-05-01T12:02:00Z", all.get(3).get("window_start"),
+                    "with every partition idle, wall-clock time closed the last window");
+            assertEquals(8L, all.get(3).get("n"), "120s..150s every 5s, and 178s");
+            assertTrue(h.deadLetters().isEmpty());
+        }
+    }
+
+    @Test
+    void catchUpAfterDowntimeMakesNoRecordLate() throws Exception {
+        int partitions = 4;
+        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job("tumbling: 1m", "0s"), partitions,
+                Duration.ofMinutes(5))) {
+            List<ReferenceWindows.Event> all = new ArrayList<>();
+            Random random = new Random(7);
+            for (int p = 0; p < partitions; p++) {
+                List<String> lines = new ArrayList<>();
+                // ten minutes of events, in order within each partition, keys shared across partitions
+                for (long t = BASE; t < BASE + 600 * SECOND; t += (1 + random.nextInt(3 + p * 3)) * SECOND) {
+                    String key = "s" + random.nextInt(6);
+                    double v = random.nextInt(100);
+                    lines.add(event(key, t, v));
+                    all.add(new ReferenceWindows.Event(key, t, v, 0));
+                }
+                h.send(p, lines);
+            }
+            h.start();
+            h.endInput();
+            h.awaitEnd(Duration.ofSeconds(120));
+            assertEquals(List.of(), h.deadLetters(), "no record is late after catch-up");
+            all.sort(java.util.Comparator.comparingLong(ReferenceWindows.Event::time));
+            ReferenceWindows.Result expected = ReferenceWindows.run(all, "tumbling", 60_000, 60_000, 0);
+            assertTrue(expected.lateOffsets().isEmpty());
+            assertSameWindows(expected.windows(), h.sinkRecords(), "k");
+        }
+    }
+}

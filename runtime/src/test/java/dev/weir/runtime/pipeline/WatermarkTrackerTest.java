@@ -1,0 +1,57 @@
+package dev.weir.runtime.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class WatermarkTrackerTest {
+    private static final long U = WatermarkTracker.UNKNOWN;
+
+    @Test
+    void waitsForEveryPartitionThenTakesTheSmallestMaximum() {
+        WatermarkTracker w = new WatermarkTracker(3, U);
+        assertEquals(U, w.active(0, 100));
+        assertEquals(U, w.active(1, 50));
+        assertEquals(50, w.active(2, 70), "partition 1 holds the watermark back");
+        assertEquals(70, w.active(1, 500));
+        assertEquals(100, w.active(2, 900));
+    }
+
+    @Test
+    void neverGoesBack() {
+        WatermarkTracker w = new WatermarkTracker(1, U);
+        assertEquals(100, w.active(0, 100));
+        assertEquals(100, w.active(0, 40));
+    }
+
+    @Test
+    void idlePartitionStopsHoldingBack() {
+        WatermarkTracker w = new WatermarkTracker(2, U);
+        w.active(0, 1_000);
+        assertEquals(10, w.active(1, 10));
+        assertEquals(1_000, w.idle(1, 10, 30_000));
+        assertEquals(1_000, w.active(1, 20), "an active partition behind the watermark cannot move it back");
+    }
+
+    @Test
+    void allIdleMovesOnWithWallClock() {
+        WatermarkTracker w = new WatermarkTracker(2, U);
+        w.active(0, 1_000);
+        w.active(1, 800);
+        w.idle(0, 1_000, 30_000);
+        assertEquals(31_000, w.idle(1, 800, 30_000), "the furthest idle partition plus its idle time");
+        assertEquals(32_000, w.idle(0, 1_000, 31_000));
+    }
+
+    @Test
+    void partitionsThatNeverHadDataDoNotMoveItWhenIdle() {
+        WatermarkTracker w = new WatermarkTracker(1, U);
+        assertEquals(U, w.idle(0, U, 60_000));
+    }
+
+    @Test
+    void resumesFromAPersistedWatermark() {
+        WatermarkTracker w = new WatermarkTracker(1, 5_000);
+        assertEquals(5_000, w.active(0, 10));
+    }
+}

@@ -1,0 +1,153 @@
+package dev.weir.runtime.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.api.expr.AggregateCall;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WindowOperatorTest {
+    private static final long MIN = 60_000;
+
+    private final MemoryOrderedStore store = new MemoryOrderedStore();
+    private final List<Map<String, Object>> out = new ArrayList<>();
+
+    private static Aggregates aggregates() throws Exception {
+        return new Aggregates(List.of(
+                new Aggregates.Named("n", AggregateCall.parse("count()")),
+                new Aggregates.Named("total", AggregateCall.parse("sum(v)")),
+                new Aggregates.Named("mean", AggregateCall.parse("avg(v)")),
+                new Aggregates.Named("lo", AggregateCall.parse("min(v)")),
+                new Aggregates.Named("hi", AggregateCall.parse("max(v)"))));
+    }
+
+    private WindowOperator operator(WindowShape shape, long lateness) throws Exception {
+        return new WindowOperator(shape, lateness, "id", aggregates(), store, (r, end) -> out.add(r));
+    }
+
+    private static byte[] key(String k) {
+        return Json.write(k);
+    }
+
+    private static Object[] args(Object v) {
+        return new Object[] {null, v, v, v, v};
+    }
+
+    @Test
+    void tumblingWindowEmitsOnceWhenWatermarkPassesEndPlusLateness() throws Exception {
+        WindowOperator op = operator(new WindowShape.Tumbling(10 * MIN), 30_000);
+        op.advance(0);
+        assertTrue(op.add(key("a"), 1 * MIN, args(2L)));
+        assertTrue(op.add(key("a"), 3 * MIN, args(4.5)));
+        op.advance(10 * MIN + 29_999);
+        assertTrue(out.isEmpty());
+        assertTrue(op.add(key("a"), 9 * MIN, args(null)), "within lateness: accepted");
+        op.advance(10 * MIN + 30_000);
+        assertEquals(1, out.size());
+        Map<String, Object> w = out.get(0);
+        assertEquals("a", w.get("id"));
+        assertEquals("1970-01-01T00:00:00Z", w.get("window_start"));
+        assertEquals("1970-01-01T00:10:00Z", w.get("window_end"));
+        assertEquals(3L, w.get("n"));
+        assertEquals(6.5, w.get("total"));
+        assertEquals(3.25, w.get("mean"));
+        assertEquals(2L, w.get("lo"), "min keeps the integer type of the value it took");
+        assertEquals(4.5, w.get("hi"));
+        assertFalse(op.add(key("a"), 9 * MIN, args(1L)), "its only window closed: late");
+        assertEquals(1, store.size(), "closed windows leave only the persisted watermark behind");
+    }
+
+    @Test
+    void sumOfIntegersStaysInteger_andNullsAreSkipped() throws Exception {
+        WindowOperator op = operator(new WindowShape.Tumbling(MIN), 0);
+        op.add(key("k"), 1, args(3L));
+        op.add(key("k"), 2, args(null));
+        op.add(key("k"), 3, args(4L));
+        op.add(key("empty"), 4, args(null));
+        op.advance(MIN);
+        assertEquals(2, out.size());
+        Map<String, Object> empty = out.stream().filter(r -> r.get("id").equals("empty")).findFirst().orElseThrow();
+        Map<String, Object> k = out.stream().filter(r -> r.get("id").equals("k")).findFirst().orElseThrow();
+        assertEquals(3L, k.get("n"));
+        assertEquals(7L, k.get("total"));
+        assertEquals(3.5, k.get("mean"));
+        assertEquals(1L, empty.get("n"));
+        assertEquals(null, empty.get("total"));
+        assertEquals(null, empty.get("mean"));
+    }
+
+    @Test
+    void windowsCloseInEndOrderAcrossKeys() throws Exception {
+        WindowOperator op = operator(new WindowShape.Tumbling(MIN), 0);
+        op.add(key("b"), MIN + 1, args(1L));
+        op.add(key("a"), 2 * MIN + 1, args(1L));
+        op.add(key("c"), 5, args(1L));
+        op.advance(3 * MIN);
+        assertEquals(List.of("c", "b", "a"), out.stream().map(r -> r.get("id")).toList());
+    }
+
+    @Test
+    void hoppingRecordCountsInEveryOpenWindow_closedOnesAreSkipped() throws Exception {
+        WindowOperator op = operator(new WindowShape.Hopping(10 * MIN, 5 * MIN), 0);
+        op.advance(10 * MIN);
+        assertTrue(op.add(key("a"), 7 * MIN, args(1L)), "[5,15) is open though [0,10) closed");
+        op.advance(20 * MIN);
+        assertEquals(1, out.size());
+        assertEquals("1970-01-01T00:05:00Z", out.get(0).get("window_start"));
+        assertEquals("1970-01-01T00:15:00Z", out.get(0).get("window_end"));
+    }
+
+    @Test
+    void sessionsMergeOutOfOrderRecordsAndCloseAtLastPlusGap() throws Exception {
+        WindowOperator op = operator(new WindowShape.Session(5 * MIN), 0);
+        op.add(key("u"), 0, args(1L));
+        op.add(key("u"), 8 * MIN, args(1L));
+        assertEquals(0, out.size());
+        op.add(key("u"), 4 * MIN, args(1L));
+        op.advance(13 * MIN - 1);
+        assertEquals(0, out.size(), "4m bridges 0m and 8m: one session [0m, 13m)");
+        op.advance(13 * MIN);
+        assertEquals(1, out.size());
+        assertEquals("1970-01-01T00:00:00Z", out.get(0).get("window_start"));
+        assertEquals("1970-01-01T00:13:00Z", out.get(0).get("window_end"));
+        assertEquals(3L, out.get(0).get("n"));
+    }
+
+    @Test
+    void sessionRecordsAGapOrMoreApartAreSeparateSessions() throws Exception {
+        WindowOperator op = operator(new WindowShape.Session(5 * MIN), 0);
+        op.add(key("u"), 0, args(1L));
+        op.add(key("u"), 5 * MIN, args(1L));
+        op.advance(Long.MAX_VALUE);
+        assertEquals(2, out.size());
+    }
+
+    @Test
+    void lateSessionRecordIsRejected_butOneThatJoinsAnOpenSessionIsNot() throws Exception {
+        WindowOperator op = operator(new WindowShape.Session(5 * MIN), MIN);
+        op.add(key("u"), 20 * MIN, args(1L));
+        op.advance(20 * MIN);
+        assertTrue(op.add(key("u"), 16 * MIN, args(1L)), "joins the open session");
+        assertFalse(op.add(key("u"), 10 * MIN, args(1L)), "[10m,15m) + 1m lateness ≤ 20m and no session to join");
+        assertTrue(op.add(key("other"), 15 * MIN, args(1L)), "[15m,20m) + 1m lateness > 20m: still open");
+    }
+
+    @Test
+    void restartedOperatorResumesFromPersistedWatermark() throws Exception {
+        WindowOperator op = operator(new WindowShape.Tumbling(MIN), 0);
+        op.add(key("a"), 1, args(1L));
+        op.add(key("a"), MIN + 1, args(1L));
+        op.advance(MIN);
+        assertEquals(1, out.size());
+        WindowOperator restarted = operator(new WindowShape.Tumbling(MIN), 0);
+        assertEquals(MIN, restarted.closedWatermark());
+        assertFalse(restarted.add(key("a"), 2, args(1L)), "the emitted window stays closed");
+        restarted.advance(2 * MIN);
+        assertEquals(2, out.size());
+        assertEquals(1L, out.get(1).get("n"));
+    }
+}
