@@ -71,8 +71,8 @@ public final class Expression {
         if (source == null || source.isBlank()) {
             throw new ExpressionException("the expression is empty: write a CEL expression such as temperature > 0.0");
         }
+        CelAbstractSyntaxTree parsed = parse(source);
         try {
-            CelAbstractSyntaxTree parsed = BASE.parse(source).getAst();
             Set<String> fields = Set.copyOf(FreeIdentifiers.of(parsed.getExpr()));
             Cel withFields = BASE.toCelBuilder()
                     .addVarDeclarations(fields.stream().map(f -> CelVarDecl.newVarDeclaration(f, SimpleType.DYN)).toList())
@@ -84,6 +84,15 @@ public final class Expression {
             throw new ExpressionException(e.getMessage().strip(), e);
         } catch (CelEvaluationException e) {
             throw new ExpressionException("cannot plan the expression: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses without type-checking, for callers that look at an expression's shape; CEL's message on error. */
+    static CelAbstractSyntaxTree parse(String source) throws ExpressionException {
+        try {
+            return BASE.parse(source).getAst();
+        } catch (CelValidationException e) {
+            throw new ExpressionException(e.getMessage().strip(), e);
         }
     }
 
