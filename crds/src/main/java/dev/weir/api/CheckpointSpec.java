@@ -2,12 +2,20 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.time.Duration;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CheckpointSpec {
+    public static final String DEFAULT_INTERVAL = "30s";
+
     @JsonPropertyDescription("s3://bucket/prefix or file:///path (the local default).")
     public String location;
 
     @JsonPropertyDescription("Time between checkpoints (default 30s).")
     public String interval;
+
+    /** The interval; call after validation, it throws IllegalArgumentException on a malformed one. */
+    public Duration intervalOrDefault() {
+        return Durations.parse(interval == null ? DEFAULT_INTERVAL : interval);
+    }
 }

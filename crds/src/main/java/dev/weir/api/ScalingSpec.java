@@ -5,6 +5,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ScalingSpec {
+    public static final int DEFAULT_MIN_REPLICAS = 1;
+    public static final int DEFAULT_MAX_REPLICAS = 1;
+    public static final int DEFAULT_MAX_LAG_SECONDS = 30;
+
     @JsonPropertyDescription("Fewest runtime pods; 0 lets an idle job stop (default 1).")
     public Integer minReplicas;
 
@@ -13,4 +17,16 @@ public class ScalingSpec {
 
     @JsonPropertyDescription("Target: the job catches up within this many seconds of lag (default 30).")
     public Integer maxLagSeconds;
+
+    public int minReplicasOrDefault() {
+        return minReplicas == null ? DEFAULT_MIN_REPLICAS : minReplicas;
+    }
+
+    public int maxReplicasOrDefault() {
+        return maxReplicas == null ? DEFAULT_MAX_REPLICAS : maxReplicas;
+    }
+
+    public int maxLagSecondsOrDefault() {
+        return maxLagSeconds == null ? DEFAULT_MAX_LAG_SECONDS : maxLagSeconds;
+    }
 }

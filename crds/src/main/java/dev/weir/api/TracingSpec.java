@@ -5,9 +5,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TracingSpec {
+    public static final double DEFAULT_SAMPLE_RATIO = 0.1;
+
     @JsonPropertyDescription("OTLP gRPC endpoint of the collector, e.g. http://otel-collector:4317.")
     public String endpoint;
 
     @JsonPropertyDescription("Fraction of records traced, 0 to 1 (default 0.1).")
     public Double sampleRatio;
+
+    public double sampleRatioOrDefault() {
+        return sampleRatio == null ? DEFAULT_SAMPLE_RATIO : sampleRatio;
+    }
 }

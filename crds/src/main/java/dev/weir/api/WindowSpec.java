@@ -2,11 +2,14 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 
 /** An event-time window: keyBy, exactly one shape (tumbling, hopping, session), aggregates. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WindowSpec {
+    public static final String DEFAULT_ALLOWED_LATENESS = "0s";
+
     @JsonPropertyDescription("Field whose value groups records; a record without it is dead-lettered (missing_key).")
     public String keyBy;
 
@@ -24,6 +27,11 @@ public class WindowSpec {
 
     @JsonPropertyDescription("Output field name → aggregate: count(), count(x), sum(x), avg(x), min(x), max(x).")
     public LinkedHashMap<String, String> aggregate;
+
+    /** The allowed lateness; call after validation, it throws IllegalArgumentException on a malformed one. */
+    public Duration allowedLatenessOrDefault() {
+        return Durations.parse(allowedLateness == null ? DEFAULT_ALLOWED_LATENESS : allowedLateness);
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Hopping {
