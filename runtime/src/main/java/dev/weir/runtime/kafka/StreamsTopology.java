@@ -69,9 +69,9 @@ public final class StreamsTopology {
     private static KStream<byte[], Routed> route(KStream<byte[], Routed> stream, JobTopics topics, String name) {
         var branches = stream.split(Named.as(name + "-"))
                 .branch((k, v) -> v.route() == Routed.Route.SINK,
-                        Branched.withConsumer(s -> s.to(topics.sink(), produced(name + "-sink")), "sink"))
+                        Branched.withConsumer(s -> s.to(topics.sink(), produced(name + "-to-sink")), "sink"))
                 .branch((k, v) -> v.route() == Routed.Route.DEAD_LETTER,
-                        Branched.withConsumer(s -> s.to(topics.deadLetter(), produced(name + "-dead-letter")),
+                        Branched.withConsumer(s -> s.to(topics.deadLetter(), produced(name + "-to-dead-letter")),
                                 "dead-letter"))
                 .defaultBranch(Branched.as("keyed"));
         return branches.get(name + "-keyed");

@@ -52,12 +52,12 @@ class ServeModeIT {
     Path tmp;
 
     @Test
-    void crashMidStreamLosesAndDuplicatesNoWindow() throws Exception {
+    void crashMidStreamLosesAndDuplicatesNoWindow(KafkaBroker kafka) throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String source = "eos-in-" + id;
         String sink = "eos-out-" + id;
         String dlq = "eos-dlq-" + id;
-        String bootstrap = KafkaBroker.bootstrapServers();
+        String bootstrap = kafka.bootstrapServers();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(sink, 1, (short) 1),
                     new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);

@@ -30,11 +30,11 @@ class WeirCommandLineIT {
     @ValueSource(strings = {"sensor-aggregates", "clickstream-sessions"})
     void exampleRunsAndGivesItsExpectedWindows(String name) throws Exception {
         Path yaml = EXAMPLES.resolve(name + ".yaml");
+        String yamlText = Files.readString(yaml);
         Path input = Files.list(EXAMPLES.resolve("data"))
                 .filter(p -> p.getFileName().toString().endsWith(".jsonl")
                         && !p.getFileName().toString().contains(".expected"))
-                .filter(p -> Files.readString(yaml, java.nio.charset.StandardCharsets.UTF_8)
-                        .contains(p.getFileName().toString()))
+                .filter(p -> yamlText.contains("examples/data/" + p.getFileName()))
                 .findFirst().orElseThrow(() -> new AssertionError(yaml + " names no data file in a comment"));
         Path out = tmp.resolve("out.jsonl");
         Path dead = tmp.resolve("dead.jsonl");

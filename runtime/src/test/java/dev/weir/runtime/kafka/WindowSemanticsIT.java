@@ -66,11 +66,12 @@ class WindowSemanticsIT {
             "tumbling; tumbling: 1m; 60000; 60000",
             "hopping; 'hopping: {size: 1m, advance: 20s}'; 60000; 20000",
             "session; 'session: {gap: 30s}'; 30000; 0"})
-    void matchesTheReferenceOnGeneratedOutOfOrderInput(String kind, String shape, long size, long advance)
+    void matchesTheReferenceOnGeneratedOutOfOrderInput(String kind, String shape, long size, long advance,
+                                                       KafkaBroker kafka)
             throws Exception {
         List<ReferenceWindows.Event> events = generate(kind.hashCode(), 400, 60 * SECOND);
         ReferenceWindows.Result expected = ReferenceWindows.run(events, kind, size, advance, 10 * SECOND);
-        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job(shape, "10s"), 1, null).start()) {
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job(shape, "10s"), 1, null).start()) {
             h.send(0, events.stream().map(e -> event(e.key(), e.time(), e.value())).toList());
             h.endInput();
             h.awaitEnd(WAIT);
@@ -89,7 +90,7 @@ class WindowSemanticsIT {
     }
 
     @Test
-    void badRecordsGoToTheDeadLetterWithTheirReasonPayloadAndPosition() throws Exception {
+    void badRecordsGoToTheDeadLetterWithTheirReasonPayloadAndPosition(KafkaBroker kafka) throws Exception {
         String yaml = """
                 apiVersion: weir.dev/v1alpha1
                 kind: StreamJob
@@ -104,7 +105,7 @@ class WindowSemanticsIT {
                   sink: {kafka: {topic: ${SINK}}}
                   deadLetter: {kafka: {topic: ${DLQ}}}
                 """;
-        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), yaml, 1, null).start()) {
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), yaml, 1, null).start()) {
             h.send(0,
                     "{\"k\":\"a\",\"t\":" + BASE + ",\"v\":1.5}",
                     "{oops",
@@ -135,8 +136,8 @@ class WindowSemanticsIT {
     }
 
     @Test
-    void outOfOrderWithinLatenessCounts_beyondIsLate() throws Exception {
-        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job("tumbling: 1m", "30s"), 1, null)
+    void outOfOrderWithinLatenessCounts_beyondIsLate(KafkaBroker kafka) throws Exception {
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job("tumbling: 1m", "30s"), 1, null)
                 .start()) {
             h.send(0,
                     event("a", BASE + 10 * SECOND, 1.0),
@@ -157,8 +158,8 @@ class WindowSemanticsIT {
     }
 
     @Test
-    void sessionsMergeOutOfOrderRecords() throws Exception {
-        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job("session: {gap: 30s}", "1m"), 1, null)
+    void sessionsMergeOutOfOrderRecords(KafkaBroker kafka) throws Exception {
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job("session: {gap: 30s}", "1m"), 1, null)
                 .start()) {
             h.send(0,
                     event("u", BASE, 1.0),
@@ -175,8 +176,8 @@ class WindowSemanticsIT {
     }
 
     @Test
-    void idlePartitionStopsHoldingTheWatermark_andQuietJobStillClosesItsLastWindow() throws Exception {
-        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job("tumbling: 1m", "0s"), 2,
+    void idlePartitionStopsHoldingTheWatermark_andQuietJobStillClosesItsLastWindow(KafkaBroker kafka) throws Exception {
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job("tumbling: 1m", "0s"), 2,
                 Duration.ofSeconds(2)).start()) {
             h.send(1, event("a", BASE + SECOND, 1.0));
             List<String> busy = new ArrayList<>();
@@ -198,9 +199,9 @@ class WindowSemanticsIT {
     }
 
     @Test
-    void catchUpAfterDowntimeMakesNoRecordLate() throws Exception {
+    void catchUpAfterDowntimeMakesNoRecordLate(KafkaBroker kafka) throws Exception {
         int partitions = 4;
-        try (JobHarness h = new JobHarness(KafkaBroker.bootstrapServers(), job("tumbling: 1m", "0s"), partitions,
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job("tumbling: 1m", "0s"), partitions,
                 Duration.ofMinutes(5))) {
             List<ReferenceWindows.Event> all = new ArrayList<>();
             Random random = new Random(7);
