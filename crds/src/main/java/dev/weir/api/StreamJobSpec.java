@@ -43,7 +43,7 @@ public class StreamJobSpec {
     public TracingSpec tracing;
 
     @Default("false")
-    @JsonPropertyDescription("true stops the job's pods (state is kept); false runs them.")
+    @JsonPropertyDescription("true stops the job's pods (state is kept); false (the default) runs them.")
     public Boolean suspend;
 
     public ProcessingGuarantee processingGuaranteeOrDefault() {
