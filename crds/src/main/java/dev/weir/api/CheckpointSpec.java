@@ -2,15 +2,20 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import java.time.Duration;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CheckpointSpec {
     public static final String DEFAULT_INTERVAL = "30s";
 
+    @Pattern("^(s3|file)://.+")
     @JsonPropertyDescription("s3://bucket/prefix or file:///path (the local default).")
     public String location;
 
+    @Pattern(Durations.PATTERN)
+    @Default(DEFAULT_INTERVAL)
     @JsonPropertyDescription("Time between checkpoints (default 30s).")
     public String interval;
 

@@ -76,11 +76,18 @@ public final class JobFiles {
 
     private static JsonNode tree(String yaml, String origin) throws InvalidJobException {
         JsonNode tree;
-        try {
-            tree = strictMapper(new ArrayList<>()).readTree(yaml);
+        ObjectMapper mapper = strictMapper(new ArrayList<>());
+        try (JsonParser parser = mapper.createParser(yaml)) {
+            tree = mapper.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new InvalidJobException(origin, "holds more than one YAML document (the second starts at line "
+                        + parser.currentTokenLocation().getLineNr() + "): put one StreamJob in each file", null);
+            }
         } catch (JsonProcessingException e) {
             throw new InvalidJobException(origin, "is not valid YAML" + at(e.getLocation()) + ": "
                     + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidJobException(origin, "cannot be read: " + e, e);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw new InvalidJobException(origin, "is empty: expected a StreamJob (apiVersion: " + API_VERSION
@@ -140,7 +147,6 @@ public final class JobFiles {
     private static ObjectMapper strictMapper(List<ValidationError> errors) {
         return YAMLMapper.builder(new YAMLFactory())
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .addHandler(new CollectingProblemHandler(errors))

@@ -2,9 +2,17 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.kafka) != has(self.kinesis)", message = "set exactly one of kafka or kinesis")
 public class SourceSpec {
+    /** The form of endpoint URLs in the CRD; the validator checks them fully. */
+    static final String HTTP_URL = "^https?://.+";
+
     @JsonPropertyDescription("Read a Kafka topic.")
     public KafkaSource kafka;
 
@@ -13,12 +21,15 @@ public class SourceSpec {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class KafkaSource {
+        @Required
         @JsonPropertyDescription("Comma-separated host:port list of the Kafka brokers.")
         public String bootstrapServers;
 
+        @Required
         @JsonPropertyDescription("The topic to read.")
         public String topic;
 
+        @Default("earliest")
         @JsonPropertyDescription("Where a new job starts reading: earliest (the default) or latest.")
         public StartingOffsets startingOffsets;
     }
@@ -27,15 +38,19 @@ public class SourceSpec {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class KinesisSource {
+        @Required
         @JsonPropertyDescription("The Kinesis stream to read.")
         public String stream;
 
+        @Required
         @JsonPropertyDescription("The AWS region of the stream.")
         public String region;
 
-        @JsonPropertyDescription("Endpoint override, for Kinesis-compatible servers.")
+        @Pattern(HTTP_URL)
+        @JsonPropertyDescription("Endpoint override, for Kinesis-compatible servers: an http:// or https:// URL.")
         public String endpoint;
 
+        @Default("TRIM_HORIZON")
         @JsonPropertyDescription("Where a new job starts reading: TRIM_HORIZON (the default) or LATEST.")
         public StartingPosition startingPosition;
     }

@@ -1,5 +1,8 @@
 package dev.weir.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.SchemaSwap;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -14,7 +17,26 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("StreamJob")
 @Plural("streamjobs")
 @ShortNames("sj")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING, getDescription = "Whether the job runs and keeps up.")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE, getDescription = "Time since the job was created.")
+@SchemaSwap(originalType = StreamJobStatus.class, fieldName = "conditions",
+        targetType = StreamJobStatus.ConditionSchema[].class)
 public class StreamJob extends CustomResource<StreamJobSpec, StreamJobStatus> implements Namespaced {
     public static final String GROUP = "weir.dev";
     public static final String VERSION = "v1alpha1";
+
+    // Overridden only to describe spec and status in the CRD, for kubectl explain.
+    @Override
+    @JsonPropertyDescription("What the job reads, how it processes records, where it writes, and how it runs.")
+    public StreamJobSpec getSpec() {
+        return super.getSpec();
+    }
+
+    @Override
+    @JsonPropertyDescription("What the operator observed of the job: phase, conditions, replicas, lag.")
+    public StreamJobStatus getStatus() {
+        return super.getStatus();
+    }
 }

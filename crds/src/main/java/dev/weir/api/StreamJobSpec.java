@@ -2,11 +2,14 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
 import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StreamJobSpec {
+    @Required
     @JsonPropertyDescription("Where records come from: exactly one of kafka or kinesis.")
     public SourceSpec source;
 
@@ -16,13 +19,18 @@ public class StreamJobSpec {
     @JsonPropertyDescription("Steps applied in order to every record: filter, map, window.")
     public List<StepSpec> pipeline = new ArrayList<>();
 
+    @Required
     @JsonPropertyDescription("Where results go: exactly one of kafka or kinesis.")
     public SinkSpec sink;
 
-    @JsonPropertyDescription("Where bad and late records go, each with its reason and source position.")
+    @Required
+    @JsonPropertyDescription("Where bad and late records go, each with its reason and source position:"
+            + " exactly one of kafka or kinesis.")
     public SinkSpec deadLetter;
 
-    @JsonPropertyDescription("exactly_once (Kafka transactions) or at_least_once (the default).")
+    @Default("at_least_once")
+    @JsonPropertyDescription("exactly_once (Kafka transactions; needs Kafka for source, sink and deadLetter)"
+            + " or at_least_once (the default).")
     public ProcessingGuarantee processingGuarantee;
 
     @JsonPropertyDescription("Where and how often state checkpoints are written.")
@@ -34,7 +42,8 @@ public class StreamJobSpec {
     @JsonPropertyDescription("OpenTelemetry tracing of records.")
     public TracingSpec tracing;
 
-    @JsonPropertyDescription("true stops the job's pods (state is kept); false runs them.")
+    @Default("false")
+    @JsonPropertyDescription("true stops the job's pods (state is kept); false (the default) runs them.")
     public Boolean suspend;
 
     public ProcessingGuarantee processingGuaranteeOrDefault() {

@@ -2,6 +2,7 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PrinterColumn;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +12,48 @@ public class StreamJobStatus {
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;
 
+    @PrinterColumn(name = "Phase")
     @JsonPropertyDescription("Pending, Running, Suspended or Failed.")
     public String phase;
 
     @JsonPropertyDescription("Standard conditions: Ready, Progressing, Degraded.")
     public List<Condition> conditions = new ArrayList<>();
 
+    @PrinterColumn(name = "Replicas")
     @JsonPropertyDescription("Runtime pods asked for.")
     public Integer replicas;
 
     @JsonPropertyDescription("Runtime pods ready.")
     public Integer readyReplicas;
 
+    @PrinterColumn(name = "Lag")
     @JsonPropertyDescription("Records the job's consumers are behind, over all source partitions.")
     public Long lag;
+
+    /**
+     * The schema of an element of {@link #conditions} in the CRD, which fabric8's {@link Condition} leaves without
+     * descriptions; never instantiated.
+     */
+    static final class ConditionSchema {
+        @JsonPropertyDescription("Ready, Progressing or Degraded.")
+        public String type;
+
+        @JsonPropertyDescription("True, False or Unknown.")
+        public String status;
+
+        @JsonPropertyDescription("Why the condition has its status, in CamelCase, e.g. SourceUnreachable.")
+        public String reason;
+
+        @JsonPropertyDescription("The reason for humans: what happened and, for a problem the user can fix, how.")
+        public String message;
+
+        @JsonPropertyDescription("When status last changed (RFC 3339).")
+        public String lastTransitionTime;
+
+        @JsonPropertyDescription("The metadata.generation the condition was set for.")
+        public Long observedGeneration;
+
+        private ConditionSchema() {
+        }
+    }
 }

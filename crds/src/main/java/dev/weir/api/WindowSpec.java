@@ -2,17 +2,26 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 
 /** An event-time window: keyBy, exactly one shape (tumbling, hopping, session), aggregates. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "(has(self.tumbling) ? 1 : 0) + (has(self.hopping) ? 1 : 0) + (has(self.session) ? 1 : 0) == 1",
+        message = "a window sets exactly one of tumbling, hopping or session")
 public class WindowSpec {
     public static final String DEFAULT_ALLOWED_LATENESS = "0s";
 
+    @Required
     @JsonPropertyDescription("Field whose value groups records; a record without it is dead-lettered (missing_key).")
     public String keyBy;
 
+    @Pattern(Durations.PATTERN)
     @JsonPropertyDescription("Fixed windows of this duration, aligned to the epoch, e.g. 10m.")
     public String tumbling;
 
@@ -22,10 +31,15 @@ public class WindowSpec {
     @JsonPropertyDescription("Per-key sessions closed by a gap without records.")
     public Session session;
 
+    @Pattern(Durations.PATTERN)
+    @Default(DEFAULT_ALLOWED_LATENESS)
     @JsonPropertyDescription("How long after a window's end records are still accepted (default 0s).")
     public String allowedLateness;
 
-    @JsonPropertyDescription("Output field name → aggregate: count(), count(x), sum(x), avg(x), min(x), max(x).")
+    @Required
+    @Size(min = 1)
+    @JsonPropertyDescription("Output field name → aggregate: count(), count(x), sum(x), avg(x), min(x), max(x),"
+            + " where x is a CEL expression. Output records also carry the key field, window_start and window_end.")
     public LinkedHashMap<String, String> aggregate;
 
     /** The allowed lateness; call after validation, it throws IllegalArgumentException on a malformed one. */
@@ -35,15 +49,21 @@ public class WindowSpec {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Hopping {
+        @Required
+        @Pattern(Durations.PATTERN)
         @JsonPropertyDescription("Length of each window, e.g. 10m.")
         public String size;
 
+        @Required
+        @Pattern(Durations.PATTERN)
         @JsonPropertyDescription("Distance between window starts, at most size, e.g. 5m.")
         public String advance;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Session {
+        @Required
+        @Pattern(Durations.PATTERN)
         @JsonPropertyDescription("Records of a key less than this apart share a session, e.g. 5m.")
         public String gap;
     }

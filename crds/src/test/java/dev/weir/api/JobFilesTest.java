@@ -149,8 +149,8 @@ class JobFilesTest {
                 + " metadata.name, spec)", message(""));
         assertEquals("job.yaml: is not a YAML mapping: expected a StreamJob (apiVersion: weir.dev/v1alpha1, kind:"
                 + " StreamJob, metadata.name, spec)", message("- a\n- b\n"));
-        assertTrue(message(VALID + "---\n" + VALID).startsWith("job.yaml: is not valid YAML (line 24): "),
-                message(VALID + "---\n" + VALID));
+        assertEquals("job.yaml: holds more than one YAML document (the second starts at line 24): put one StreamJob"
+                + " in each file", message(VALID + "---\n" + VALID));
         assertTrue(message("spec: {source: [}").startsWith("job.yaml: is not valid YAML (line 1): "),
                 message("spec: {source: [}"));
         assertTrue(messageWith("suspend: false", "suspend: false\n  suspend: true")

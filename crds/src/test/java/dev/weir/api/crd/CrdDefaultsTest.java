@@ -1,0 +1,75 @@
+package dev.weir.api.crd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.api.CheckpointSpec;
+import dev.weir.api.Durations;
+import dev.weir.api.EventTimeSpec;
+import dev.weir.api.ScalingSpec;
+import dev.weir.api.StreamJobSpec;
+import dev.weir.api.TracingSpec;
+import dev.weir.api.WindowSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The defaults the API server fills in are the ones the descriptions state and the model's helpers return. */
+class CrdDefaultsTest {
+    /** Schema path → the schema of the field, for fields with a default. */
+    private static final Map<String, JsonNode> DEFAULTED = new TreeMap<>();
+
+    @BeforeAll
+    static void collectDefaults() throws Exception {
+        JsonNode crd = new ObjectMapper(new YAMLFactory()).readTree(CrdFile.generate());
+        collect(crd.at("/spec/versions/0/schema/openAPIV3Schema"), "");
+    }
+
+    private static void collect(JsonNode schema, String path) {
+        schema.path("properties").properties().forEach(property -> {
+            String field = path.isEmpty() ? property.getKey() : path + "." + property.getKey();
+            if (property.getValue().has("default")) {
+                DEFAULTED.put(field, property.getValue());
+            }
+            collect(property.getValue(), field);
+        });
+        if (schema.has("items")) {
+            collect(schema.get("items"), path + "[]");
+        }
+    }
+
+    @Test
+    void descriptionsStateTheDefaults() {
+        List<String> unstated = new ArrayList<>();
+        DEFAULTED.forEach((field, schema) -> {
+            String description = schema.path("description").asText();
+            if (!description.contains("default") || !description.contains(schema.get("default").asText())) {
+                unstated.add(field + " (default " + schema.get("default").asText() + ")");
+            }
+        });
+        assertEquals(List.of(), unstated, "say the default in the description of these fields");
+    }
+
+    @Test
+    void theModelsHelpersReturnTheSameDefaults() {
+        assertEquals(new StreamJobSpec().processingGuaranteeOrDefault().name(), defaultOf("spec.processingGuarantee"));
+        assertEquals(new EventTimeSpec().idleTimeoutOrDefault(), Durations.parse(defaultOf("spec.eventTime.idleTimeout")));
+        assertEquals(new WindowSpec().allowedLatenessOrDefault(),
+                Durations.parse(defaultOf("spec.pipeline[].window.allowedLateness")));
+        assertEquals(new CheckpointSpec().intervalOrDefault(), Durations.parse(defaultOf("spec.checkpoints.interval")));
+        ScalingSpec scaling = new ScalingSpec();
+        assertEquals(String.valueOf(scaling.minReplicasOrDefault()), defaultOf("spec.scaling.minReplicas"));
+        assertEquals(String.valueOf(scaling.maxReplicasOrDefault()), defaultOf("spec.scaling.maxReplicas"));
+        assertEquals(String.valueOf(scaling.maxLagSecondsOrDefault()), defaultOf("spec.scaling.maxLagSeconds"));
+        assertEquals(String.valueOf(new TracingSpec().sampleRatioOrDefault()), defaultOf("spec.tracing.sampleRatio"));
+    }
+
+    private static String defaultOf(String field) {
+        return DEFAULTED.get(field).get("default").asText();
+    }
+}
