@@ -10,6 +10,7 @@ import dev.weir.runtime.pipeline.JobMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,8 +34,9 @@ public class JobTopologyProducer {
     @ConfigProperty(name = "weir.progress-interval", defaultValue = "1s")
     Duration progressInterval;
 
+    /** Singleton, not a normal scope: KafkaStreams reads the topology's fields, which a client proxy would hide. */
     @Produces
-    @ApplicationScoped
+    @Singleton
     Topology topology(MeterRegistry registry) throws InvalidJobException, InterruptedException {
         StreamJob job = JobFiles.read(Path.of(jobFile));
         CompiledJob compiled = CompiledJob.compile(job.getSpec());

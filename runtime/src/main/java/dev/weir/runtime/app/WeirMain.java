@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The runtime's command line. {@code run JOB --input FILE} runs a job locally on an embedded broker
@@ -50,6 +48,11 @@ public final class WeirMain {
 
     /** @return the exit code, or {@link Integer#MIN_VALUE} when Quarkus has taken over (serve) */
     static int execute(String[] args, PrintStream out, PrintStream err) {
+        boolean quarkusBoots = args.length > 0 && (args[0].equals("serve")
+                || (args[0].equals("run") && !List.of(args).contains("--input")));
+        if (!quarkusBoots) {
+            LocalLogging.install();
+        }
         Command command;
         try {
             command = Command.parse(args);
@@ -76,7 +79,6 @@ public final class WeirMain {
             }
             case "run" -> {
                 if (command.input() != null) {
-                    quietKafkaLogs();
                     try {
                         return new LocalRun(job, command.input(), command.output(), command.deadLetter(), err).run();
                     } catch (Exception e) {
@@ -91,12 +93,6 @@ public final class WeirMain {
         PodSettings.apply(job);
         Quarkus.run(args);
         return Integer.MIN_VALUE;
-    }
-
-    private static void quietKafkaLogs() {
-        for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
-            Logger.getLogger(name).setLevel(Level.WARNING);
-        }
     }
 
     record Command(String verb, Path job, Path input, Path output, Path deadLetter) {

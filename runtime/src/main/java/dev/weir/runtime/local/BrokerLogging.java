@@ -19,7 +19,7 @@ import org.apache.kafka.common.utils.Utils;
  */
 final class BrokerLogging {
 
-    private static final List<String> BROKER_CATEGORIES = List.of(
+    static final List<String> BROKER_CATEGORIES = List.of(
             "kafka",
             "state.change.logger",
             "org.apache.kafka.controller",

@@ -57,6 +57,7 @@ public final class LocalRun {
 
     /** @return the process exit code */
     public int run() throws IOException {
+        silenceKafkaInternals();
         JobTopics topics = JobTopics.of(job.getSpec());
         CompiledJob compiled = CompiledJob.compile(job.getSpec());
         Path stateDir = Files.createTempDirectory("weir-state");
@@ -86,6 +87,14 @@ public final class LocalRun {
         } finally {
             deleteTree(stateDir);
         }
+    }
+
+    /** Warnings of the embedded broker and of Kafka Streams are about internals the user does not manage here. */
+    private static void silenceKafkaInternals() {
+        for (String category : BrokerLogging.BROKER_CATEGORIES) {
+            java.util.logging.Logger.getLogger(category).setLevel(java.util.logging.Level.SEVERE);
+        }
+        java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.SEVERE);
     }
 
     private long produce(String bootstrap, String topic) throws IOException {

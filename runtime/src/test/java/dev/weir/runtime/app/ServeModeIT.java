@@ -115,7 +115,14 @@ class ServeModeIT {
             Process first = start(job, tmp.resolve("state-1"), port, "first");
             try {
                 HttpClient http = HttpClient.newHttpClient();
-                await().atMost(Duration.ofSeconds(90)).until(() -> get(http, port, "/q/health/ready").contains("\"UP\""));
+                try {
+                    await().atMost(Duration.ofSeconds(90))
+                            .until(() -> get(http, port, "/q/health/ready").contains("\"UP\""));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("not ready: " + get(http, port, "/q/health/ready") + "\nlog:\n"
+                            + Files.readString(tmp.resolve("first.log")) + Files.readString(tmp.resolve("first.log.out")),
+                            e);
+                }
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     read(consumer, sink, windows, deadLetters, ends);
                     return windows.size() >= 20;
