@@ -44,6 +44,9 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     public void init(ProcessorContext<byte[], Routed> context) {
         this.context = context;
         this.partition = context.taskId().partition();
+        // init runs again when Kafka Streams revives a task and rewinds it to the last commit (e.g. an
+        // aborted transaction): what was read since then must not count, or the rewound records look late
+        this.partitionMax = WatermarkTracker.UNKNOWN;
         this.lastReadMs = context.currentSystemTimeMs();
         if (job.window() != null) {
             context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, this::reportProgress);

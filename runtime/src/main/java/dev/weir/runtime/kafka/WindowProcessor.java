@@ -48,6 +48,7 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         windows = new WindowOperator(w.shape(), w.allowedLateness(), w.keyBy(), w.aggregates(),
                 new KafkaOrderedStore(store), this::emit);
         watermark = new WatermarkTracker(sourcePartitions, windows.closedWatermark());
+        endSent = false;
     }
 
     @Override

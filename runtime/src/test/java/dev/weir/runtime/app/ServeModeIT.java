@@ -130,6 +130,8 @@ class ServeModeIT {
                 String metrics = get(http, port, "/q/metrics");
                 assertTrue(metrics.contains("weir_records_in_total"), "job metrics on the management port");
                 assertTrue(metrics.contains("weir_dead_letters_total{reason=\"late\"}"), metrics);
+                assertTrue(metrics.contains("records_lag"), "per-partition consumer lag as the runtime sees it");
+                assertTrue(metrics.contains("process_rate"), "Kafka Streams processing rate");
             } finally {
                 first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
@@ -149,7 +151,9 @@ class ServeModeIT {
                 second.destroy();
                 second.waitFor(30, TimeUnit.SECONDS);
             }
-            assertEquals(List.of(), deadLetters);
+            String secondLog = Files.readString(tmp.resolve("second.log.out"));
+            assertEquals(0, deadLetters.size(), () -> deadLetters.size() + " dead letters, first " + deadLetters.get(0)
+                    + "\nlog of the restarted runtime:\n" + secondLog);
             WindowAssertions.assertSameWindows(new ArrayList<>(expected.values()), windows, "k");
         }
     }
