@@ -15,6 +15,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.jboss.logging.Logger;
 
 /**
  * Runs where a source partition is read: decode, event time, the steps before the window, key and
@@ -22,6 +23,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * partition's progress to all of them every {@code progressInterval}.
  */
 final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed> {
+    private static final Logger LOG = Logger.getLogger(SourceProcessor.class);
     private static final byte[] NO_KEY = new byte[0];
 
     private final CompiledJob job;
@@ -32,6 +34,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private int partition;
     private long partitionMax = WatermarkTracker.UNKNOWN;
     private long lastReadMs;
+    private long nextOffset;
 
     SourceProcessor(CompiledJob job, JobMetrics metrics, Duration progressInterval, Duration idleTimeout) {
         this.job = job;
@@ -47,7 +50,11 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         // init runs again when Kafka Streams revives a task and rewinds it to the last commit (e.g. an
         // aborted transaction): what was read since then must not count, or the rewound records look late
         this.partitionMax = WatermarkTracker.UNKNOWN;
-        this.lastReadMs = context.currentSystemTimeMs();
+        this.nextOffset = -1;
+        // not context.currentSystemTimeMs(): before the task's first record that cached clock can be far
+        // in the past (even 0), which would make a partition look idle since 1970 at the first report
+        this.lastReadMs = System.currentTimeMillis();
+        LOG.infof("source task %s starts", context.taskId());
         if (job.window() != null) {
             context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, this::reportProgress);
         }
@@ -56,7 +63,16 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
-        lastReadMs = context.currentSystemTimeMs();
+        if (meta.offset() < nextOffset) {
+            LOG.warnf("source task %s rewound from offset %d to %d: forgetting its progress", context.taskId(),
+                    nextOffset, meta.offset());
+            partitionMax = WatermarkTracker.UNKNOWN;
+        }
+        if (nextOffset < 0) {
+            LOG.infof("source task %s reads from offset %d", context.taskId(), meta.offset());
+        }
+        nextOffset = meta.offset() + 1;
+        lastReadMs = System.currentTimeMillis();
         if (EndOfInput.isMarked(record.headers())) {
             partitionMax = Long.MAX_VALUE;
             if (job.window() == null) {

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
 
 /**
  * Runs where keyed records arrive: keeps the watermark from the source partitions' progress, the
@@ -23,6 +24,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * dead-letter topics with a control record.
  */
 final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed> {
+    private static final Logger LOG = Logger.getLogger(WindowProcessor.class);
     private final CompiledJob job;
     private final JobMetrics metrics;
     private final int sourcePartitions;
@@ -49,6 +51,11 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
                 new KafkaOrderedStore(store), this::emit);
         watermark = new WatermarkTracker(sourcePartitions, windows.closedWatermark());
         endSent = false;
+        LOG.infof("window task %s starts at watermark %s", context.taskId(), describe(windows.closedWatermark()));
+    }
+
+    private static String describe(long watermark) {
+        return watermark == WatermarkTracker.UNKNOWN ? "(none yet)" : Instant.ofEpochMilli(watermark).toString();
     }
 
     @Override
@@ -74,6 +81,8 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
                     sourceTopic, data.sourcePartition(), data.sourceOffset());
             context.forward(new Record<>(record.key(), Routed.deadLetter(envelopeBytes), timestamp));
             metrics.deadLetter(DeadLetterReason.late);
+            LOG.debugf("window task %s: late record from partition %d offset %d: %s", context.taskId(),
+                    data.sourcePartition(), data.sourceOffset(), message);
         }
     }
 

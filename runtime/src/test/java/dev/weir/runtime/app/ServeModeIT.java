@@ -135,6 +135,9 @@ class ServeModeIT {
             } finally {
                 first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
+            int beforeCrash = deadLetters.size();
+            assertEquals(0, beforeCrash, () -> beforeCrash + " dead letters before the crash, first "
+                    + deadLetters.get(0) + "\nlog:\n" + readQuietly(tmp.resolve("first.log.out")));
             send(producer, source, events.subList(EVENTS / 2, EVENTS));
             for (int p = 0; p < PARTITIONS; p++) {
                 producer.send(new ProducerRecord<>(source, p, null, null, new byte[0],
@@ -151,10 +154,19 @@ class ServeModeIT {
                 second.destroy();
                 second.waitFor(30, TimeUnit.SECONDS);
             }
-            String secondLog = Files.readString(tmp.resolve("second.log.out"));
+            String logs = Files.readString(tmp.resolve("first.log.out")) + "\n--- restarted:\n"
+                    + Files.readString(tmp.resolve("second.log.out"));
             assertEquals(0, deadLetters.size(), () -> deadLetters.size() + " dead letters, first " + deadLetters.get(0)
-                    + "\nlog of the restarted runtime:\n" + secondLog);
+                    + "\nlogs of the runtime:\n" + logs);
             WindowAssertions.assertSameWindows(new ArrayList<>(expected.values()), windows, "k");
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
         }
     }
 
@@ -180,7 +192,9 @@ class ServeModeIT {
 
     private Process start(Path job, Path stateDir, int managementPort, String name) throws Exception {
         ProcessBuilder pb = RuntimeProcess.builder(tmp.resolve(name + ".log"),
-                List.of("-Dquarkus.management.port=" + managementPort, "-Dquarkus.http.port=0"),
+                List.of("-Dquarkus.management.port=" + managementPort, "-Dquarkus.http.port=0",
+                        "-Dquarkus.log.category.\"org.apache.kafka.streams\".level=INFO",
+                        "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"),
                 "serve", job.toString());
         pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
         return pb.start();
