@@ -15,13 +15,15 @@ die() { echo "install-binaries: error: $*" >&2; exit 1; }
 
 command -v go >/dev/null || die "Go 1.26 or later is required to build the binaries (none on PATH)"
 # -mod=mod: the small modules under operator/kube hold only go.mod and go.sum, no vendor directory.
-export GOFLAGS="-mod=mod ${GOFLAGS:-}"
+# Added to the flags already set, in the environment or with `go env -w`.
+GOFLAGS="-mod=mod $(go env GOFLAGS)"
+export GOFLAGS
 # Static binaries, as Kubernetes and etcd release them.
 export CGO_ENABLED=0
 
 module_version() { # <module dir> <module path> → version without the leading v
   local version
-  version=$(cd "$1" && go list -m -f '{{.Version}}' "$2") || die "cannot read the version of $2 from $1/go.mod"
+  version=$(cd "$1" && go list -m -f '{{.Version}}' "$2") || die "cannot resolve $2 in $1/go.mod (go's output is above)"
   echo "${version#v}"
 }
 
@@ -33,12 +35,11 @@ inputs_of() { # <module dir> <build flags…>
 # ensure_built <cache dir> <module dir> <ldflags> <tags> (<package> <binary>)…
 # Builds the binaries unless the cache dir already holds them built from the same inputs.
 ensure_built() {
-  local dir=$1 module=$2 ldflags=$3 tags=$4
+  local dir=$1 module=$2 ldflags=$3 tags=$4 inputs package binary i
   shift 4
-  local inputs
   inputs=$(inputs_of "$module" "$ldflags" "$tags" "$@")
   if [[ -f $dir/.inputs && $(<"$dir/.inputs") == "$inputs" ]]; then
-    local complete=true package binary
+    local complete=true
     for ((i = 2; i <= $#; i += 2)); do
       [[ -x $dir/${!i} ]] || complete=false
     done
