@@ -58,12 +58,15 @@ public final class Expression {
     private final Set<String> fields;
     private final CelType resultType;
     private final CelRuntime.Program program;
+    /** Set when the whole expression is one field name: then it is a map lookup, not a trip through CEL. */
+    private final String bareField;
 
     private Expression(String source, Set<String> fields, CelType resultType, CelRuntime.Program program) {
         this.source = source;
         this.fields = fields;
         this.resultType = resultType;
         this.program = program;
+        this.bareField = fields.size() == 1 && fields.contains(source.strip()) ? source.strip() : null;
     }
 
     /** Parses and type-checks {@code source}; CEL's message when it is not a valid expression. */
@@ -112,12 +115,24 @@ public final class Expression {
 
     /** Evaluates over {@code record}; the result follows JSON conventions (int → Long, uint → Long, null → null). */
     public Object evaluate(Map<String, Object> record) throws ExpressionException {
+        if (bareField != null) {
+            return field(record);
+        }
         return fromCel(run(record));
+    }
+
+    /** Same result and errors as CEL gives for a lone identifier; values already follow JSON conventions. */
+    private Object field(Map<String, Object> record) throws ExpressionException {
+        Object value = record.get(bareField);
+        if (value == null && !record.containsKey(bareField)) {
+            throw new ExpressionException("no such field '" + bareField + "'");
+        }
+        return value;
     }
 
     /** Evaluates a filter: the expression must yield bool. */
     public boolean test(Map<String, Object> record) throws ExpressionException {
-        Object result = run(record);
+        Object result = bareField != null ? field(record) : run(record);
         if (result instanceof Boolean b) {
             return b;
         }

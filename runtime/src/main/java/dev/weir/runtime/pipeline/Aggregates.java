@@ -1,8 +1,11 @@
 package dev.weir.runtime.pipeline;
 
 import dev.weir.api.expr.AggregateCall;
+import dev.weir.api.expr.Expression;
 import dev.weir.api.expr.ExpressionException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,9 +19,38 @@ public final class Aggregates {
     public record Named(String name, AggregateCall call) {}
 
     private final List<Named> aggregates;
+    /** The distinct argument expressions: {@code avg(t)}, {@code max(t)} evaluate {@code t} once. */
+    private final List<Expression> arguments = new ArrayList<>();
+    /** Per aggregate, its argument's index in {@link #arguments}, or -1 for {@code count()}. */
+    private final int[] argumentOf;
+    /** Per distinct argument, whether only count(x) reads it (then any non-null value counts). */
+    private final boolean[] countedOnly;
 
     public Aggregates(List<Named> aggregates) {
         this.aggregates = List.copyOf(aggregates);
+        argumentOf = new int[aggregates.size()];
+        Map<String, Integer> bySource = new HashMap<>();
+        List<Boolean> onlyCounted = new ArrayList<>();
+        for (int i = 0; i < argumentOf.length; i++) {
+            AggregateCall call = aggregates.get(i).call();
+            if (call.argument() == null) {
+                argumentOf[i] = -1;
+                continue;
+            }
+            int index = bySource.computeIfAbsent(call.argument().source().strip(), src -> {
+                arguments.add(call.argument());
+                onlyCounted.add(true);
+                return arguments.size() - 1;
+            });
+            argumentOf[i] = index;
+            if (call.function() != AggregateCall.Function.COUNT) {
+                onlyCounted.set(index, false);
+            }
+        }
+        countedOnly = new boolean[onlyCounted.size()];
+        for (int i = 0; i < countedOnly.length; i++) {
+            countedOnly[i] = onlyCounted.get(i);
+        }
     }
 
     public int size() {
@@ -29,31 +61,48 @@ public final class Aggregates {
         return aggregates;
     }
 
-    /** Evaluates every argument on a record: null, Long or Double (count(x) only needs null or not). */
+    /**
+     * Evaluates each distinct argument once on a record: null, Long or Double (an argument only
+     * count(x) reads is 1 when present).
+     */
     public Object[] arguments(Map<String, Object> record) throws RecordRejected {
-        Object[] args = new Object[aggregates.size()];
-        for (int i = 0; i < args.length; i++) {
-            AggregateCall call = aggregates.get(i).call();
-            if (call.argument() == null) {
-                continue;
-            }
+        Object[] values = new Object[arguments.size()];
+        for (int a = 0; a < values.length; a++) {
             Object value;
             try {
-                value = call.argument().evaluate(record);
+                value = arguments.get(a).evaluate(record);
             } catch (ExpressionException e) {
-                throw new RecordRejected(DeadLetterReason.expression_error,
-                        aggregates.get(i).name() + ": " + e.getMessage());
+                throw new RecordRejected(DeadLetterReason.expression_error, nameReading(a) + ": " + e.getMessage());
             }
-            if (call.function() == AggregateCall.Function.COUNT) {
-                args[i] = value == null ? null : 1L;
+            if (countedOnly[a]) {
+                values[a] = value == null ? null : 1L;
             } else if (value == null || value instanceof Long || value instanceof Double) {
-                args[i] = value;
+                values[a] = value;
             } else {
-                throw new RecordRejected(DeadLetterReason.expression_error, aggregates.get(i).name() + ": "
-                        + call.function().name().toLowerCase() + " needs a number, got " + describe(value));
+                throw new RecordRejected(DeadLetterReason.expression_error, nameReading(a) + ": "
+                        + aggregates.get(firstReading(a)).call().function().name().toLowerCase()
+                        + " needs a number, got " + describe(value));
             }
         }
-        return args;
+        return values;
+    }
+
+    /** The first aggregate (not count) that reads argument {@code a}, else the first that reads it. */
+    private int firstReading(int a) {
+        int first = -1;
+        for (int i = 0; i < argumentOf.length; i++) {
+            if (argumentOf[i] == a) {
+                if (aggregates.get(i).call().function() != AggregateCall.Function.COUNT) {
+                    return i;
+                }
+                first = first < 0 ? i : first;
+            }
+        }
+        return first;
+    }
+
+    private String nameReading(int a) {
+        return aggregates.get(firstReading(a)).name();
     }
 
     private static String describe(Object value) {
@@ -87,16 +136,17 @@ public final class Aggregates {
             java.util.Arrays.fill(integral, true);
         }
 
+        /** @param args the values {@link #arguments(Map)} gave for one record */
         public void add(Object[] args) {
             for (int i = 0; i < counts.length; i++) {
-                AggregateCall call = aggregates.get(i).call();
-                if (call.function() == AggregateCall.Function.COUNT) {
-                    if (call.argument() == null || args[i] != null) {
+                int a = argumentOf[i];
+                Object arg = a < 0 ? null : args[a];
+                if (aggregates.get(i).call().function() == AggregateCall.Function.COUNT) {
+                    if (a < 0 || arg != null) {
                         counts[i]++;
                     }
                     continue;
                 }
-                Object arg = args[i];
                 if (arg == null) {
                     continue;
                 }

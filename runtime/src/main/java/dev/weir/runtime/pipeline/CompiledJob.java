@@ -121,6 +121,6 @@ public final class CompiledJob {
         if (value == null) {
             throw new RecordRejected(DeadLetterReason.missing_key, "key field '" + window.keyBy() + "' is missing");
         }
-        return Json.write(value);
+        return Json.writeKey(value);
     }
 }

@@ -70,6 +70,29 @@ public final class Json {
         }
     }
 
+    /** JSON bytes of a key value; a plain string (nothing to escape) skips the JSON writer. */
+    public static byte[] writeKey(Object value) {
+        if (value instanceof String s && isPlain(s)) {
+            byte[] text = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] quoted = new byte[text.length + 2];
+            quoted[0] = '"';
+            System.arraycopy(text, 0, quoted, 1, text.length);
+            quoted[quoted.length - 1] = '"';
+            return quoted;
+        }
+        return write(value);
+    }
+
+    private static boolean isPlain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static String writeString(Object value) {
         try {
             return WRITER.writeValueAsString(value);
