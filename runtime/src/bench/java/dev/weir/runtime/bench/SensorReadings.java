@@ -19,17 +19,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * topic once, and what the sensor example must make of them.
  *
  * <p>Readings come every {@link #SPACING} of event time from a random sensor, so each sensor reports about every
- * {@code sensors × SPACING}. Each reading's time is pulled back by up to {@link #MAX_JITTER}, well within the
+ * {@code sensors × SPACING} (every second with the default 1000 sensors). Each reading's time is pulled back by up to {@link #MAX_JITTER}, well within the
  * example's 30 s allowed lateness, so the input is slightly out of order but nothing is late. Readings go
  * round-robin to the partitions, which therefore advance evenly in event time. About 2% are a faulty sensor's
  * -60 °F, which the example's filter drops.
  *
- * <p>The spacing is short so that a partition read ahead of the others, by what one fetch brings, is ahead by
- * little event time: Kafka Streams' stream time, unlike Weir's watermark, would drop the others' records as late.
+ * <p>The spacing is short so that a partition read ahead of the others (by what one fetch brings, or when its
+ * fetches come back first) is ahead by little event time: Kafka Streams' stream time, unlike Weir's watermark, would
+ * drop the others' records as late, and the hand-written application would do less work than Weir.
  */
 final class SensorReadings {
     static final Instant START = Instant.parse("2024-05-01T00:00:00Z");
-    static final Duration SPACING = Duration.ofNanos(2_500_000);
+    static final Duration SPACING = Duration.ofMillis(1);
     static final Duration MAX_JITTER = Duration.ofSeconds(10);
     /** The sensor example's window and lateness; the hand-written application uses the same. */
     static final Duration WINDOW = Duration.ofMinutes(10);
@@ -71,7 +72,7 @@ final class SensorReadings {
             for (long i = 0; i < events && failure.get() == null; i++) {
                 int partition = (int) (i % partitions);
                 int sensor = random.nextInt(sensors);
-                long eventTime = START.toEpochMilli() + i * SPACING.toNanos() / 1_000_000
+                long eventTime = START.toEpochMilli() + i * SPACING.toMillis()
                         - (long) (random.nextDouble() * MAX_JITTER.toMillis());
                 boolean faulty = random.nextDouble() < FAULTY_SHARE;
                 double temperature = faulty ? FAULTY_READING

@@ -67,7 +67,7 @@ public final class ThroughputBenchmark {
         static Settings fromSystemProperties() {
             String jfr = System.getProperty("bench.jfr", "");
             return new Settings(Long.getLong("bench.events", 1_000_000), Integer.getInteger("bench.sensors", 1000),
-                    Integer.getInteger("bench.rounds", 3), Long.getLong("bench.warm-up-events", 100_000),
+                    Integer.getInteger("bench.rounds", 3), Long.getLong("bench.warm-up-events", 200_000),
                     Long.getLong("bench.commit-interval-ms", 100),
                     Integer.getInteger("bench.partition-fetch-bytes", 64 * 1024),
                     Path.of(System.getProperty("bench.job", "examples/sensor-aggregates.yaml")),
@@ -118,6 +118,7 @@ public final class ThroughputBenchmark {
         out.printf("JVM: heap cap %d MiB (%s), %d CPUs, Java %s; broker, generator and applications share it%n",
                 HeapSampler.heapCap() / MIB, heapFlag(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
+        out.printf("machine load average (1 min) at the start: %.1f%n", loadAverage());
         out.printf("both applications: at_least_once, 1 stream thread, commit.interval.ms=%d, "
                 + "max.partition.fetch.bytes=%d, other settings default%n", settings.commitIntervalMs(),
                 settings.partitionFetchBytes());
@@ -144,6 +145,7 @@ public final class ThroughputBenchmark {
             }
         }
         ceilings.addAll(ceiling());
+        out.printf("machine load average (1 min) at the end: %.1f%n%n", loadAverage());
         report(runs, ceilings);
         return failedChecks.isEmpty() ? 0 : 1;
     }
@@ -268,7 +270,9 @@ public final class ThroughputBenchmark {
      */
     private void check(BenchmarkedJob job, Run run, SensorReadings.Written input) {
         String which = job.name() + " " + run.label();
-        if (run.sinkRecords() == 0) {
+        if (input.closedByMaxTime() == 0) {
+            warnings.add(which + ": its input spans too little event time for any window to close; use more events");
+        } else if (run.sinkRecords() == 0) {
             failedChecks.add(which + " wrote nothing to its sink");
         } else if (run.sinkRecords() > input.closedByMaxTime() || run.sinkRecords() < input.closedByWatermark() / 2) {
             failedChecks.add(String.format("%s emitted %,d windows; between %,d and %,d can have closed", which,
@@ -382,6 +386,11 @@ public final class ThroughputBenchmark {
         recording.dump(file);
         recording.close();
         out.println("recorded " + file);
+    }
+
+    /** Other work on the machine shows here: the runs share its CPUs with it. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static String heapFlag() {
