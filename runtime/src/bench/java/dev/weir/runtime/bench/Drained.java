@@ -3,7 +3,7 @@ package dev.weir.runtime.bench;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -13,7 +13,6 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
 
@@ -60,15 +59,11 @@ final class Drained {
     private boolean drained(String groupId, Collection<TopicPartition> partitions) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        Map<TopicPartition, Long> end;
-        try {
-            end = endOffsets(partitions);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return false; // the application has not created its repartition topic yet
-            }
-            throw e;
+        Set<String> topics = partitions.stream().map(TopicPartition::topic).collect(Collectors.toSet());
+        if (!admin.listTopics().names().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS).containsAll(topics)) {
+            return false; // the application has not created its repartition topic yet
         }
+        Map<TopicPartition, Long> end = endOffsets(partitions);
         return partitions.stream().allMatch(tp -> {
             OffsetAndMetadata offset = committed.get(tp);
             return offset == null ? end.get(tp) == 0 : offset.offset() == end.get(tp);

@@ -69,7 +69,7 @@ final class HandWrittenSensorJob implements BenchmarkedJob {
                 .aggregate(() -> Stats.EMPTY, (sensor, celsius, stats) -> stats.add(celsius),
                         Materialized.<String, Stats, WindowStore<Bytes, byte[]>>as("sensor-stats")
                                 .withKeySerde(Serdes.String()).withValueSerde(statsSerde()))
-                .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+                .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName("final-windows"))
                 .toStream()
                 .map((window, stats) -> KeyValue.pair(window.key(), new WindowResult(window.key(),
                         window.window().startTime().toString(), window.window().endTime().toString(),

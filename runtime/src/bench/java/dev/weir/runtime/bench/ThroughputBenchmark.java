@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
+import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.IntStream;
@@ -41,8 +42,8 @@ import org.awaitility.core.ConditionTimeoutException;
  *
  * <p>Settings are system properties: {@code bench.events}, {@code bench.sensors}, {@code bench.rounds},
  * {@code bench.warm-up-events}, {@code bench.commit-interval-ms}, {@code bench.partition-fetch-bytes},
- * {@code bench.job} (the sensor example's file), {@code bench.jfr} (a directory to record each run into with Java
- * Flight Recorder; empty: none).
+ * {@code bench.job} (the sensor example's file), {@code bench.state-dir} (where the applications keep their state
+ * while they run), {@code bench.jfr} (a directory to record each run into with Java Flight Recorder; empty: none).
  */
 public final class ThroughputBenchmark {
     static final double TARGET = 0.90;
@@ -63,7 +64,7 @@ public final class ThroughputBenchmark {
      *                            partition can get ahead of the others at the start (see {@link SensorReadings})
      */
     record Settings(long events, int sensors, int rounds, long warmUpEvents, long commitIntervalMs,
-                    int partitionFetchBytes, Path job, Path jfr) {
+                    int partitionFetchBytes, Path job, Path stateDir, Path jfr) {
         static Settings fromSystemProperties() {
             String jfr = System.getProperty("bench.jfr", "");
             return new Settings(Long.getLong("bench.events", 1_000_000), Integer.getInteger("bench.sensors", 1000),
@@ -71,6 +72,7 @@ public final class ThroughputBenchmark {
                     Long.getLong("bench.commit-interval-ms", 100),
                     Integer.getInteger("bench.partition-fetch-bytes", 64 * 1024),
                     Path.of(System.getProperty("bench.job", "examples/sensor-aggregates.yaml")),
+                    Path.of(System.getProperty("bench.state-dir", "target/bench-state")),
                     jfr.isBlank() ? null : Path.of(jfr));
         }
     }
@@ -151,8 +153,21 @@ public final class ThroughputBenchmark {
     }
 
     private SensorReadings.Written write(String topic, long events) {
-        kafka.createTopic(topic, PARTITIONS);
+        createTopic(topic);
         return SensorReadings.produce(kafka.bootstrapServers(), topic, PARTITIONS, events, settings.sensors());
+    }
+
+    /**
+     * Creates a topic and waits until every partition takes writes. {@link EmbeddedKafka#createTopic} returns once
+     * the metadata names a leader, which can be before the broker has loaded the partition: a first batch refused
+     * with NOT_LEADER_OR_FOLLOWER while later ones are appended leaves an idempotent producer retrying it with an
+     * out-of-order sequence number until its delivery timeout. ListOffsets needs the partition loaded as well.
+     */
+    private void createTopic(String topic) {
+        kafka.createTopic(topic, PARTITIONS);
+        Awaitility.await(topic + " takes writes").pollDelay(Duration.ZERO).pollInterval(Drained.POLL_INTERVAL)
+                .atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> drained.endOffsets(partitions(topic)).size() == PARTITIONS);
     }
 
     /**
@@ -192,9 +207,10 @@ public final class ThroughputBenchmark {
         String applicationId = "bench-" + job.name() + "-" + label.replace(' ', '-');
         String sink = applicationId + "-sink";
         String deadLetter = applicationId + "-dead-letter";
-        kafka.createTopic(sink, PARTITIONS);
-        kafka.createTopic(deadLetter, PARTITIONS);
-        Path stateDir = Files.createTempDirectory("weir-bench-state");
+        createTopic(sink);
+        createTopic(deadLetter);
+        Files.createDirectories(settings.stateDir());
+        Path stateDir = Files.createTempDirectory(settings.stateDir(), applicationId + "-");
         Properties props = new Properties();
         props.putAll(job.settings());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -402,12 +418,18 @@ public final class ThroughputBenchmark {
         return d.toNanos() / 1e9;
     }
 
-    /** The broker's and the clients' INFO logs would bury the report. */
+    /**
+     * The broker's and the clients' INFO logs would bury the report; their warnings and errors go to stderr, where
+     * nothing else would send them: the JBoss LogManager writes nowhere until something configures it.
+     */
     private static void quietKafkaLogs() {
         for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
             Logger logger = Logger.getLogger(name);
             logger.setLevel(Level.WARNING);
             QUIETED.add(logger);
         }
+        ConsoleHandler stderr = new ConsoleHandler();
+        stderr.setLevel(Level.WARNING);
+        Logger.getLogger("").addHandler(stderr);
     }
 }
