@@ -334,11 +334,14 @@ public final class ThroughputBenchmark {
                     100 * best.eventsPerSecond() / ceiling);
         }
         double ratio = weir.eventsPerSecond() / hand.eventsPerSecond();
+        double weirThread = least(runs, "weir", Run::streamThreadMicrosPerEvent);
+        double weirAll = least(runs, "weir", r -> r.cpu().total() * 1e6 / r.events());
+        double handThread = least(runs, "hand-written", Run::streamThreadMicrosPerEvent);
+        double handAll = least(runs, "hand-written", r -> r.cpu().total() * 1e6 / r.events());
         out.printf("CPU per event, least of each: weir %.1f µs on the stream thread, %.1f µs in all; hand-written "
-                        + "%.1f µs, %.1f µs%n", least(runs, "weir", Run::streamThreadMicrosPerEvent),
-                least(runs, "weir", r -> r.cpu().total() * 1e6 / r.events()),
-                least(runs, "hand-written", Run::streamThreadMicrosPerEvent),
-                least(runs, "hand-written", r -> r.cpu().total() * 1e6 / r.events()));
+                + "%.1f µs, %.1f µs%n", weirThread, weirAll, handThread, handAll);
+        out.printf("hand-written/weir CPU per event = %.2f in all, %.2f on the stream thread: the events/s ratio "
+                + "where CPU, not waiting on the broker, limits both%n", handAll / weirAll, handThread / weirThread);
         out.printf("peak heap of this JVM (broker included; cap %d MiB, %s): weir runs %d MiB (after GC %d MiB), "
                         + "hand-written runs %d MiB (after GC %d MiB)%n", HeapSampler.heapCap() / MIB, heapFlag(),
                 peak(runs, "weir", HeapSampler.Heap::peakUsed), peak(runs, "weir", HeapSampler.Heap::peakAfterGc),
