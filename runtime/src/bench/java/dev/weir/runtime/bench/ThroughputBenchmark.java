@@ -89,7 +89,6 @@ public final class ThroughputBenchmark {
 
     private final Settings settings;
     private final EmbeddedKafka kafka;
-    private final Admin admin;
     private final Drained drained;
     private final PrintStream out;
     private final List<String> failedChecks = new ArrayList<>();
@@ -98,7 +97,6 @@ public final class ThroughputBenchmark {
     private ThroughputBenchmark(Settings settings, EmbeddedKafka kafka, Admin admin, PrintStream out) {
         this.settings = settings;
         this.kafka = kafka;
-        this.admin = admin;
         this.drained = new Drained(admin);
         this.out = out;
     }
