@@ -1,0 +1,436 @@
+package dev.weir.runtime.bench;
+
+import dev.weir.runtime.local.EmbeddedKafka;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Weir against a hand-written Kafka Streams application on the sensor example, in one JVM with one embedded
+ * broker and one input written once: (c) a plain consumer's read rate of the input as the ceiling, then (a) Weir
+ * and (b) the hand-written application alternately, each run with a fresh application id and state. Prints every
+ * run, the best of each, their ratio against the target, and the heap. See docs/benchmark.md.
+ *
+ * <p>Settings are system properties: {@code bench.events}, {@code bench.sensors}, {@code bench.rounds},
+ * {@code bench.warm-up-events}, {@code bench.commit-interval-ms}, {@code bench.partition-fetch-bytes},
+ * {@code bench.job} (the sensor example's file), {@code bench.state-dir} (where the applications keep their state
+ * while they run), {@code bench.jfr} (a directory to record each run into with Java Flight Recorder; empty: none).
+ */
+public final class ThroughputBenchmark {
+    static final double TARGET = 0.90;
+    static final int PARTITIONS = 4;
+    static final String INPUT = "bench-sensor-readings";
+    static final String WARM_UP_INPUT = "bench-warm-up-readings";
+    /** Below this share of the input dropped as late, a hand-written run counts as having done the same work. */
+    private static final double NEGLIGIBLE_DROPS = 0.01;
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+    /** How long Weir may take after draining to emit the windows the last progress reports close. */
+    private static final Duration LAST_WINDOWS_TIMEOUT = Duration.ofSeconds(10);
+    private static final long MIB = 1024 * 1024;
+    /** java.util.logging holds loggers weakly: one collected would forget its level. */
+    private static final List<Logger> QUIETED = new ArrayList<>();
+
+    /**
+     * @param partitionFetchBytes both applications' main consumers' {@code max.partition.fetch.bytes}: how far one
+     *                            partition can get ahead of the others at the start (see {@link SensorReadings})
+     */
+    record Settings(long events, int sensors, int rounds, long warmUpEvents, long commitIntervalMs,
+                    int partitionFetchBytes, Path job, Path stateDir, Path jfr) {
+        static Settings fromSystemProperties() {
+            String jfr = System.getProperty("bench.jfr", "");
+            return new Settings(Long.getLong("bench.events", 1_000_000), Integer.getInteger("bench.sensors", 1000),
+                    Integer.getInteger("bench.rounds", 3), Long.getLong("bench.warm-up-events", 200_000),
+                    Long.getLong("bench.commit-interval-ms", 100),
+                    Integer.getInteger("bench.partition-fetch-bytes", 64 * 1024),
+                    Path.of(System.getProperty("bench.job", "examples/sensor-aggregates.yaml")),
+                    Path.of(System.getProperty("bench.state-dir", "target/bench-state")),
+                    jfr.isBlank() ? null : Path.of(jfr));
+        }
+    }
+
+    /** One run of one application; bytes are what it sent to and fetched from the broker. */
+    record Run(String job, String label, long events, double eventsPerSecond, Duration elapsed, Duration startup,
+               CpuSplit.Split cpu, HeapSampler.Heap heap, long bytesSent, long bytesFetched, long sinkRecords,
+               long deadLetters, long droppedRecords, String summary) {
+
+        double streamThreadMicrosPerEvent() {
+            return cpu.streamThread() * 1e6 / events;
+        }
+    }
+
+    private final Settings settings;
+    private final EmbeddedKafka kafka;
+    private final Drained drained;
+    private final PrintStream out;
+    private final List<String> failedChecks = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private ThroughputBenchmark(Settings settings, EmbeddedKafka kafka, Admin admin, PrintStream out) {
+        this.settings = settings;
+        this.kafka = kafka;
+        this.drained = new Drained(admin);
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.fromSystemProperties();
+        quietKafkaLogs();
+        int code;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            code = new ThroughputBenchmark(settings, kafka, admin, System.out).run();
+        }
+        System.exit(code);
+    }
+
+    private int run() throws Exception {
+        out.printf("Weir throughput benchmark: the sensor example, %,d events from %,d sensors, %d input partitions, "
+                        + "%d rounds%n", settings.events(), settings.sensors(), PARTITIONS, settings.rounds());
+        out.printf("JVM: heap cap %d MiB (%s), %d CPUs, Java %s; broker, generator and applications share it%n",
+                HeapSampler.heapCap() / MIB, heapFlag(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        out.printf("machine load average (1 min) at the start: %.1f%n", loadAverage());
+        out.printf("both applications: at_least_once, 1 stream thread, commit.interval.ms=%d, "
+                + "max.partition.fetch.bytes=%d, other settings default%n", settings.commitIntervalMs(),
+                settings.partitionFetchBytes());
+
+        SensorReadings.Written warmUpInput = write(WARM_UP_INPUT, settings.warmUpEvents());
+        SensorReadings.Written input = write(INPUT, settings.events());
+        out.printf("input: %,d readings (%,d filtered out by the job), %.1f MB, written in %.1f s; %,d windows, "
+                        + "%,d of them closed by the watermark at the end%n", input.events(), input.filtered(),
+                input.bytes() / 1e6, seconds(input.producing()), input.windows(), input.closedByWatermark());
+        out.printf("heap after a full GC with only the broker: %d MiB%n%n", HeapSampler.liveAfterFullGc() / MIB);
+
+        List<BenchmarkedJob> jobs = List.of(new WeirSensorJob(settings.job(), PARTITIONS), new HandWrittenSensorJob());
+        out.printf("warm-up (not counted): each application once on %,d other readings%n", warmUpInput.events());
+        for (BenchmarkedJob job : jobs) {
+            printRun(run(job, "warm-up", WARM_UP_INPUT, warmUpInput));
+        }
+        List<Double> ceilings = new ArrayList<>(ceiling());
+        List<Run> runs = new ArrayList<>();
+        for (int round = 1; round <= settings.rounds(); round++) {
+            for (BenchmarkedJob job : jobs) {
+                Run run = run(job, "round " + round, INPUT, input);
+                runs.add(run);
+                printRun(run);
+            }
+        }
+        ceilings.addAll(ceiling());
+        out.printf("machine load average (1 min) at the end: %.1f%n%n", loadAverage());
+        report(runs, ceilings);
+        return failedChecks.isEmpty() ? 0 : 1;
+    }
+
+    private SensorReadings.Written write(String topic, long events) {
+        createTopic(topic);
+        return SensorReadings.produce(kafka.bootstrapServers(), topic, PARTITIONS, events, settings.sensors());
+    }
+
+    /**
+     * Creates a topic and waits until every partition takes writes. {@link EmbeddedKafka#createTopic} returns once
+     * the metadata names a leader, which can be before the broker has loaded the partition: a first batch refused
+     * with NOT_LEADER_OR_FOLLOWER while later ones are appended leaves an idempotent producer retrying it with an
+     * out-of-order sequence number until its delivery timeout. ListOffsets needs the partition loaded as well.
+     */
+    private void createTopic(String topic) {
+        kafka.createTopic(topic, PARTITIONS);
+        Awaitility.await(topic + " takes writes").pollDelay(Duration.ZERO).pollInterval(Drained.POLL_INTERVAL)
+                .atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> drained.endOffsets(partitions(topic)).size() == PARTITIONS);
+    }
+
+    /**
+     * (c) A plain consumer reads the whole input topic, without a group and with the applications' fetch size: the
+     * rate nothing on this broker beats. Three reads, for the read takes well under a second.
+     */
+    private List<Double> ceiling() {
+        List<TopicPartition> partitions = partitions(INPUT);
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, settings.partitionFetchBytes());
+        List<Double> rates = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            for (int read = 0; read < 3; read++) {
+                long started = System.nanoTime();
+                consumer.seekToBeginning(partitions);
+                long records = 0;
+                long deadline = started + RUN_TIMEOUT.toNanos();
+                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("a plain consumer did not read the input within " + RUN_TIMEOUT);
+                    }
+                    records += consumer.poll(Duration.ofMillis(100)).count();
+                }
+                rates.add(records / seconds(Duration.ofNanos(System.nanoTime() - started)));
+            }
+        }
+        out.printf("ceiling      plain KafkaConsumer: %s events/s%n%n", list(rates));
+        return rates;
+    }
+
+    private Run run(BenchmarkedJob job, String label, String inputTopic, SensorReadings.Written input)
+            throws Exception {
+        String applicationId = "bench-" + job.name() + "-" + label.replace(' ', '-');
+        String sink = applicationId + "-sink";
+        String deadLetter = applicationId + "-dead-letter";
+        createTopic(sink);
+        createTopic(deadLetter);
+        Files.createDirectories(settings.stateDir());
+        Path stateDir = Files.createTempDirectory(settings.stateDir(), applicationId + "-");
+        Properties props = new Properties();
+        props.putAll(job.settings());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                settings.partitionFetchBytes());
+        List<TopicPartition> drainedWhen = Stream.concat(partitions(inputTopic).stream(),
+                partitions(job.repartitionTopic(applicationId)).stream()).toList();
+
+        var topology = job.topology(applicationId, inputTopic, sink, deadLetter);
+        HeapSampler.liveAfterFullGc();
+        Recording recording = startRecording();
+        CpuSplit cpu = CpuSplit.start();
+        HeapSampler heap = HeapSampler.start();
+        try (KafkaStreams streams = new KafkaStreams(topology, props)) {
+            AtomicLong runningAt = new AtomicLong();
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    runningAt.compareAndSet(0, System.nanoTime());
+                }
+            });
+            long started = System.nanoTime();
+            streams.start();
+            long drainedAt = drained.await(applicationId, drainedWhen, streams, RUN_TIMEOUT);
+            HeapSampler.Heap heapUse = heap.stop();
+            CpuSplit.Split cpuUse = cpu.stop(applicationId);
+            stopRecording(recording, applicationId);
+            long dropped = (long) sumMetric(streams, "stream-task-metrics", "dropped-records-total");
+            long sent = (long) sumMetric(streams, "producer-metrics", "outgoing-byte-total");
+            long fetched = (long) sumMetric(streams, "consumer-metrics", "incoming-byte-total");
+
+            Duration elapsed = Duration.ofNanos(drainedAt - started);
+            Duration startup = Duration.ofNanos(Math.max(0, runningAt.get() - started));
+            long sinkRecords = job instanceof WeirSensorJob ? awaitWindows(sink, input.closedByWatermark())
+                    : records(sink);
+            Run run = new Run(job.name(), label, input.events(), input.events() / seconds(elapsed), elapsed, startup,
+                    cpuUse, heapUse, sent, fetched, sinkRecords, records(deadLetter), dropped, job.summary());
+            check(job, run, input);
+            streams.close(Duration.ofSeconds(30));
+            return run;
+        } finally {
+            heap.close();
+            Utils.delete(stateDir.toFile());
+        }
+    }
+
+    /**
+     * Weir's window tasks learn the final watermark from the progress reports that follow the last records, which
+     * may come after the offsets show the input drained; the windows they close are then still to come.
+     */
+    private long awaitWindows(String sink, long expected) {
+        AtomicLong emitted = new AtomicLong();
+        try {
+            Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Drained.POLL_INTERVAL).atMost(LAST_WINDOWS_TIMEOUT)
+                    .until(() -> {
+                        emitted.set(records(sink));
+                        return emitted.get() >= expected;
+                    });
+        } catch (ConditionTimeoutException e) {
+            // fewer windows than expected: check() reports it
+        }
+        return emitted.get();
+    }
+
+    /**
+     * Fails the benchmark when a run did no work or implausible work; warns when its output differs from what the
+     * input calls for, since the runs then did not do quite the same work.
+     */
+    private void check(BenchmarkedJob job, Run run, SensorReadings.Written input) {
+        String which = job.name() + " " + run.label();
+        if (input.closedByMaxTime() == 0) {
+            warnings.add(which + ": its input spans too little event time for any window to close; use more events");
+        } else if (run.sinkRecords() == 0) {
+            failedChecks.add(which + " wrote nothing to its sink");
+        } else if (run.sinkRecords() > input.closedByMaxTime() || run.sinkRecords() < input.closedByWatermark() / 2) {
+            failedChecks.add(String.format("%s emitted %,d windows; between %,d and %,d can have closed", which,
+                    run.sinkRecords(), input.closedByWatermark() / 2, input.closedByMaxTime()));
+        } else if (job instanceof WeirSensorJob && (run.sinkRecords() != input.closedByWatermark()
+                || run.deadLetters() > 0)) {
+            warnings.add(String.format("%s emitted %,d windows where the watermark closes %,d, and wrote %,d dead "
+                    + "letters where none is due", which, run.sinkRecords(), input.closedByWatermark(),
+                    run.deadLetters()));
+        }
+        if (run.droppedRecords() > NEGLIGIBLE_DROPS * input.events()) {
+            warnings.add(String.format("%s dropped %,d records (%.1f%%) as late: Kafka Streams' stream time ran ahead "
+                            + "of a partition read later, so it did less window work", which, run.droppedRecords(),
+                    100.0 * run.droppedRecords() / input.events()));
+        }
+    }
+
+    private void printRun(Run run) {
+        CpuSplit.Split cpu = run.cpu();
+        out.printf("%-12s %-7s: %,9.0f events/s  %6.2f s (startup %.2f s); stream thread %.1f µs/event%n",
+                run.job(), run.label(), run.eventsPerSecond(), seconds(run.elapsed()), seconds(run.startup()),
+                run.streamThreadMicrosPerEvent());
+        out.printf("%-21s CPU %.1f s: stream thread %.1f, its clients' I/O threads %.1f, broker and other Java "
+                        + "threads %.1f, GC/JIT/RocksDB/native %.1f; to the broker %,.0f MB, from it %,.0f MB%n", "",
+                cpu.total(), cpu.streamThread(), cpu.appClients(), cpu.otherJava(), cpu.outsideJava(),
+                run.bytesSent() / 1e6, run.bytesFetched() / 1e6);
+        out.printf("%-21s heap peak %d MiB, after GC %d MiB, %d GCs %.2f s; sink %,d windows, dead letters %,d, "
+                        + "dropped %,d%s%n%n", "", run.heap().peakUsed() / MIB, run.heap().peakAfterGc() / MIB,
+                run.heap().collections(), run.heap().collectionMillis() / 1e3, run.sinkRecords(), run.deadLetters(),
+                run.droppedRecords(), run.summary().isEmpty() ? "" : "; " + run.summary());
+    }
+
+    private void report(List<Run> runs, List<Double> ceilings) {
+        double ceiling = ceilings.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        Run weir = best(runs, "weir");
+        Run hand = best(runs, "hand-written");
+        out.println("=== result (best of each; the machine is shared, so every run is listed) ===");
+        out.printf("%-26s %12s   %s%n", "", "events/s", "all runs");
+        out.printf("%-26s %,12.0f   %s%n", "ceiling (plain consumer)", ceiling, list(ceilings));
+        for (Run best : List.of(weir, hand)) {
+            out.printf("%-26s %,12.0f   %s   (%.0f%% of ceiling)%n", best.job(), best.eventsPerSecond(),
+                    list(runs.stream().filter(r -> r.job().equals(best.job())).map(Run::eventsPerSecond).toList()),
+                    100 * best.eventsPerSecond() / ceiling);
+        }
+        double ratio = weir.eventsPerSecond() / hand.eventsPerSecond();
+        double weirThread = least(runs, "weir", Run::streamThreadMicrosPerEvent);
+        double weirAll = least(runs, "weir", r -> r.cpu().total() * 1e6 / r.events());
+        double handThread = least(runs, "hand-written", Run::streamThreadMicrosPerEvent);
+        double handAll = least(runs, "hand-written", r -> r.cpu().total() * 1e6 / r.events());
+        out.printf("CPU per event, least of each: weir %.1f µs on the stream thread, %.1f µs in all; hand-written "
+                + "%.1f µs, %.1f µs%n", weirThread, weirAll, handThread, handAll);
+        out.printf("hand-written/weir CPU per event = %.2f in all, %.2f on the stream thread: the events/s ratio "
+                + "where CPU, not waiting on the broker, limits both%n", handAll / weirAll, handThread / weirThread);
+        out.printf("peak heap of this JVM (broker included; cap %d MiB, %s): weir runs %d MiB (after GC %d MiB), "
+                        + "hand-written runs %d MiB (after GC %d MiB)%n", HeapSampler.heapCap() / MIB, heapFlag(),
+                peak(runs, "weir", HeapSampler.Heap::peakUsed), peak(runs, "weir", HeapSampler.Heap::peakAfterGc),
+                peak(runs, "hand-written", HeapSampler.Heap::peakUsed),
+                peak(runs, "hand-written", HeapSampler.Heap::peakAfterGc));
+        out.printf("weir/hand-written = %.2f (target ≥ %.2f)%s%n", ratio, TARGET,
+                ratio >= TARGET ? "" : "  BELOW TARGET");
+        warnings.forEach(w -> out.println("WARNING: " + w));
+        failedChecks.forEach(f -> out.println("CHECK FAILED: " + f));
+    }
+
+    private static Run best(List<Run> runs, String job) {
+        return runs.stream().filter(r -> r.job().equals(job)).max(Comparator.comparingDouble(Run::eventsPerSecond))
+                .orElseThrow();
+    }
+
+    private static double least(List<Run> runs, String job, ToDoubleFunction<Run> of) {
+        return runs.stream().filter(r -> r.job().equals(job)).mapToDouble(of).min().orElseThrow();
+    }
+
+    private static long peak(List<Run> runs, String job, ToLongFunction<HeapSampler.Heap> of) {
+        return runs.stream().filter(r -> r.job().equals(job)).mapToLong(r -> of.applyAsLong(r.heap())).max()
+                .orElseThrow() / MIB;
+    }
+
+    private static String list(List<Double> rates) {
+        return String.join("  ", rates.stream().map(r -> String.format("%,.0f", r)).toList());
+    }
+
+    private long records(String topic) throws Exception {
+        return drained.endOffsets(partitions(topic)).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static List<TopicPartition> partitions(String topic) {
+        return IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p)).toList();
+    }
+
+    /** A Kafka Streams (or client) metric summed over its tags: over tasks, or over the clients of one instance. */
+    private static double sumMetric(KafkaStreams streams, String group, String name) {
+        return streams.metrics().values().stream()
+                .filter(m -> m.metricName().group().equals(group) && m.metricName().name().equals(name))
+                .mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
+    }
+
+    private Recording startRecording() throws Exception {
+        if (settings.jfr() == null) {
+            return null;
+        }
+        Recording recording = new Recording(Configuration.getConfiguration("profile"));
+        recording.start();
+        return recording;
+    }
+
+    private void stopRecording(Recording recording, String applicationId) throws IOException {
+        if (recording == null) {
+            return;
+        }
+        recording.stop();
+        Files.createDirectories(settings.jfr());
+        Path file = settings.jfr().resolve(applicationId + ".jfr");
+        recording.dump(file);
+        recording.close();
+        out.println("recorded " + file);
+    }
+
+    /** Other work on the machine shows here: the runs share its CPUs with it. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static String heapFlag() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xmx")).findFirst().orElse("no -Xmx: the JVM's default");
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    /**
+     * The broker's and the clients' INFO logs would bury the report; their warnings and errors go to stderr, where
+     * nothing else would send them: the JBoss LogManager writes nowhere until something configures it.
+     */
+    private static void quietKafkaLogs() {
+        for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
+            Logger logger = Logger.getLogger(name);
+            logger.setLevel(Level.WARNING);
+            QUIETED.add(logger);
+        }
+        ConsoleHandler stderr = new ConsoleHandler();
+        stderr.setLevel(Level.WARNING);
+        Logger.getLogger("").addHandler(stderr);
+    }
+}
