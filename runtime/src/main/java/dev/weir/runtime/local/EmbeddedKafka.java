@@ -28,7 +28,9 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -225,6 +227,34 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw interruptedOrTimedOut("creating topic " + name, e);
         }
         awaitLeaders(name, partitions);
+        awaitLoaded(name, partitions);
+    }
+
+    /**
+     * Metadata can name a leader before the broker has loaded the partition; a first batch refused then,
+     * while later ones are appended, leaves an idempotent producer retrying it out of sequence until it
+     * times out. ListOffsets answers only once the partition is loaded.
+     */
+    private void awaitLoaded(String name, int partitions) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(name, p), OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                admin.listOffsets(latest).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + name + " did not take writes within " + ADMIN_TIMEOUT
+                            + ": " + e.getCause().getMessage(), e.getCause());
+                }
+                sleep(Duration.ofMillis(20));
+            } catch (InterruptedException | TimeoutException e) {
+                throw interruptedOrTimedOut("waiting for topic " + name + " to take writes", e);
+            }
+        }
     }
 
     private void awaitLeaders(String name, int partitions) {
