@@ -48,33 +48,31 @@ public final class StreamsTopology {
                 .process(() -> new SourceProcessor(job, metrics, progressInterval, idleTimeout),
                         Named.as("weir-source-steps"));
         if (job.window() == null) {
-            route(fromSource, topics, "weir-source");
+            writeOut(fromSource, topics, "weir-source");
             return builder.build();
         }
         builder.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(JobTopics.WINDOW_STORE), Serdes.Bytes(), BYTES)
                 .withCachingEnabled());
-        KStream<byte[], Routed> windowed = route(fromSource, topics, "weir-source")
+        KStream<byte[], Routed> keyed = fromSource.split(Named.as("weir-source-"))
+                .branch((k, v) -> v.route() == Routed.Route.KEYED, Branched.as("keyed"))
+                .defaultBranch(Branched.withConsumer(out -> writeOut(out, topics, "weir-source"), "out"))
+                .get("weir-source-keyed");
+        KStream<byte[], Routed> windowed = keyed
                 .repartition(Repartitioned.<byte[], Routed>as(JobTopics.KEYED)
                         .withKeySerde(BYTES).withValueSerde(ROUTED)
                         .withNumberOfPartitions(sourcePartitions)
                         .withStreamPartitioner(broadcastControl()))
                 .process(() -> new WindowProcessor(job, metrics, sourcePartitions, topics.source()),
                         Named.as("weir-window"), JobTopics.WINDOW_STORE);
-        route(windowed, topics, "weir-window");
+        writeOut(windowed, topics, "weir-window");
         return builder.build();
     }
 
-    /** Writes sink and dead-letter records; returns the records bound for the keyed topic. */
-    private static KStream<byte[], Routed> route(KStream<byte[], Routed> stream, JobTopics topics, String name) {
-        var branches = stream.split(Named.as(name + "-"))
-                .branch((k, v) -> v.route() == Routed.Route.SINK,
-                        Branched.withConsumer(s -> s.to(topics.sink(), produced(name + "-to-sink")), "sink"))
-                .branch((k, v) -> v.route() == Routed.Route.DEAD_LETTER,
-                        Branched.withConsumer(s -> s.to(topics.deadLetter(), produced(name + "-to-dead-letter")),
-                                "dead-letter"))
-                .defaultBranch(Branched.as("keyed"));
-        return branches.get(name + "-keyed");
+    /** Writes sink and dead-letter records, each to its topic, through one sink node. */
+    private static void writeOut(KStream<byte[], Routed> stream, JobTopics topics, String name) {
+        stream.to((key, value, context) -> value.route() == Routed.Route.SINK ? topics.sink() : topics.deadLetter(),
+                produced(name + "-write"));
     }
 
     private static Produced<byte[], Routed> produced(String name) {
