@@ -421,10 +421,11 @@ public final class ThroughputBenchmark {
             QUIETED.add(logger);
         }
         // one line per record the hand-written application drops as late; the report counts them instead
-        Logger expired = Logger.getLogger("org.apache.kafka.streams.kstream.internals."
-                + "AbstractKStreamTimeWindowAggregateProcessor");
-        expired.setLevel(Level.SEVERE);
-        QUIETED.add(expired);
+        for (String windowAggregate : List.of("KStreamWindowAggregate", "AbstractKStreamTimeWindowAggregateProcessor")) {
+            Logger expired = Logger.getLogger("org.apache.kafka.streams.kstream.internals." + windowAggregate);
+            expired.setLevel(Level.SEVERE);
+            QUIETED.add(expired);
+        }
         ConsoleHandler stderr = new ConsoleHandler();
         stderr.setLevel(Level.WARNING);
         Logger.getLogger("").addHandler(stderr);
