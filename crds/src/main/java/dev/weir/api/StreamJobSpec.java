@@ -3,7 +3,9 @@ package dev.weir.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +47,12 @@ public class StreamJobSpec {
     @Default("false")
     @JsonPropertyDescription("true stops the job's pods (state is kept); false (the default) runs them.")
     public Boolean suspend;
+
+    @SpecReplicas
+    @Min(0)
+    @JsonPropertyDescription("Runtime pods to run, set through the scale subresource (kubectl scale, an HPA or KEDA);"
+            + " absent: scaling.minReplicas, at least 1. Ignored while suspend is true.")
+    public Integer replicas;
 
     public ProcessingGuarantee processingGuaranteeOrDefault() {
         return processingGuarantee == null ? ProcessingGuarantee.at_least_once : processingGuarantee;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.PrinterColumn;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +22,13 @@ public class StreamJobStatus {
     public List<Condition> conditions = new ArrayList<>();
 
     @PrinterColumn(name = "Replicas")
+    @StatusReplicas
     @JsonPropertyDescription("Runtime pods asked for.")
     public Integer replicas;
+
+    @LabelSelector
+    @JsonPropertyDescription("Label selector of the job's runtime pods, for the scale subresource (HPA, KEDA).")
+    public String selector;
 
     @JsonPropertyDescription("Runtime pods ready.")
     public Integer readyReplicas;
