@@ -1,0 +1,67 @@
+package dev.weir.operator;
+
+import dev.weir.api.StreamJob;
+import dev.weir.api.StreamJobStatus;
+import dev.weir.api.validation.SpecValidator;
+import dev.weir.api.validation.ValidationError;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import java.util.List;
+
+/**
+ * StreamJob → runtime workload: validate the spec, apply the ConfigMap, StatefulSet and Service, report status.
+ * The workflow is invoked explicitly so that an invalid spec gets no workload.
+ */
+@ControllerConfiguration(name = StreamJobReconciler.NAME)
+@Workflow(explicitInvocation = true, dependents = {
+        @Dependent(type = JobConfigMap.class),
+        @Dependent(type = RuntimeStatefulSet.class),
+        @Dependent(type = MetricsService.class)})
+public class StreamJobReconciler implements Reconciler<StreamJob> {
+    static final String NAME = "streamjob";
+
+    private final OperatorConfig config;
+
+    public StreamJobReconciler(OperatorConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public UpdateControl<StreamJob> reconcile(StreamJob job, Context<StreamJob> context) {
+        List<ValidationError> errors = SpecValidator.validate(job.getSpec());
+        if (!errors.isEmpty()) {
+            return report(job, JobStatuses.invalid(job, errors, context.getSecondaryResource(StatefulSet.class)),
+                    context);
+        }
+        Workload workload = Workload.plan(job, config);
+        workload.putInto(context);
+        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        return report(job, JobStatuses.deployed(job, workload, context.getSecondaryResource(StatefulSet.class)),
+                context);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<StreamJob> updateErrorStatus(StreamJob job, Context<StreamJob> context,
+                                                                 Exception error) {
+        StreamJobStatus next = JobStatuses.failed(job, error, context.getSecondaryResource(StatefulSet.class));
+        if (!StatusUpdate.changes(job.getStatus(), next)) {
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
+        JobEvents.recordTransition(context.getClient(), job, job.getStatus(), next);
+        return ErrorStatusUpdateControl.patchStatus(StatusUpdate.statusOnly(job, next));
+    }
+
+    private static UpdateControl<StreamJob> report(StreamJob job, StreamJobStatus next, Context<StreamJob> context) {
+        if (!StatusUpdate.changes(job.getStatus(), next)) {
+            return UpdateControl.noUpdate();
+        }
+        JobEvents.recordTransition(context.getClient(), job, job.getStatus(), next);
+        return UpdateControl.patchStatus(StatusUpdate.statusOnly(job, next));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.weir.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.time.Duration;
+
+/**
+ * The Weir operator: reconciles StreamJobs into runtime pods. Runs in a cluster (its service account) or outside one
+ * (the current kubeconfig context); configured by the environment, see {@link OperatorConfig}.
+ */
+public final class WeirOperator {
+
+    private WeirOperator() {
+    }
+
+    public static void main(String[] args) {
+        OperatorConfig config;
+        try {
+            config = OperatorConfig.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("weir-operator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Operator operator = start(new KubernetesClientBuilder().build(), config);
+        operator.installShutdownHook(Duration.ofSeconds(10));
+    }
+
+    /** Starts the operator on {@code client}; the caller stops it. */
+    public static Operator start(KubernetesClient client, OperatorConfig config) {
+        Operator operator = new Operator(overrider -> {
+            overrider.withKubernetesClient(client);
+            config.leaseNamespace().ifPresent(namespace -> overrider.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, namespace)));
+        });
+        operator.register(new StreamJobReconciler(config), controller -> {
+            if (!config.watchesAllNamespaces()) {
+                controller.settingNamespaces(config.watchNamespaces());
+            }
+        });
+        operator.start();
+        return operator;
+    }
+}
