@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.time.Duration;
 
 /**
@@ -24,14 +25,14 @@ public final class WeirOperator {
             System.exit(2);
             return;
         }
-        Operator operator = start(new KubernetesClientBuilder().build(), config);
+        Operator operator = start(new KubernetesClientBuilder().build(), config, Metrics.NOOP);
         operator.installShutdownHook(Duration.ofSeconds(10));
     }
 
-    /** Starts the operator on {@code client}; the caller stops it. */
-    public static Operator start(KubernetesClient client, OperatorConfig config) {
+    /** Starts the operator on {@code client}, reporting reconciles to {@code metrics}; the caller stops it. */
+    public static Operator start(KubernetesClient client, OperatorConfig config, Metrics metrics) {
         Operator operator = new Operator(overrider -> {
-            overrider.withKubernetesClient(client);
+            overrider.withKubernetesClient(client).withMetrics(metrics);
             config.leaseNamespace().ifPresent(namespace -> overrider.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, namespace)));
         });
