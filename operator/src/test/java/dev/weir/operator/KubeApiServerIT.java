@@ -45,6 +45,16 @@ class KubeApiServerIT {
     }
 
     @Test
+    void kubectlExplainTeachesTheSpecFromTheFieldDescriptions() throws Exception {
+        String explained = apiServer.kubectl("explain", "streamjob.spec");
+        System.out.println("kubectl explain streamjob.spec:\n" + explained);
+
+        assertTrue(explained.contains("KIND:       StreamJob"), explained);
+        assertTrue(explained.contains("How many runtime pods run the job, driven by consumer lag."), explained);
+        assertTrue(explained.contains("suspend\t<boolean>"), explained);
+    }
+
+    @Test
     void storesAConfigMap() {
         client.resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("settings").withNamespace(NAMESPACE).endMetadata()

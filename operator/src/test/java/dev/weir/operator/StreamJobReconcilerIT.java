@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.io.IOException;
@@ -131,9 +133,11 @@ class StreamJobReconcilerIT {
     }
 
     @Test
-    void statusReportsTheStatefulSetsReadyPods() {
+    void statusReportsTheStatefulSetsReadyPodsAndKubectlGetShowsIt() throws Exception {
         create("ready", SPEC);
         StatefulSet statefulSet = awaitStatefulSet("ready");
+        awaitStatus("ready", status -> "Pending".equals(status.phase));
+        String pending = apiServer.kubectl("get", "sj", "ready", "-n", NAMESPACE);
 
         // what the StatefulSet controller would write once the pod is ready
         statefulSet.setStatus(new StatefulSetStatusBuilder()
@@ -147,6 +151,12 @@ class StreamJobReconcilerIT {
         assertCondition(reported, "Ready", "True", "AllReplicasReady");
         assertCondition(reported, "Progressing", "False", "RolloutComplete");
         assertEquals(1, reported.getStatus().readyReplicas);
+
+        String running = apiServer.kubectl("get", "sj", "ready", "-n", NAMESPACE);
+        System.out.println("kubectl get sj, before and after the pod is ready:\n" + pending + running);
+        assertTrue(running.startsWith("NAME    READY   PHASE     REPLICAS   LAG   AGE"), running);
+        assertTrue(running.matches("(?s).*\\nready\\s+True\\s+Running\\s+1\\s+.*"), running);
+        assertTrue(pending.matches("(?s).*\\nready\\s+False\\s+Pending\\s+1\\s+.*"), pending);
     }
 
     @Test
@@ -170,10 +180,9 @@ class StreamJobReconcilerIT {
         create("edited", SPEC);
         String firstHash = podConfigHash(awaitStatefulSet("edited"));
 
-        jobs().withName("edited").edit(job -> {
-            job.getSpec().pipeline.get(0).filter = "temperature > -40.0";
-            return job;
-        });
+        patchSpec("edited", "{\"pipeline\": [{\"filter\": \"temperature > -40.0\"},"
+                + " {\"window\": {\"keyBy\": \"sensor_id\", \"tumbling\": \"10m\","
+                + " \"aggregate\": {\"readings\": \"count()\"}}}]}");
 
         await().atMost(TIMEOUT).until(() -> !firstHash.equals(podConfigHash(awaitStatefulSet("edited"))));
         awaitStatus("edited", status -> Long.valueOf(2).equals(status.observedGeneration));
@@ -183,11 +192,8 @@ class StreamJobReconcilerIT {
         Map<String, String> before = resourceVersions("edited");
         int reconciled = reconciles.of("edited");
         // an owned object's change makes the operator reconcile the job; an annotation of someone else's is no drift
-        Service service = client.services().inNamespace(NAMESPACE).withName("edited")
-                .edit(s -> {
-                    s.getMetadata().setAnnotations(Map.of("example.com/touched", "yes"));
-                    return s;
-                });
+        Service service = client.services().inNamespace(NAMESPACE).withName("edited").patch(
+                PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\": {\"annotations\": {\"example.com/touched\": \"yes\"}}}");
         await().atMost(TIMEOUT).until(() -> reconciles.of("edited") > reconciled);
 
         Map<String, String> after = resourceVersions("edited");
@@ -229,10 +235,13 @@ class StreamJobReconcilerIT {
     }
 
     private static void setSuspend(String name, boolean suspend) {
-        jobs().withName(name).edit(job -> {
-            job.getSpec().suspend = suspend;
-            return job;
-        });
+        patchSpec(name, "{\"suspend\": " + suspend + "}");
+    }
+
+    /** A merge patch of the spec, as {@code kubectl patch --type merge}: no resourceVersion, so no conflict with the
+     * operator's status writes. */
+    private static void patchSpec(String name, String specJson) {
+        jobs().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": " + specJson + "}");
     }
 
     private static StatefulSet awaitStatefulSet(String name) {

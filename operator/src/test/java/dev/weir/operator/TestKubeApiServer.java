@@ -1,8 +1,11 @@
 package dev.weir.operator;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,10 +29,12 @@ final class TestKubeApiServer implements AutoCloseable {
 
     private final KubeAPIServer apiServer;
     private final KubernetesClient client;
+    private final String version;
 
-    private TestKubeApiServer(KubeAPIServer apiServer, KubernetesClient client) {
+    private TestKubeApiServer(KubeAPIServer apiServer, KubernetesClient client, String version) {
         this.apiServer = apiServer;
         this.client = client;
+        this.version = version;
     }
 
     static TestKubeApiServer startWithStreamJobCrd() throws IOException {
@@ -53,7 +58,7 @@ final class TestKubeApiServer implements AutoCloseable {
                 .load(STREAMJOB_CRD.toFile()).item();
         client.resource(crd).serverSideApply();
         client.resource(crd).waitUntilCondition(TestKubeApiServer::established, 30, TimeUnit.SECONDS);
-        return new TestKubeApiServer(apiServer, client);
+        return new TestKubeApiServer(apiServer, client, version);
     }
 
     KubernetesClient client() {
@@ -63,6 +68,30 @@ final class TestKubeApiServer implements AutoCloseable {
     /** A client of its own, as a separate operator process would have. */
     KubernetesClient newClient() {
         return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml())).build();
+    }
+
+    /**
+     * Runs the kubectl that install-binaries.sh built for kube-api-test against this server, as a user would, and
+     * returns what it printed; it fails when kubectl does.
+     */
+    String kubectl(String... args) throws IOException, InterruptedException {
+        Path kubeconfig = Files.createTempFile(Path.of("target"), "kubeconfig", ".yaml");
+        try {
+            Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
+            Path kubectl = Path.of(System.getenv().getOrDefault("KUBE_API_TEST_DIR",
+                            Path.of(System.getProperty("user.home"), ".kubeapitest").toString()),
+                    "k8s", version + "-linux-amd64", "kubectl");
+            List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig.toString()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", args) + " failed:\n" + output);
+            }
+            return output;
+        } finally {
+            Files.delete(kubeconfig);
+        }
     }
 
     void createNamespace(String name) {
