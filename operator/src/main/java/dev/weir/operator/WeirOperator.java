@@ -34,7 +34,11 @@ public final class WeirOperator {
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client).withMetrics(metrics);
             config.leaseNamespace().ifPresent(namespace -> overrider.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, namespace)));
+                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, namespace,
+                            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                            config.leaseIdentity().orElse(null), null, config.exitOnLostLeadership())));
         });
         operator.register(new StreamJobReconciler(config), controller -> {
             if (!config.watchesAllNamespaces()) {

@@ -43,7 +43,7 @@ class JobStatusesTest {
     }
 
     private static StreamJobStatus deployed(StreamJob job, Optional<StatefulSet> statefulSet) {
-        return JobStatuses.deployed(job, Workload.plan(job, new OperatorConfig("img", Set.of(), Optional.empty())),
+        return JobStatuses.deployed(job, Workload.plan(job, OperatorConfig.withoutLeaderElection("img", Set.of())),
                 statefulSet);
     }
 

@@ -25,10 +25,13 @@ class OperatorConfigTest {
         OperatorConfig config = OperatorConfig.fromEnvironment(Map.of(
                 OperatorConfig.RUNTIME_IMAGE, "weir-runtime:1",
                 OperatorConfig.WATCH_NAMESPACES, " team-a, team-b ,",
-                OperatorConfig.LEASE_NAMESPACE, "weir-system"));
+                OperatorConfig.LEASE_NAMESPACE, "weir-system",
+                OperatorConfig.LEASE_IDENTITY, "weir-operator-7d9f-abcde"));
 
         assertEquals(Set.of("team-a", "team-b"), config.watchNamespaces());
         assertEquals(Optional.of("weir-system"), config.leaseNamespace());
+        assertEquals(Optional.of("weir-operator-7d9f-abcde"), config.leaseIdentity());
+        assertTrue(config.exitOnLostLeadership());
     }
 
     @Test

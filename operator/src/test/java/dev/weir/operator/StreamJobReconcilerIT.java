@@ -28,7 +28,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,7 +68,7 @@ class StreamJobReconcilerIT {
         client = apiServer.client();
         apiServer.createNamespace(NAMESPACE);
         operatorClient = apiServer.newClient();
-        operator = WeirOperator.start(operatorClient, new OperatorConfig(IMAGE, Set.of(), Optional.empty()), reconciles);
+        operator = WeirOperator.start(operatorClient, OperatorConfig.withoutLeaderElection(IMAGE, Set.of()), reconciles);
     }
 
     @AfterAll

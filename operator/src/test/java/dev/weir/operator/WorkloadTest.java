@@ -10,12 +10,11 @@ import dev.weir.api.StreamJob;
 import dev.weir.api.InvalidJobException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class WorkloadTest {
-    private static final OperatorConfig CONFIG = new OperatorConfig("weir-runtime:test", Set.of(), Optional.empty());
+    private static final OperatorConfig CONFIG = OperatorConfig.withoutLeaderElection("weir-runtime:test", Set.of());
 
     private static StreamJob job(String specYaml) {
         return new KubernetesSerialization().unmarshal("""
