@@ -5,6 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Duration;
 
 /**
@@ -16,16 +20,23 @@ public final class WeirOperator {
     private WeirOperator() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         OperatorConfig config;
+        int port;
         try {
             config = OperatorConfig.fromEnvironment(System.getenv());
+            port = Integer.parseInt(System.getenv().getOrDefault(OperatorEndpoints.PORT,
+                    String.valueOf(OperatorEndpoints.DEFAULT_PORT)));
         } catch (IllegalArgumentException e) {
             System.err.println("weir-operator: " + e.getMessage());
             System.exit(2);
             return;
         }
-        Operator operator = start(new KubernetesClientBuilder().build(), config, Metrics.NOOP);
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Operator operator = start(new KubernetesClientBuilder().build(), config,
+                MicrometerMetrics.withoutPerResourceMetrics(registry));
+        OperatorEndpoints endpoints = OperatorEndpoints.start(port, operator, registry);
+        Runtime.getRuntime().addShutdownHook(new Thread(endpoints::close, "weir-operator-endpoints"));
         operator.installShutdownHook(Duration.ofSeconds(10));
     }
 

@@ -12,7 +12,14 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +103,29 @@ class OperatorLifecycleIT {
         ReconcileCount leading = leader.equals("operator-a") ? a : b;
         await().atMost(TIMEOUT).until(() -> leading.count.get() > 0);
         assertEquals(0, follower.count.get());
+    }
+
+    @Test
+    void theOperatorServesHealthAndReconcileMetrics() throws Exception {
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Operator operator = start(OperatorConfig.withoutLeaderElection("weir-runtime:it", Set.of()),
+                MicrometerMetrics.withoutPerResourceMetrics(registry));
+        OperatorEndpoints endpoints = OperatorEndpoints.start(0, operator, registry);
+        stops.add(endpoints::close);
+        create("measured");
+        awaitPhase("measured", "Pending", 1);
+
+        HttpClient http = HttpClient.newHttpClient();
+        assertEquals(200, get(http, endpoints, OperatorEndpoints.LIVE).statusCode());
+        assertEquals(200, get(http, endpoints, OperatorEndpoints.READY).statusCode());
+        String metrics = get(http, endpoints, OperatorEndpoints.METRICS).body();
+        assertTrue(metrics.contains("operator_sdk_reconciliations_success_total"), metrics);
+    }
+
+    private static HttpResponse<String> get(HttpClient http, OperatorEndpoints endpoints, String path)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + endpoints.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static OperatorConfig leaderElected(String identity) {
