@@ -11,6 +11,7 @@ import java.util.Optional;
 final class Conditions {
     static final String READY = "Ready";
     static final String PROGRESSING = "Progressing";
+    static final String DEGRADED = "Degraded";
 
     private Conditions() {
     }

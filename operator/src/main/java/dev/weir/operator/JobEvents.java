@@ -36,6 +36,12 @@ final class JobEvents {
         String phaseBefore = before == null ? null : before.phase;
         Long generationBefore = before == null ? null : before.observedGeneration;
 
+        boolean degradedBefore = before != null && Conditions.find(before.conditions, Conditions.DEGRADED)
+                .map(c -> "True".equals(c.getStatus())).orElse(false);
+        Condition degradedAfter = Conditions.find(after.conditions, Conditions.DEGRADED).orElseThrow();
+        if ("True".equals(degradedAfter.getStatus()) && !degradedBefore) {
+            record(client, job, WARNING, degradedAfter.getReason(), degradedAfter.getMessage());
+        }
         if (JobStatuses.FAILED.equals(after.phase)) {
             boolean news = readyBefore.map(old -> !Objects.equals(old.getReason(), readyAfter.getReason())
                     || !Objects.equals(old.getMessage(), readyAfter.getMessage())).orElse(true);

@@ -25,39 +25,39 @@ final class JobStatuses {
     }
 
     /** SpecValidator refused the spec: nothing is deployed for it. */
-    static StreamJobStatus invalid(StreamJob job, List<ValidationError> errors, Optional<StatefulSet> statefulSet) {
+    static StreamJobStatus invalid(StreamJob job, List<ValidationError> errors, Observation observed) {
         String problems = errors.stream().map(ValidationError::toString).collect(Collectors.joining("; "));
         Long generation = job.getMetadata().getGeneration();
         return status(job, FAILED,
                 Conditions.of(Conditions.READY, false, INVALID_SPEC, "The spec is invalid: " + problems, generation),
                 Conditions.of(Conditions.PROGRESSING, false, INVALID_SPEC,
                         "Nothing is rolled out until the spec is fixed", generation),
-                statefulSet);
+                observed);
     }
 
     /** Creating or updating the workload failed; the operator retries. */
-    static StreamJobStatus failed(StreamJob job, Exception error, Optional<StatefulSet> statefulSet) {
+    static StreamJobStatus failed(StreamJob job, Exception error, Observation observed) {
         String message = "Reconciling failed, retrying: " + Objects.requireNonNullElse(error.getMessage(),
                 error.getClass().getSimpleName());
         Long generation = job.getMetadata().getGeneration();
         return status(job, FAILED,
                 Conditions.of(Conditions.READY, false, RECONCILE_ERROR, message, generation),
                 Conditions.of(Conditions.PROGRESSING, false, RECONCILE_ERROR, message, generation),
-                statefulSet);
+                observed);
     }
 
     /** The workload is applied; its StatefulSet says how far the pods are. */
-    static StreamJobStatus deployed(StreamJob job, Workload workload, Optional<StatefulSet> statefulSet) {
+    static StreamJobStatus deployed(StreamJob job, Workload workload, Observation observed) {
         Long generation = job.getMetadata().getGeneration();
         if (workload.replicas() == 0) {
             return status(job, SUSPENDED,
                     Conditions.of(Conditions.READY, false, SUSPENDED, "spec.suspend is true: no runtime pods run",
                             generation),
                     Conditions.of(Conditions.PROGRESSING, false, SUSPENDED, "Scaled to 0 runtime pods", generation),
-                    statefulSet);
+                    observed);
         }
-        int ready = readyReplicas(statefulSet);
-        boolean rolledOut = statefulSet.map(s -> rolledOut(s, workload.replicas())).orElse(false);
+        int ready = readyReplicas(observed.statefulSet());
+        boolean rolledOut = observed.statefulSet().map(s -> rolledOut(s, workload.replicas())).orElse(false);
         String pods = ready + "/" + workload.replicas() + " runtime pods ready";
         Condition readyCondition = ready >= workload.replicas() && rolledOut
                 ? Conditions.of(Conditions.READY, true, "AllReplicasReady", pods, generation)
@@ -69,7 +69,7 @@ final class JobStatuses {
                         "Rolling out config " + workload.configHash() + " to " + workload.replicas()
                                 + " runtime pods", generation);
         // Running once any pod processes records: a rolling update of a running job is not a return to Pending
-        return status(job, ready > 0 ? RUNNING : PENDING, readyCondition, progressing, statefulSet);
+        return status(job, ready > 0 ? RUNNING : PENDING, readyCondition, progressing, observed);
     }
 
     /** Whether the StatefulSet controller has brought every pod to the current template. */
@@ -87,18 +87,27 @@ final class JobStatuses {
                 .orElse(0);
     }
 
+    /** Degraded when a runtime pod crash-loops, whatever else holds: a job being fixed may still run old pods. */
+    private static Condition degraded(Observation observed, Long generation) {
+        return observed.crashLoops().isEmpty()
+                ? Conditions.of(Conditions.DEGRADED, false, "NoCrashLoops", "No runtime pod is crash-looping",
+                        generation)
+                : Conditions.of(Conditions.DEGRADED, true, Observation.CRASH_LOOP,
+                        String.join("; ", observed.crashLoops()), generation);
+    }
+
     private static StreamJobStatus status(StreamJob job, String phase, Condition ready, Condition progressing,
-                                          Optional<StatefulSet> statefulSet) {
+                                          Observation observed) {
         StreamJobStatus previous = job.getStatus();
         List<Condition> previousConditions = previous == null ? List.of() : previous.conditions;
         StreamJobStatus next = new StreamJobStatus();
         next.observedGeneration = job.getMetadata().getGeneration();
         next.phase = phase;
-        next.conditions = Stream.of(ready, progressing)
+        next.conditions = Stream.of(ready, progressing, degraded(observed, job.getMetadata().getGeneration()))
                 .map(condition -> Conditions.keepTransitionTime(condition, previousConditions))
                 .collect(Collectors.toList());
-        next.replicas = statefulSet.map(s -> s.getSpec().getReplicas()).orElse(0);
-        next.readyReplicas = readyReplicas(statefulSet);
+        next.replicas = observed.statefulSet().map(s -> s.getSpec().getReplicas()).orElse(0);
+        next.readyReplicas = readyReplicas(observed.statefulSet());
         next.lag = previous == null ? null : previous.lag;
         return next;
     }

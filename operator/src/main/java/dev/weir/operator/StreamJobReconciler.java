@@ -4,18 +4,20 @@ import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.api.validation.SpecValidator;
 import dev.weir.api.validation.ValidationError;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.util.List;
 
 /**
- * StreamJob → runtime workload: validate the spec, apply the ConfigMap, StatefulSet and Service, report status.
+ * StreamJob → runtime workload: validate the spec, apply the ConfigMap, StatefulSet and Service, observe them and the
+ * runtime pods, report status.
  * The workflow is invoked explicitly so that an invalid spec gets no workload.
  */
 @ControllerConfiguration(name = StreamJobReconciler.NAME)
@@ -33,23 +35,28 @@ public class StreamJobReconciler implements Reconciler<StreamJob> {
     }
 
     @Override
+    public List<EventSource<?, StreamJob>> prepareEventSources(EventSourceContext<StreamJob> context) {
+        return List.of(Observation.runtimePods(context));
+    }
+
+    @Override
     public UpdateControl<StreamJob> reconcile(StreamJob job, Context<StreamJob> context) {
         List<ValidationError> errors = SpecValidator.validate(job.getSpec());
         if (!errors.isEmpty()) {
-            return report(job, JobStatuses.invalid(job, errors, context.getSecondaryResource(StatefulSet.class)),
+            return report(job, JobStatuses.invalid(job, errors, Observation.of(context)),
                     context);
         }
         Workload workload = Workload.plan(job, config);
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        return report(job, JobStatuses.deployed(job, workload, context.getSecondaryResource(StatefulSet.class)),
+        return report(job, JobStatuses.deployed(job, workload, Observation.of(context)),
                 context);
     }
 
     @Override
     public ErrorStatusUpdateControl<StreamJob> updateErrorStatus(StreamJob job, Context<StreamJob> context,
                                                                  Exception error) {
-        StreamJobStatus next = JobStatuses.failed(job, error, context.getSecondaryResource(StatefulSet.class));
+        StreamJobStatus next = JobStatuses.failed(job, error, Observation.of(context));
         if (!StatusUpdate.changes(job.getStatus(), next)) {
             return ErrorStatusUpdateControl.noStatusUpdate();
         }

@@ -43,8 +43,13 @@ class JobStatusesTest {
     }
 
     private static StreamJobStatus deployed(StreamJob job, Optional<StatefulSet> statefulSet) {
+        return deployed(job, statefulSet, List.of());
+    }
+
+    private static StreamJobStatus deployed(StreamJob job, Optional<StatefulSet> statefulSet,
+                                            List<String> crashLoops) {
         return JobStatuses.deployed(job, Workload.plan(job, OperatorConfig.withoutLeaderElection("img", Set.of())),
-                statefulSet);
+                new Observation(statefulSet, crashLoops));
     }
 
     private static Condition condition(StreamJobStatus status, String type) {
@@ -90,10 +95,21 @@ class JobStatusesTest {
     }
 
     @Test
+    void degradedWhileARuntimePodCrashLoops() {
+        StreamJobStatus status = deployed(job(false), statefulSet(2, 1),
+                List.of("pod readings-1: container runtime restarted 5 times, last exit code 1 (Error)"));
+
+        assertEquals(List.of("True", "CrashLoopBackOff"),
+                List.of(condition(status, "Degraded").getStatus(), condition(status, "Degraded").getReason()));
+        assertTrue(condition(status, "Degraded").getMessage().startsWith("pod readings-1:"));
+        assertEquals("False", condition(deployed(job(false), statefulSet(2, 2)), "Degraded").getStatus());
+    }
+
+    @Test
     void anInvalidSpecFailsWithEveryProblemNamingItsField() {
         StreamJobStatus status = JobStatuses.invalid(job(false), List.of(
                 new ValidationError("spec.pipeline[0].filter", "does not compile"),
-                new ValidationError("spec.checkpoints.interval", "must be more than zero")), Optional.empty());
+                new ValidationError("spec.checkpoints.interval", "must be more than zero")), new Observation(Optional.empty(), List.of()));
 
         assertEquals("Failed", status.phase);
         assertEquals("InvalidSpec", condition(status, "Ready").getReason());

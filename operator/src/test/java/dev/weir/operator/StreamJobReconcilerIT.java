@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
@@ -156,6 +159,34 @@ class StreamJobReconcilerIT {
         assertTrue(running.startsWith("NAME    READY   PHASE     REPLICAS   LAG   AGE"), running);
         assertTrue(running.matches("(?s).*\\nready\\s+True\\s+Running\\s+1\\s+.*"), running);
         assertTrue(pending.matches("(?s).*\\nready\\s+False\\s+Pending\\s+1\\s+.*"), pending);
+    }
+
+    @Test
+    void aCrashLoopingRuntimePodMakesTheJobDegradedWithAWarning() {
+        create("crashy", SPEC);
+        awaitStatus("crashy", status -> "Pending".equals(status.phase));
+
+        // the pod the StatefulSet controller would create, in the state the kubelet would report
+        Pod pod = client.resource(new PodBuilder()
+                .withNewMetadata().withName("crashy-0").withNamespace(NAMESPACE).withLabels(Labels.of("crashy"))
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("runtime").withImage(IMAGE).endContainer().endSpec()
+                .build()).create();
+        pod.setStatus(new PodStatusBuilder().addNewContainerStatus()
+                .withName("runtime").withImage(IMAGE).withImageID("").withReady(false).withRestartCount(4)
+                .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+                .withNewLastState().withNewTerminated().withExitCode(1).withReason("Error").endTerminated()
+                .endLastState()
+                .endContainerStatus().build());
+        client.resource(pod).updateStatus();
+
+        StreamJob reported = awaitStatus("crashy", status -> status.conditions.stream()
+                .anyMatch(c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus())));
+        Condition degraded = assertCondition(reported, "Degraded", "True", "CrashLoopBackOff");
+        assertEquals("pod crashy-0: container runtime restarted 4 times, last exit code 1 (Error)",
+                degraded.getMessage());
+        await().atMost(TIMEOUT).until(() -> warningEvents("crashy").stream()
+                .anyMatch(event -> event.startsWith("CrashLoopBackOff: pod crashy-0")));
     }
 
     @Test
