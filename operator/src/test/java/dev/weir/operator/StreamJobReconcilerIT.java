@@ -218,6 +218,7 @@ class StreamJobReconcilerIT {
         awaitStatus("edited", status -> Long.valueOf(2).equals(status.observedGeneration));
         assertTrue(client.configMaps().inNamespace(NAMESPACE).withName("edited-job").get()
                 .getData().get("job.yaml").contains("temperature > -40.0"));
+        await().atMost(TIMEOUT).until(() -> normalEventReasons("edited").containsAll(List.of("Created", "SpecChanged")));
 
         Map<String, String> before = resourceVersions("edited");
         int reconciled = reconciles.of("edited");
