@@ -206,6 +206,22 @@ class StreamJobReconcilerIT {
     }
 
     @Test
+    void anEditIntoAnInvalidSpecLeavesTheLastValidWorkloadRunning() {
+        create("regressed", SPEC);
+        String validHash = podConfigHash(awaitStatefulSet("regressed"));
+        awaitStatus("regressed", status -> "Pending".equals(status.phase));
+
+        patchSpec("regressed", "{\"pipeline\": [{\"filter\": \"temperature >\"}]}");
+
+        StreamJob reported = awaitStatus("regressed", status -> "Failed".equals(status.phase));
+        assertCondition(reported, "Ready", "False", "InvalidSpec");
+        assertEquals(2L, reported.getStatus().observedGeneration);
+        assertEquals(validHash, podConfigHash(awaitStatefulSet("regressed")));
+        assertTrue(client.configMaps().inNamespace(NAMESPACE).withName("regressed-job").get()
+                .getData().get("job.yaml").contains("temperature > -50.0"));
+    }
+
+    @Test
     void aSpecEditRollsThePodsAndAReconcileWithoutChangesWritesNothing() {
         create("edited", SPEC);
         String firstHash = podConfigHash(awaitStatefulSet("edited"));
