@@ -78,7 +78,8 @@ final class JobStatuses {
         return status != null
                 && Objects.equals(status.getObservedGeneration(), statefulSet.getMetadata().getGeneration())
                 && Objects.requireNonNullElse(status.getUpdatedReplicas(), 0) >= replicas
-                && (status.getUpdateRevision() == null || status.getUpdateRevision().equals(status.getCurrentRevision()));
+                && (status.getUpdateRevision() == null
+                        || status.getUpdateRevision().equals(status.getCurrentRevision()));
     }
 
     private static int readyReplicas(Optional<StatefulSet> statefulSet) {

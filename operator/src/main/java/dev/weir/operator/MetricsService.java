@@ -8,7 +8,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** Headless Service {@code <job>}: the runtime pods' management port (metrics, health); the StatefulSet's serviceName. */
+/**
+ * Headless Service {@code <job>}: the runtime pods' management port (metrics, health); the StatefulSet's serviceName.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
 public class MetricsService extends CRUDKubernetesDependentResource<Service, StreamJob> {
 

@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  *
  * @param runtimeImage    the runtime image of jobs that do not override it ({@value #RUNTIME_IMAGE})
  * @param watchNamespaces the namespaces whose StreamJobs are reconciled; empty means all ({@value #WATCH_NAMESPACES})
- * @param leaseNamespace  where the leader-election Lease lives; absent means no leader election ({@value #LEASE_NAMESPACE})
+ * @param leaseNamespace  where the leader-election Lease lives; absent means no leader election
+ *                        ({@value #LEASE_NAMESPACE})
  * @param leaseIdentity   this replica's name in the Lease ({@value #LEASE_IDENTITY}, the pod name); absent means the
  *                        host name
  * @param exitOnLostLeadership whether losing the Lease ends the process, so that a replica that is no longer the

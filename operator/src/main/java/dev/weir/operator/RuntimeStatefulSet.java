@@ -17,7 +17,8 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
     @Override
     protected StatefulSet desired(StreamJob job, Context<StreamJob> context) {
         Workload workload = Workload.of(context);
-        StatefulSet statefulSet = ReconcilerUtils.loadYaml(StatefulSet.class, getClass(), "/templates/statefulset.yaml");
+        StatefulSet statefulSet = ReconcilerUtils.loadYaml(StatefulSet.class, getClass(),
+                "/templates/statefulset.yaml");
         statefulSet.getMetadata().setName(workload.jobName());
         statefulSet.getMetadata().setNamespace(workload.namespace());
         statefulSet.getMetadata().setLabels(Labels.of(workload.jobName()));

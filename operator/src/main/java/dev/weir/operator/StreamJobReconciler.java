@@ -17,8 +17,7 @@ import java.util.List;
 
 /**
  * StreamJob → runtime workload: validate the spec, apply the ConfigMap, StatefulSet and Service, observe them and the
- * runtime pods, report status.
- * The workflow is invoked explicitly so that an invalid spec gets no workload.
+ * runtime pods, report status. The workflow is invoked explicitly so that an invalid spec gets no workload.
  */
 @ControllerConfiguration(name = StreamJobReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
@@ -43,14 +42,12 @@ public class StreamJobReconciler implements Reconciler<StreamJob> {
     public UpdateControl<StreamJob> reconcile(StreamJob job, Context<StreamJob> context) {
         List<ValidationError> errors = SpecValidator.validate(job.getSpec());
         if (!errors.isEmpty()) {
-            return report(job, JobStatuses.invalid(job, errors, Observation.of(context)),
-                    context);
+            return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);
         }
         Workload workload = Workload.plan(job, config);
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        return report(job, JobStatuses.deployed(job, workload, Observation.of(context)),
-                context);
+        return report(job, JobStatuses.deployed(job, workload, Observation.of(context)), context);
     }
 
     @Override
