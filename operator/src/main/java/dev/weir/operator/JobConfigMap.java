@@ -16,10 +16,8 @@ public class JobConfigMap extends CRUDKubernetesDependentResource<ConfigMap, Str
     @Override
     protected ConfigMap desired(StreamJob job, Context<StreamJob> context) {
         Workload workload = Workload.of(context);
-        ConfigMap configMap = ReconcilerUtils.loadYaml(ConfigMap.class, getClass(), "/templates/configmap.yaml");
-        configMap.getMetadata().setName(workload.configMapName());
-        configMap.getMetadata().setNamespace(workload.namespace());
-        configMap.getMetadata().setLabels(Labels.of(workload.jobName()));
+        ConfigMap configMap = Owned.by(job, workload.configMapName(),
+                ReconcilerUtils.loadYaml(ConfigMap.class, getClass(), "/templates/configmap.yaml"));
         configMap.setData(Map.of(Workload.JOB_FILE, workload.jobYaml()));
         return configMap;
     }

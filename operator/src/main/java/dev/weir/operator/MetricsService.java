@@ -17,10 +17,8 @@ public class MetricsService extends CRUDKubernetesDependentResource<Service, Str
     @Override
     protected Service desired(StreamJob job, Context<StreamJob> context) {
         Workload workload = Workload.of(context);
-        Service service = ReconcilerUtils.loadYaml(Service.class, getClass(), "/templates/service.yaml");
-        service.getMetadata().setName(workload.jobName());
-        service.getMetadata().setNamespace(workload.namespace());
-        service.getMetadata().setLabels(Labels.of(workload.jobName()));
+        Service service = Owned.by(job, workload.jobName(),
+                ReconcilerUtils.loadYaml(Service.class, getClass(), "/templates/service.yaml"));
         service.getSpec().setSelector(Labels.selector(workload.jobName()));
         return service;
     }

@@ -17,11 +17,8 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
     @Override
     protected StatefulSet desired(StreamJob job, Context<StreamJob> context) {
         Workload workload = Workload.of(context);
-        StatefulSet statefulSet = ReconcilerUtils.loadYaml(StatefulSet.class, getClass(),
-                "/templates/statefulset.yaml");
-        statefulSet.getMetadata().setName(workload.jobName());
-        statefulSet.getMetadata().setNamespace(workload.namespace());
-        statefulSet.getMetadata().setLabels(Labels.of(workload.jobName()));
+        StatefulSet statefulSet = Owned.by(job, workload.jobName(),
+                ReconcilerUtils.loadYaml(StatefulSet.class, getClass(), "/templates/statefulset.yaml"));
         statefulSet.getSpec().setServiceName(workload.jobName());
         statefulSet.getSpec().setReplicas(workload.replicas());
         statefulSet.getSpec().getSelector().setMatchLabels(Labels.selector(workload.jobName()));

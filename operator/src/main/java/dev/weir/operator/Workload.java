@@ -15,14 +15,12 @@ import java.util.HexFormat;
  * dependent resources copy it into their templates.
  *
  * @param jobName    the StreamJob's name, also the StatefulSet's and the Service's
- * @param namespace  the StreamJob's namespace
  * @param jobYaml    the job file the runtime reads ({@value #JOB_FILE} in the ConfigMap)
  * @param configHash a digest of {@code jobYaml}: on the pod template, so a changed job rolls the pods
  * @param image      the runtime image
  * @param replicas   runtime pods to run
  */
-public record Workload(String jobName, String namespace, String jobYaml, String configHash, String image,
-                       int replicas) {
+public record Workload(String jobName, String jobYaml, String configHash, String image, int replicas) {
     /** The key of the job file in the ConfigMap, and its name where pods mount it. */
     public static final String JOB_FILE = "job.yaml";
     /** Where pods mount the ConfigMap; the runtime is started with {@code serve /etc/weir/job.yaml}. */
@@ -38,7 +36,7 @@ public record Workload(String jobName, String namespace, String jobYaml, String 
         String yaml = jobFile(job);
         String image = job.getMetadata().getAnnotations() == null ? null
                 : job.getMetadata().getAnnotations().get(RUNTIME_IMAGE_ANNOTATION);
-        return new Workload(job.getMetadata().getName(), job.getMetadata().getNamespace(), yaml, sha256(yaml),
+        return new Workload(job.getMetadata().getName(), yaml, sha256(yaml),
                 image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas(job.getSpec()));
     }
 

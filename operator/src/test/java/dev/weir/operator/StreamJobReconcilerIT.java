@@ -95,9 +95,10 @@ class StreamJobReconcilerIT {
         ConfigMap configMap = client.configMaps().inNamespace(NAMESPACE).withName("readings-job").get();
         Service service = client.services().inNamespace(NAMESPACE).withName("readings").get();
         for (HasMetadata owned : List.of(configMap, statefulSet, service)) {
+            assertEquals(1, owned.getMetadata().getOwnerReferences().size(), owned.getKind());
             OwnerReference owner = owned.getMetadata().getOwnerReferences().get(0);
-            assertEquals(List.of("StreamJob", "readings", job.getMetadata().getUid()),
-                    List.of(owner.getKind(), owner.getName(), owner.getUid()),
+            assertEquals(List.of("StreamJob", "readings", job.getMetadata().getUid(), true),
+                    List.of(owner.getKind(), owner.getName(), owner.getUid(), owner.getController()),
                     owned.getKind());
         }
 
