@@ -19,7 +19,8 @@ import java.util.List;
  * StreamJob → runtime workload: validate the spec, apply the ConfigMap, StatefulSet and Service, observe them and the
  * runtime pods, report status. The workflow is invoked explicitly so that an invalid spec gets no workload.
  */
-@ControllerConfiguration(name = StreamJobReconciler.NAME)
+// not generation-aware: the runtime-image annotation changes metadata only, and must still reach the pods
+@ControllerConfiguration(name = StreamJobReconciler.NAME, generationAwareEventProcessing = false)
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(type = JobConfigMap.class),
         @Dependent(type = RuntimeStatefulSet.class),

@@ -251,6 +251,18 @@ class StreamJobReconcilerIT {
     }
 
     @Test
+    void theRuntimeImageAnnotationChangesTheImageOfOneJob() {
+        create("canary", SPEC);
+        awaitStatus("canary", status -> "Pending".equals(status.phase));
+
+        jobs().withName("canary").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\": {\"annotations\": {\"weir.dev/runtime-image\": \"weir-runtime:canary\"}}}");
+
+        await().atMost(TIMEOUT).until(() -> awaitStatefulSet("canary").getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getImage().equals("weir-runtime:canary"));
+    }
+
+    @Test
     void suspendScalesToZeroAndResumeScalesBack() {
         create("pausable", SPEC);
         awaitStatus("pausable", status -> "Pending".equals(status.phase));
