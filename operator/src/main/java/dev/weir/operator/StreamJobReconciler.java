@@ -1,0 +1,72 @@
+package dev.weir.operator;
+
+import dev.weir.api.StreamJob;
+import dev.weir.api.StreamJobStatus;
+import dev.weir.api.validation.SpecValidator;
+import dev.weir.api.validation.ValidationError;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.util.List;
+
+/**
+ * StreamJob → runtime workload: validate the spec, apply the ConfigMap, StatefulSet and Service, observe them and the
+ * runtime pods, report status. The workflow is invoked explicitly so that an invalid spec gets no workload.
+ */
+// not generation-aware: the runtime-image annotation changes metadata only, and must still reach the pods
+@ControllerConfiguration(name = StreamJobReconciler.NAME, generationAwareEventProcessing = false)
+@Workflow(explicitInvocation = true, dependents = {
+        @Dependent(type = JobConfigMap.class),
+        @Dependent(type = RuntimeStatefulSet.class),
+        @Dependent(type = MetricsService.class)})
+public class StreamJobReconciler implements Reconciler<StreamJob> {
+    static final String NAME = "streamjob";
+
+    private final OperatorConfig config;
+
+    public StreamJobReconciler(OperatorConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public List<EventSource<?, StreamJob>> prepareEventSources(EventSourceContext<StreamJob> context) {
+        return List.of(Observation.runtimePods(context));
+    }
+
+    @Override
+    public UpdateControl<StreamJob> reconcile(StreamJob job, Context<StreamJob> context) {
+        List<ValidationError> errors = SpecValidator.validate(job.getSpec());
+        if (!errors.isEmpty()) {
+            return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);
+        }
+        Workload workload = Workload.plan(job, config);
+        workload.putInto(context);
+        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        return report(job, JobStatuses.deployed(job, workload, Observation.of(context)), context);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<StreamJob> updateErrorStatus(StreamJob job, Context<StreamJob> context,
+                                                                 Exception error) {
+        StreamJobStatus next = JobStatuses.failed(job, error, Observation.of(context));
+        if (!StatusUpdate.changes(job.getStatus(), next)) {
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
+        JobEvents.recordTransition(context.getClient(), job, job.getStatus(), next);
+        return ErrorStatusUpdateControl.patchStatus(StatusUpdate.statusOnly(job, next));
+    }
+
+    private static UpdateControl<StreamJob> report(StreamJob job, StreamJobStatus next, Context<StreamJob> context) {
+        if (!StatusUpdate.changes(job.getStatus(), next)) {
+            return UpdateControl.noUpdate();
+        }
+        JobEvents.recordTransition(context.getClient(), job, job.getStatus(), next);
+        return UpdateControl.patchStatus(StatusUpdate.statusOnly(job, next));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.weir.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The Weir operator: reconciles StreamJobs into runtime pods. Runs in a cluster (its service account) or outside one
+ * (the current kubeconfig context); configured by the environment, see {@link OperatorConfig}.
+ */
+public final class WeirOperator {
+
+    private WeirOperator() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        OperatorConfig config;
+        int port;
+        try {
+            config = OperatorConfig.fromEnvironment(System.getenv());
+            port = Integer.parseInt(System.getenv().getOrDefault(OperatorEndpoints.PORT,
+                    String.valueOf(OperatorEndpoints.DEFAULT_PORT)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("weir-operator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Operator operator = start(new KubernetesClientBuilder().build(), config,
+                MicrometerMetrics.withoutPerResourceMetrics(registry));
+        OperatorEndpoints endpoints = OperatorEndpoints.start(port, operator, registry);
+        Runtime.getRuntime().addShutdownHook(new Thread(endpoints::close, "weir-operator-endpoints"));
+        operator.installShutdownHook(Duration.ofSeconds(10));
+    }
+
+    /** Starts the operator on {@code client}, reporting reconciles to {@code metrics}; the caller stops it. */
+    public static Operator start(KubernetesClient client, OperatorConfig config, Metrics metrics) {
+        Operator operator = new Operator(overrider -> {
+            overrider.withKubernetesClient(client).withMetrics(metrics);
+            config.leaseNamespace().ifPresent(namespace -> overrider.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, namespace,
+                            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                            config.leaseIdentity().orElse(null), null, config.exitOnLostLeadership())));
+        });
+        operator.register(new StreamJobReconciler(config), controller -> {
+            if (!config.watchesAllNamespaces()) {
+                controller.settingNamespaces(config.watchNamespaces());
+            }
+        });
+        operator.start();
+        return operator;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.weir.operator;
+
+import dev.weir.api.StreamJob;
+import dev.weir.api.StreamJobSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * What a valid job runs as, worked out once per reconcile from the StreamJob and the operator's configuration; the
+ * dependent resources copy it into their templates.
+ *
+ * @param jobName    the StreamJob's name, also the StatefulSet's and the Service's
+ * @param jobYaml    the job file the runtime reads ({@value #JOB_FILE} in the ConfigMap)
+ * @param configHash a digest of {@code jobYaml}: on the pod template, so a changed job rolls the pods
+ * @param image      the runtime image
+ * @param replicas   runtime pods to run
+ */
+public record Workload(String jobName, String jobYaml, String configHash, String image, int replicas) {
+    /** The key of the job file in the ConfigMap, and its name where pods mount it. */
+    public static final String JOB_FILE = "job.yaml";
+    /** Where pods mount the ConfigMap; the runtime is started with {@code serve /etc/weir/job.yaml}. */
+    public static final String CONFIG_DIR = "/etc/weir";
+    /** Overrides the operator's runtime image for one job. */
+    public static final String RUNTIME_IMAGE_ANNOTATION = "weir.dev/runtime-image";
+    /** On the pod template: the digest of the job file the pods run. */
+    public static final String CONFIG_HASH_ANNOTATION = "weir.dev/config-hash";
+
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    public static Workload plan(StreamJob job, OperatorConfig config) {
+        String yaml = jobFile(job);
+        String image = job.getMetadata().getAnnotations() == null ? null
+                : job.getMetadata().getAnnotations().get(RUNTIME_IMAGE_ANNOTATION);
+        return new Workload(job.getMetadata().getName(), yaml, sha256(yaml),
+                image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas(job.getSpec()));
+    }
+
+    /**
+     * Suspended: none. Otherwise {@code scaling.minReplicas}, but at least one: {@code minReplicas: 0} asks that an
+     * idle job may stop, which only the autoscaler can decide, and until it exists a job at zero would never start.
+     */
+    static int replicas(StreamJobSpec spec) {
+        if (Boolean.TRUE.equals(spec.suspend)) {
+            return 0;
+        }
+        return Math.max(1, spec.scaling == null ? 1 : spec.scaling.minReplicasOrDefault());
+    }
+
+    /** The job as the runtime reads it: apiVersion, kind, name, namespace and spec; no labels, status or secrets. */
+    static String jobFile(StreamJob job) {
+        StreamJob file = new StreamJob();
+        file.setMetadata(new ObjectMetaBuilder()
+                .withName(job.getMetadata().getName())
+                .withNamespace(job.getMetadata().getNamespace())
+                .build());
+        file.setSpec(job.getSpec());
+        file.setStatus(null);
+        String yaml = SERIALIZATION.asYaml(file);
+        return yaml.startsWith("---\n") ? yaml.substring(4) : yaml;
+    }
+
+    public String configMapName() {
+        return jobName + "-job";
+    }
+
+    /** The dependents' way to this reconcile's workload, which the reconciler put in the context. */
+    static Workload of(Context<StreamJob> context) {
+        return context.managedWorkflowAndDependentResourceContext().getMandatory(Workload.class, Workload.class);
+    }
+
+    void putInto(Context<StreamJob> context) {
+        context.managedWorkflowAndDependentResourceContext().put(Workload.class, this);
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.weir.operator;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubeapitest.KubeAPITestException;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * A real kube-apiserver and etcd for an IT class, started by kube-api-test from the binaries
+ * {@code operator/kube/install-binaries.sh} provides, without downloading anything, with the StreamJob CRD installed.
+ */
+final class TestKubeApiServer implements AutoCloseable {
+    private static final Path KUBERNETES_GO_MOD = Path.of("kube", "kubernetes", "go.mod");
+    private static final Path STREAMJOB_CRD = Path.of("..", "crds", "streamjobs.weir.dev-v1.yml");
+
+    private final KubeAPIServer apiServer;
+    private final KubernetesClient client;
+    private final String version;
+
+    private TestKubeApiServer(KubeAPIServer apiServer, KubernetesClient client, String version) {
+        this.apiServer = apiServer;
+        this.client = client;
+        this.version = version;
+    }
+
+    static TestKubeApiServer startWithStreamJobCrd() throws IOException {
+        String version = kubernetesVersion();
+        KubeAPIServer apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withApiServerVersion(version)
+                // a missing binary fails the test instead of starting a download this machine cannot make
+                .withOfflineMode(true)
+                .build());
+        try {
+            apiServer.start();
+        } catch (KubeAPITestException e) {
+            throw new IllegalStateException("kube-apiserver " + version + " did not start. Are its binaries"
+                    + " installed (operator/kube/install-binaries.sh)? The servers' output is in"
+                    + " target/kube-api-test.log", e);
+        }
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml()))
+                .build();
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+                .load(STREAMJOB_CRD.toFile()).item();
+        client.resource(crd).serverSideApply();
+        client.resource(crd).waitUntilCondition(TestKubeApiServer::established, 30, TimeUnit.SECONDS);
+        return new TestKubeApiServer(apiServer, client, version);
+    }
+
+    KubernetesClient client() {
+        return client;
+    }
+
+    /** A client of its own, as a separate operator process would have. */
+    KubernetesClient newClient() {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml())).build();
+    }
+
+    /**
+     * Runs the kubectl that install-binaries.sh built for kube-api-test against this server, as a user would, and
+     * returns what it printed; it fails when kubectl does.
+     */
+    String kubectl(String... args) throws IOException, InterruptedException {
+        Path kubeconfig = Files.createTempFile(Path.of("target"), "kubeconfig", ".yaml");
+        try {
+            Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
+            Path kubectl = Path.of(System.getenv().getOrDefault("KUBE_API_TEST_DIR",
+                            Path.of(System.getProperty("user.home"), ".kubeapitest").toString()),
+                    "k8s", version + "-linux-amd64", "kubectl");
+            List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig.toString()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", args) + " failed:\n" + output);
+            }
+            return output;
+        } finally {
+            Files.delete(kubeconfig);
+        }
+    }
+
+    void createNamespace(String name) {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        apiServer.stop();
+    }
+
+    /** The version install-binaries.sh builds: the k8s.io/kubernetes its Go module requires. */
+    private static String kubernetesVersion() throws IOException {
+        Matcher required = Pattern.compile("^\\s*k8s\\.io/kubernetes v(\\S+)", Pattern.MULTILINE)
+                .matcher(Files.readString(KUBERNETES_GO_MOD));
+        if (!required.find()) {
+            throw new IllegalStateException(KUBERNETES_GO_MOD + " does not require k8s.io/kubernetes");
+        }
+        return required.group(1);
+    }
+
+    private static boolean established(CustomResourceDefinition crd) {
+        // a CRD just applied may have a status without conditions yet
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.weir.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.weir.api.JobFiles;
+import dev.weir.api.StreamJob;
+import dev.weir.api.InvalidJobException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class WorkloadTest {
+    private static final OperatorConfig CONFIG = OperatorConfig.withoutLeaderElection("weir-runtime:test", Set.of());
+
+    private static StreamJob job(String specYaml) {
+        return new KubernetesSerialization().unmarshal("""
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata:
+                  name: readings
+                  namespace: team-a
+                  uid: 0b8f3c7e-1111-2222-3333-444455556666
+                  generation: 4
+                  labels: {team: a}
+                  annotations: {note: "not for the runtime"}
+                spec:
+                """ + specYaml.indent(2) + """
+                status: {phase: Running}
+                """, StreamJob.class);
+    }
+
+    private static final String SPEC = """
+            source: {kafka: {bootstrapServers: "kafka:9092", topic: readings}}
+            pipeline:
+              - filter: "temperature > -50.0"
+              - window: {keyBy: sensor_id, tumbling: 10m, aggregate: {readings: count()}}
+            sink: {kafka: {topic: aggregates}}
+            deadLetter: {kafka: {topic: readings-dlq}}
+            scaling: {minReplicas: 2, maxReplicas: 4}
+            """;
+
+    @Test
+    void theJobFileIsWhatTheRuntimeReadsWithNameNamespaceAndSpecOnly() throws InvalidJobException {
+        StreamJob job = job(SPEC);
+
+        String jobYaml = Workload.plan(job, CONFIG).jobYaml();
+        StreamJob read = JobFiles.readString(jobYaml, "job.yaml");
+
+        assertEquals("readings", read.getMetadata().getName());
+        assertEquals("team-a", read.getMetadata().getNamespace());
+        assertNull(read.getStatus());
+        for (String left : new String[] {"labels", "annotations", "uid", "generation", "status"}) {
+            assertFalse(jobYaml.contains(left + ":"), () -> left + " in the job file:\n" + jobYaml);
+        }
+        assertEquals("temperature > -50.0", read.getSpec().pipeline.get(0).filter);
+        assertEquals(4, read.getSpec().scaling.maxReplicas);
+    }
+
+    @Test
+    void theConfigHashFollowsTheSpecAndOnlyTheSpec() {
+        String hash = Workload.plan(job(SPEC), CONFIG).configHash();
+
+        assertEquals(hash, Workload.plan(job(SPEC), CONFIG).configHash());
+        assertNotEquals(hash, Workload.plan(job(SPEC.replace("-50.0", "-40.0")), CONFIG).configHash());
+    }
+
+    @Test
+    void replicasAreMinReplicasAtLeastOneAndNoneWhenSuspended() {
+        assertEquals(2, Workload.plan(job(SPEC), CONFIG).replicas());
+        assertEquals(1, Workload.plan(job(SPEC.replace("minReplicas: 2", "minReplicas: 0")), CONFIG).replicas());
+        assertEquals(1, Workload.plan(job(SPEC.replace("scaling: {minReplicas: 2, maxReplicas: 4}\n", "")), CONFIG)
+                .replicas());
+        assertEquals(0, Workload.plan(job(SPEC + "suspend: true\n"), CONFIG).replicas());
+    }
+
+    @Test
+    void theRuntimeImageIsTheOperatorsUnlessTheJobAnnotatesItsOwn() {
+        StreamJob job = job(SPEC);
+        assertEquals("weir-runtime:test", Workload.plan(job, CONFIG).image());
+
+        job.getMetadata().setAnnotations(Map.of(Workload.RUNTIME_IMAGE_ANNOTATION, "weir-runtime:canary"));
+        assertEquals("weir-runtime:canary", Workload.plan(job, CONFIG).image());
+    }
+}
