@@ -48,6 +48,9 @@ public class StreamJobSpec {
     @JsonPropertyDescription("true stops the job's pods (state is kept); false (the default) runs them.")
     public Boolean suspend;
 
+    @JsonPropertyDescription("CPU and memory requests and limits of each runtime pod.")
+    public ResourcesSpec resources;
+
     @SpecReplicas
     @Min(0)
     @JsonPropertyDescription("Runtime pods to run, set through the scale subresource (kubectl scale, an HPA or KEDA);"

@@ -4,6 +4,7 @@ import dev.weir.api.CheckpointSpec;
 import dev.weir.api.Durations;
 import dev.weir.api.EventTimeSpec;
 import dev.weir.api.ProcessingGuarantee;
+import dev.weir.api.ResourcesSpec;
 import dev.weir.api.ScalingSpec;
 import dev.weir.api.SinkSpec;
 import dev.weir.api.SourceSpec;
@@ -30,6 +31,7 @@ import java.util.regex.Pattern;
  * reported, each with the path of its field and the fix.
  */
 public final class SpecValidator {
+    private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(ResourcesSpec.QUANTITY);
     /** Output fields of map and window steps are read by later steps as CEL variables, so they must be identifiers. */
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> CEL_RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
@@ -62,6 +64,7 @@ public final class SpecValidator {
         processingGuarantee(spec);
         checkpoints(spec.checkpoints);
         scaling(spec.scaling);
+        replicasAndResources(spec);
         tracing(spec.tracing);
     }
 
@@ -96,6 +99,11 @@ public final class SpecValidator {
         boolean sourceKnown = source != null && (source.kafka == null) != (source.kinesis == null);
         if (sink.kafka != null) {
             required(field + ".kafka.topic", sink.kafka.topic, "the topic " + what + " are written to");
+            if (sourceKnown && source.kafka != null && !blank(sink.kafka.bootstrapServers)
+                    && !sink.kafka.bootstrapServers.equals(source.kafka.bootstrapServers)) {
+                error(field + ".kafka.bootstrapServers", "must be the source's brokers ("
+                        + source.kafka.bootstrapServers + ") or absent: a job reads and writes one Kafka cluster");
+            }
             if (sourceKnown && source.kafka == null && blank(sink.kafka.bootstrapServers)) {
                 error(field + ".kafka.bootstrapServers", "is required when the source is not Kafka: give the brokers"
                         + " as a host:port list, e.g. kafka:9092");
@@ -274,6 +282,31 @@ public final class SpecValidator {
         if (scaling.maxLagSeconds != null && scaling.maxLagSeconds < 1) {
             error("spec.scaling.maxLagSeconds", "must be ≥ 1, got " + scaling.maxLagSeconds
                     + ": give the seconds of lag the job may fall behind before it scales up");
+        }
+    }
+
+    private void replicasAndResources(StreamJobSpec spec) {
+        if (spec.replicas != null && spec.replicas < 0) {
+            error("spec.replicas", "must be ≥ 0, got " + spec.replicas + ": 0 stops the job's pods");
+        }
+        if (spec.resources == null) {
+            return;
+        }
+        quantities("spec.resources.requests", spec.resources.requests);
+        quantities("spec.resources.limits", spec.resources.limits);
+    }
+
+    private void quantities(String field, ResourcesSpec.Compute compute) {
+        if (compute == null) {
+            return;
+        }
+        quantity(field + ".cpu", compute.cpu, "500m or 2");
+        quantity(field + ".memory", compute.memory, "512Mi or 2Gi");
+    }
+
+    private void quantity(String field, String value, String example) {
+        if (value != null && !QUANTITY.matcher(value).matches()) {
+            error(field, "'" + value + "' is not a Kubernetes quantity: write e.g. " + example);
         }
     }
 

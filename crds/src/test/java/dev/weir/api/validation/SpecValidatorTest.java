@@ -125,8 +125,10 @@ class SpecValidatorTest {
                         + " transactions, which Kinesis lacks): use at_least_once, or Kafka throughout"),
                 errorsWith("sink: {kafka: {topic: sensor-aggregates}}\ndeadLetter: {kafka: {topic: sensor-readings-dlq}}",
                         "sink: {kinesis: {}}\ndeadLetter: {kafka: {}}"));
-        assertEquals(List.of(), errorsWith("sink: {kafka: {topic: sensor-aggregates}}",
-                "sink: {kafka: {topic: sensor-readings, bootstrapServers: \"other:9092\"}}"));
+        assertEquals(List.of("spec.sink.kafka.bootstrapServers: must be the source's brokers (kafka:9092) or absent:"
+                        + " a job reads and writes one Kafka cluster"),
+                errorsWith("sink: {kafka: {topic: sensor-aggregates}}",
+                        "sink: {kafka: {topic: sensor-readings, bootstrapServers: \"other:9092\"}}"));
     }
 
     @Test
@@ -310,5 +312,25 @@ class SpecValidatorTest {
         assertTrue(errors.get(2).startsWith("spec.pipeline[1].window.tumbling: "), errors.get(2));
         assertTrue(errors.get(3).startsWith("spec.deadLetter.kinesis.region: "), errors.get(3));
         assertTrue(errors.get(4).startsWith("spec.scaling.minReplicas: "), errors.get(4));
+    }
+
+    @Test
+    void resourcesMustBeQuantitiesAndReplicasNotNegative() throws Exception {
+        assertEquals(List.of(), errorsWith("suspend: false",
+                "suspend: false\nreplicas: 3\nresources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: '2'}}"));
+        assertEquals(List.of("spec.resources.limits.memory: 'lots' is not a Kubernetes quantity: write e.g. 512Mi or 2Gi",
+                        "spec.replicas: must be ≥ 0, got -1: 0 stops the job's pods"),
+                errorsWith("suspend: false", "suspend: false\nreplicas: -1\nresources: {limits: {memory: lots}}")
+                        .stream().sorted(java.util.Comparator.reverseOrder()).toList());
+    }
+
+    @Test
+    void aKafkaSinkWritesToTheSourceCluster() throws Exception {
+        assertEquals(List.of(), errorsWith("sink: {kafka: {topic: sensor-aggregates}}",
+                "sink: {kafka: {topic: sensor-aggregates, bootstrapServers: 'kafka:9092'}}"));
+        assertEquals(List.of("spec.sink.kafka.bootstrapServers: must be the source's brokers (kafka:9092) or absent:"
+                        + " a job reads and writes one Kafka cluster"),
+                errorsWith("sink: {kafka: {topic: sensor-aggregates}}",
+                        "sink: {kafka: {topic: sensor-aggregates, bootstrapServers: 'other:9092'}}"));
     }
 }
