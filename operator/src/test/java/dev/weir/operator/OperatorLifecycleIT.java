@@ -87,11 +87,11 @@ class OperatorLifecycleIT {
     }
 
     @Test
-    void twoOperatorsElectOneLeaderAndOnlyTheLeaderReconciles() {
+    void twoOperatorsElectOneLeaderOnlyItReconcilesAndTheOtherTakesOverWhenItStops() {
         ReconcileCount a = new ReconcileCount();
         ReconcileCount b = new ReconcileCount();
-        start(leaderElected("operator-a"), a);
-        start(leaderElected("operator-b"), b);
+        Operator operatorA = start(leaderElected("operator-a"), a);
+        Operator operatorB = start(leaderElected("operator-b"), b);
 
         Lease lease = await().atMost(TIMEOUT).until(
                 () -> client.leases().inNamespace(LEASE_NAMESPACE).withName(OperatorConfig.LEASE_NAME).get(),
@@ -106,6 +106,15 @@ class OperatorLifecycleIT {
         ReconcileCount leading = leader.equals("operator-a") ? a : b;
         await().atMost(TIMEOUT).until(() -> leading.count.get() > 0);
         assertEquals(0, follower.count.get());
+
+        (leader.equals("operator-a") ? operatorA : operatorB).stop();
+        String successor = leader.equals("operator-a") ? "operator-b" : "operator-a";
+        await().atMost(TIMEOUT).until(
+                () -> client.leases().inNamespace(LEASE_NAMESPACE).withName(OperatorConfig.LEASE_NAME).get(),
+                l -> successor.equals(l.getSpec().getHolderIdentity()));
+        create("after-failover");
+        awaitStatefulSet("after-failover", 1);
+        await().atMost(TIMEOUT).until(() -> follower.count.get() > 0);
     }
 
     @Test
