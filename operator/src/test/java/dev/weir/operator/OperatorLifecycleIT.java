@@ -16,7 +16,10 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -84,11 +87,11 @@ class OperatorLifecycleIT {
     }
 
     @Test
-    void twoOperatorsElectOneLeaderAndOnlyTheLeaderReconciles() {
+    void twoOperatorsElectOneLeaderOnlyItReconcilesAndTheOtherTakesOverWhenItStops() {
         ReconcileCount a = new ReconcileCount();
         ReconcileCount b = new ReconcileCount();
-        start(leaderElected("operator-a"), a);
-        start(leaderElected("operator-b"), b);
+        Operator operatorA = start(leaderElected("operator-a"), a);
+        Operator operatorB = start(leaderElected("operator-b"), b);
 
         Lease lease = await().atMost(TIMEOUT).until(
                 () -> client.leases().inNamespace(LEASE_NAMESPACE).withName(OperatorConfig.LEASE_NAME).get(),
@@ -103,6 +106,15 @@ class OperatorLifecycleIT {
         ReconcileCount leading = leader.equals("operator-a") ? a : b;
         await().atMost(TIMEOUT).until(() -> leading.count.get() > 0);
         assertEquals(0, follower.count.get());
+
+        (leader.equals("operator-a") ? operatorA : operatorB).stop();
+        String successor = leader.equals("operator-a") ? "operator-b" : "operator-a";
+        await().atMost(TIMEOUT).until(
+                () -> client.leases().inNamespace(LEASE_NAMESPACE).withName(OperatorConfig.LEASE_NAME).get(),
+                l -> successor.equals(l.getSpec().getHolderIdentity()));
+        create("after-failover");
+        awaitStatefulSet("after-failover", 1);
+        await().atMost(TIMEOUT).until(() -> follower.count.get() > 0);
     }
 
     @Test
@@ -120,6 +132,42 @@ class OperatorLifecycleIT {
         assertEquals(200, get(http, endpoints, OperatorEndpoints.READY).statusCode());
         String metrics = get(http, endpoints, OperatorEndpoints.METRICS).body();
         assertTrue(metrics.contains("operator_sdk_reconciliations_success_total"), metrics);
+    }
+
+    @Test
+    void theMainRunsTheOperatorAgainstAKubeconfig() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path kubeconfig = apiServer.writeKubeconfig(Path.of("target", "main-it.kubeconfig"));
+        ProcessBuilder main = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target", "weir-operator.jar").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target", "weir-operator-main.log").toFile());
+        main.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
+        main.environment().put(OperatorConfig.RUNTIME_IMAGE, "weir-runtime:main");
+        main.environment().put(OperatorConfig.WATCH_NAMESPACES, NAMESPACE);
+        main.environment().put(OperatorEndpoints.PORT, String.valueOf(port));
+        Process operator = main.start();
+        stops.add(() -> {
+            operator.destroy();
+            try {
+                operator.waitFor(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        create("from-main");
+
+        awaitStatefulSet("from-main", 1);
+        HttpClient http = HttpClient.newHttpClient();
+        URI ready = URI.create("http://localhost:" + port + OperatorEndpoints.READY);
+        await().atMost(TIMEOUT).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(ready).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        assertEquals("weir-runtime:main", client.apps().statefulSets().inNamespace(NAMESPACE).withName("from-main")
+                .get().getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
     }
 
     private static HttpResponse<String> get(HttpClient http, OperatorEndpoints endpoints, String path)

@@ -77,7 +77,7 @@ final class TestKubeApiServer implements AutoCloseable {
     String kubectl(String... args) throws IOException, InterruptedException {
         Path kubeconfig = Files.createTempFile(Path.of("target"), "kubeconfig", ".yaml");
         try {
-            Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
+            writeKubeconfig(kubeconfig);
             Path kubectl = Path.of(System.getenv().getOrDefault("KUBE_API_TEST_DIR",
                             Path.of(System.getProperty("user.home"), ".kubeapitest").toString()),
                     "k8s", version + "-linux-amd64", "kubectl");
@@ -92,6 +92,11 @@ final class TestKubeApiServer implements AutoCloseable {
         } finally {
             Files.delete(kubeconfig);
         }
+    }
+
+    /** Writes a kubeconfig for this server to {@code file}, for a process of its own. */
+    Path writeKubeconfig(Path file) throws IOException {
+        return Files.writeString(file, apiServer.getKubeConfigYaml());
     }
 
     void createNamespace(String name) {
