@@ -11,6 +11,7 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StreamJobSpec {
+    public static final int DEFAULT_REPLICAS = 1;
     @Required
     @JsonPropertyDescription("Where records come from: exactly one of kafka or kinesis.")
     public SourceSpec source;
@@ -53,9 +54,14 @@ public class StreamJobSpec {
 
     @SpecReplicas
     @Min(0)
-    @JsonPropertyDescription("Runtime pods to run, set through the scale subresource (kubectl scale, an HPA or KEDA);"
-            + " absent: scaling.minReplicas, at least 1. Ignored while suspend is true.")
+    @Default("" + DEFAULT_REPLICAS)
+    @JsonPropertyDescription("Runtime pods to run (default 1); kubectl scale, an HPA or KEDA set it through the scale"
+            + " subresource. 0 stops the pods as suspend does. Ignored while suspend is true.")
     public Integer replicas;
+
+    public int replicasOrDefault() {
+        return replicas == null ? DEFAULT_REPLICAS : replicas;
+    }
 
     public ProcessingGuarantee processingGuaranteeOrDefault() {
         return processingGuarantee == null ? ProcessingGuarantee.at_least_once : processingGuarantee;

@@ -50,9 +50,10 @@ final class JobStatuses {
     static StreamJobStatus deployed(StreamJob job, Workload workload, Observation observed) {
         Long generation = job.getMetadata().getGeneration();
         if (workload.replicas() == 0) {
+            String why = Boolean.TRUE.equals(job.getSpec().suspend) ? "spec.suspend is true"
+                    : "spec.replicas is 0 (scaled to zero)";
             return status(job, SUSPENDED,
-                    Conditions.of(Conditions.READY, false, SUSPENDED, "spec.suspend is true: no runtime pods run",
-                            generation),
+                    Conditions.of(Conditions.READY, false, SUSPENDED, why + ": no runtime pods run", generation),
                     Conditions.of(Conditions.PROGRESSING, false, SUSPENDED, "Scaled to 0 runtime pods", generation),
                     observed);
         }
@@ -108,6 +109,7 @@ final class JobStatuses {
                 .map(condition -> Conditions.keepTransitionTime(condition, previousConditions))
                 .collect(Collectors.toList());
         next.replicas = observed.statefulSet().map(s -> s.getSpec().getReplicas()).orElse(0);
+        next.selector = Labels.selectorString(job.getMetadata().getName());
         next.readyReplicas = readyReplicas(observed.statefulSet());
         next.lag = previous == null ? null : previous.lag;
         return next;

@@ -21,6 +21,11 @@ public final class Labels {
         return Map.of(NAME, RUNTIME, INSTANCE, jobName);
     }
 
+    /** {@link #selector} as a label-selector string: {@code status.selector}, for the scale subresource. */
+    public static String selectorString(String jobName) {
+        return NAME + "=" + RUNTIME + "," + INSTANCE + "=" + jobName;
+    }
+
     public static Map<String, String> of(String jobName) {
         return Map.of(NAME, RUNTIME, INSTANCE, jobName, "app.kubernetes.io/part-of", "weir", MANAGED_BY, OPERATOR);
     }

@@ -1,7 +1,10 @@
 package dev.weir.operator;
 
+import dev.weir.api.ResourcesSpec;
 import dev.weir.api.StreamJob;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -27,9 +30,31 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
         pod.getMetadata().setLabels(Labels.of(workload.jobName()));
         pod.getMetadata().setAnnotations(Map.of(Workload.CONFIG_HASH_ANNOTATION, workload.configHash()));
         pod.getSpec().getContainers().get(0).setImage(workload.image());
+        withResources(pod.getSpec().getContainers().get(0).getResources(), job.getSpec().resources);
         pod.getSpec().getVolumes().stream()
                 .filter(volume -> volume.getConfigMap() != null)
                 .forEach(volume -> volume.getConfigMap().setName(workload.configMapName()));
         return statefulSet;
+    }
+
+    /** The spec's quantities over the template's defaults, one by one. */
+    private static void withResources(ResourceRequirements resources, ResourcesSpec spec) {
+        if (spec == null) {
+            return;
+        }
+        override(resources.getRequests(), spec.requests);
+        override(resources.getLimits(), spec.limits);
+    }
+
+    private static void override(Map<String, Quantity> quantities, ResourcesSpec.Compute compute) {
+        if (compute == null) {
+            return;
+        }
+        if (compute.cpu != null) {
+            quantities.put("cpu", new Quantity(compute.cpu));
+        }
+        if (compute.memory != null) {
+            quantities.put("memory", new Quantity(compute.memory));
+        }
     }
 }

@@ -41,24 +41,29 @@ public record Workload(String jobName, String jobYaml, String configHash, String
     }
 
     /**
-     * Suspended: none. Otherwise {@code scaling.minReplicas}, but at least one: {@code minReplicas: 0} asks that an
-     * idle job may stop, which only the autoscaler can decide, and until it exists a job at zero would never start.
+     * Suspended: none. Otherwise {@code spec.replicas} (default 1), which the scale subresource sets (kubectl scale,
+     * an HPA, KEDA). {@code scaling.minReplicas}/{@code maxReplicas} bound the built-in autoscaler, which is not
+     * written yet, so they do not size the job here.
      */
     static int replicas(StreamJobSpec spec) {
-        if (Boolean.TRUE.equals(spec.suspend)) {
-            return 0;
-        }
-        return Math.max(1, spec.scaling == null ? 1 : spec.scaling.minReplicasOrDefault());
+        return Boolean.TRUE.equals(spec.suspend) ? 0 : spec.replicasOrDefault();
     }
 
-    /** The job as the runtime reads it: apiVersion, kind, name, namespace and spec; no labels, status or secrets. */
+    /**
+     * The job as the runtime reads it: apiVersion, kind, name, namespace and spec; no labels, status or secrets.
+     * Without what only sizes or stops the pods (replicas, suspend, resources), so scaling does not roll them.
+     */
     static String jobFile(StreamJob job) {
         StreamJob file = new StreamJob();
         file.setMetadata(new ObjectMetaBuilder()
                 .withName(job.getMetadata().getName())
                 .withNamespace(job.getMetadata().getNamespace())
                 .build());
-        file.setSpec(job.getSpec());
+        StreamJobSpec spec = SERIALIZATION.clone(job.getSpec());
+        spec.replicas = null;
+        spec.suspend = null;
+        spec.resources = null;
+        file.setSpec(spec);
         file.setStatus(null);
         String yaml = SERIALIZATION.asYaml(file);
         return yaml.startsWith("---\n") ? yaml.substring(4) : yaml;

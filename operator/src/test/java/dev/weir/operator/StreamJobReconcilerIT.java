@@ -285,6 +285,33 @@ class StreamJobReconcilerIT {
         await().atMost(TIMEOUT).until(() -> normalEventReasons("pausable").contains("Resumed"));
     }
 
+    @Test
+    void theScaleSubresourceSizesTheJobWithoutRollingItsPods() {
+        create("scalable", SPEC);
+        StreamJob pending = awaitStatus("scalable", status -> "Pending".equals(status.phase));
+        assertEquals("app.kubernetes.io/name=weir-runtime,app.kubernetes.io/instance=scalable",
+                pending.getStatus().selector, "the scale subresource's label selector, for an HPA or KEDA");
+        String hash = podConfigHash(awaitStatefulSet("scalable"));
+
+        jobs().withName("scalable").scale(3);
+
+        await().atMost(TIMEOUT).until(() -> awaitStatefulSet("scalable").getSpec().getReplicas() == 3);
+        assertEquals(3, awaitStatus("scalable", status -> Integer.valueOf(3).equals(status.replicas))
+                .getStatus().replicas);
+        assertEquals(hash, podConfigHash(awaitStatefulSet("scalable")), "scaling does not roll the pods");
+    }
+
+    @Test
+    void resourcesFromTheSpecOverTheDefaults() {
+        create("sized", SPEC + "  resources: {requests: {cpu: 250m}, limits: {memory: 2Gi}}\n");
+        var resources = awaitStatefulSet("sized").getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getResources();
+        assertEquals("250m", resources.getRequests().get("cpu").toString());
+        assertEquals("1Gi", resources.getRequests().get("memory").toString(), "the default where the spec is silent");
+        assertEquals("2Gi", resources.getLimits().get("memory").toString());
+        assertEquals("2", resources.getLimits().get("cpu").toString());
+    }
+
     private static StreamJob create(String name, String spec) {
         StreamJob job = client.getKubernetesSerialization().unmarshal("""
                 apiVersion: weir.dev/v1alpha1

@@ -66,15 +66,16 @@ class WorkloadTest {
 
         assertEquals(hash, Workload.plan(job(SPEC), CONFIG).configHash());
         assertNotEquals(hash, Workload.plan(job(SPEC.replace("-50.0", "-40.0")), CONFIG).configHash());
+        assertEquals(hash, Workload.plan(job(SPEC + "replicas: 3\nsuspend: true\nresources: {limits: {cpu: '4'}}\n"),
+                CONFIG).configHash(), "sizing or stopping the pods does not roll them");
     }
 
     @Test
-    void replicasAreMinReplicasAtLeastOneAndNoneWhenSuspended() {
-        assertEquals(2, Workload.plan(job(SPEC), CONFIG).replicas());
-        assertEquals(1, Workload.plan(job(SPEC.replace("minReplicas: 2", "minReplicas: 0")), CONFIG).replicas());
-        assertEquals(1, Workload.plan(job(SPEC.replace("scaling: {minReplicas: 2, maxReplicas: 4}\n", "")), CONFIG)
-                .replicas());
-        assertEquals(0, Workload.plan(job(SPEC + "suspend: true\n"), CONFIG).replicas());
+    void replicasAreSpecReplicasDefaultOneAndNoneWhenSuspended() {
+        assertEquals(1, Workload.plan(job(SPEC), CONFIG).replicas(), "minReplicas bounds the autoscaler only");
+        assertEquals(3, Workload.plan(job(SPEC + "replicas: 3\n"), CONFIG).replicas());
+        assertEquals(0, Workload.plan(job(SPEC + "replicas: 0\n"), CONFIG).replicas());
+        assertEquals(0, Workload.plan(job(SPEC + "replicas: 3\nsuspend: true\n"), CONFIG).replicas());
     }
 
     @Test

@@ -58,6 +58,7 @@ class CrdDefaultsTest {
     @Test
     void theModelsHelpersReturnTheSameDefaults() {
         assertEquals(new StreamJobSpec().processingGuaranteeOrDefault().name(), defaultOf("spec.processingGuarantee"));
+        assertEquals(String.valueOf(new StreamJobSpec().replicasOrDefault()), defaultOf("spec.replicas"));
         assertEquals(new EventTimeSpec().idleTimeoutOrDefault(), Durations.parse(defaultOf("spec.eventTime.idleTimeout")));
         assertEquals(new WindowSpec().allowedLatenessOrDefault(),
                 Durations.parse(defaultOf("spec.pipeline[].window.allowedLateness")));
