@@ -1,6 +1,7 @@
 package dev.weir.runtime.pipeline;
 
 import dev.weir.api.Durations;
+import dev.weir.api.EventTimeSpec;
 import dev.weir.api.StepSpec;
 import dev.weir.api.StreamJobSpec;
 import dev.weir.api.WindowSpec;
@@ -18,9 +19,6 @@ import java.util.Map;
  * before the window, the window (if any), and the steps applied to the window's output.
  */
 public final class CompiledJob {
-    /** The idle timeout when {@code eventTime.idleTimeout} is absent. */
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
-
     public record Window(String keyBy, WindowShape shape, long allowedLateness, Aggregates aggregates) {}
 
     private final EventTimeReader eventTime;
@@ -42,8 +40,7 @@ public final class CompiledJob {
     public static CompiledJob compile(StreamJobSpec spec) {
         try {
             String field = spec.eventTime == null ? null : spec.eventTime.field;
-            Duration idle = spec.eventTime == null || spec.eventTime.idleTimeout == null
-                    ? DEFAULT_IDLE_TIMEOUT : Durations.parse(spec.eventTime.idleTimeout);
+            Duration idle = (spec.eventTime == null ? new EventTimeSpec() : spec.eventTime).idleTimeoutOrDefault();
             List<RecordStep> before = new ArrayList<>();
             List<RecordStep> after = new ArrayList<>();
             Window window = null;
@@ -86,7 +83,7 @@ public final class CompiledJob {
         for (Map.Entry<String, String> e : spec.aggregate.entrySet()) {
             aggregates.add(new Aggregates.Named(e.getKey(), AggregateCall.parse(e.getValue())));
         }
-        long lateness = spec.allowedLateness == null ? 0 : millis(spec.allowedLateness);
+        long lateness = spec.allowedLatenessOrDefault().toMillis();
         return new Window(spec.keyBy, shape, lateness, new Aggregates(aggregates));
     }
 
