@@ -60,8 +60,12 @@ public final class Expression {
     private final CelRuntime.Program program;
     /** Set when the whole expression is one field name: then it is a map lookup, not a trip through CEL. */
     private final String bareField;
+    /** The expression as plain Java where it stays in {@link FastPath}'s subset; null otherwise. */
+    private final FastPath.Node fast;
 
-    private Expression(String source, Set<String> fields, CelType resultType, CelRuntime.Program program) {
+    private Expression(String source, Set<String> fields, CelType resultType, CelRuntime.Program program,
+                       FastPath.Node fast) {
+        this.fast = fast;
         this.source = source;
         this.fields = fields;
         this.resultType = resultType;
@@ -82,7 +86,8 @@ public final class Expression {
                     .build();
             CelValidationResult checked = withFields.check(parsed);
             CelAbstractSyntaxTree ast = checked.getAst();
-            return new Expression(source, fields, ast.getResultType(), withFields.createProgram(ast));
+            return new Expression(source, fields, ast.getResultType(), withFields.createProgram(ast),
+                    FastPath.compile(parsed.getExpr(), fields));
         } catch (CelValidationException e) {
             throw new ExpressionException(e.getMessage().strip(), e);
         } catch (CelEvaluationException e) {
@@ -118,6 +123,22 @@ public final class Expression {
         if (bareField != null) {
             return field(record);
         }
+        if (fast != null) {
+            Object value = fast.eval(record);
+            if (value != FastPath.FALLBACK) {
+                return value;
+            }
+        }
+        return fromCel(run(record));
+    }
+
+    /** The parsed tree of {@code source}, for tests of {@link FastPath}. */
+    static dev.cel.common.ast.CelExpr parseForTest(String source) throws ExpressionException {
+        return parse(source).getExpr();
+    }
+
+    /** What CEL's interpreter alone gives: the reference {@link FastPath} is tested against. */
+    Object evaluateInterpreted(Map<String, Object> record) throws ExpressionException {
         return fromCel(run(record));
     }
 
@@ -132,7 +153,10 @@ public final class Expression {
 
     /** Evaluates a filter: the expression must yield bool. */
     public boolean test(Map<String, Object> record) throws ExpressionException {
-        Object result = bareField != null ? field(record) : run(record);
+        Object result = bareField != null ? field(record) : fast != null ? fast.eval(record) : FastPath.FALLBACK;
+        if (result == FastPath.FALLBACK) {
+            result = run(record);
+        }
         if (result instanceof Boolean b) {
             return b;
         }
