@@ -86,13 +86,14 @@ class GarbageCollectionIT {
         List<HasMetadata> owned = awaitOwnedObjects("foreground");
 
         // kubectl delete --cascade=foreground: the collector deletes the dependents, then the job. The owner references
-        // do not set blockOwnerDeletion, so the job need not wait for them to be gone; both must go.
+        // do not set blockOwnerDeletion, so the job need not wait for them to be gone; both must go. Until the job is
+        // gone the operator may recreate one of them (the collector deletes that too), so the objects are checked after.
         client.resources(StreamJob.class).inNamespace(NAMESPACE).withName("foreground")
                 .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
 
-        await().atMost(COLLECTED).untilAsserted(() -> assertEquals(List.of(), existing(owned)));
         await().atMost(COLLECTED).until(
                 () -> client.resources(StreamJob.class).inNamespace(NAMESPACE).withName("foreground").get() == null);
+        await().atMost(COLLECTED).untilAsserted(() -> assertEquals(List.of(), existing(owned)));
     }
 
     private static StreamJob create(String name) {

@@ -126,6 +126,9 @@ final class TestKubeApiServer implements AutoCloseable {
         controllerManager = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(CONTROLLER_MANAGER_LOG.toFile()))
                 .start();
+        // not left running when the JVM ends without close(), as when a test run is stopped with Ctrl-C or SIGTERM
+        Process started = controllerManager;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         // a flag it does not accept or a kubeconfig it cannot use ends it at once
         if (controllerManager.waitFor(2, TimeUnit.SECONDS)) {
             throw new IllegalStateException("kube-controller-manager exited with " + controllerManager.exitValue()
