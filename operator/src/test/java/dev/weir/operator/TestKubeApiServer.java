@@ -22,14 +22,18 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 /**
  * A real kube-apiserver and etcd for an IT class, started by kube-api-test from the binaries
  * {@code operator/kube/install-binaries.sh} provides, without downloading anything, with the StreamJob CRD installed.
+ * No controllers run against it unless a test asks for the garbage collector ({@link #startGarbageCollector()}).
  */
 final class TestKubeApiServer implements AutoCloseable {
     private static final Path KUBERNETES_GO_MOD = Path.of("kube", "kubernetes", "go.mod");
     private static final Path STREAMJOB_CRD = Path.of("..", "crds", "streamjobs.weir.dev-v1.yml");
+    private static final Path CONTROLLER_MANAGER_LOG = Path.of("target", "kube-controller-manager.log");
 
     private final KubeAPIServer apiServer;
     private final KubernetesClient client;
     private final String version;
+    private Process controllerManager;
+    private Path controllerManagerKubeconfig;
 
     private TestKubeApiServer(KubeAPIServer apiServer, KubernetesClient client, String version) {
         this.apiServer = apiServer;
@@ -78,10 +82,7 @@ final class TestKubeApiServer implements AutoCloseable {
         Path kubeconfig = Files.createTempFile(Path.of("target"), "kubeconfig", ".yaml");
         try {
             writeKubeconfig(kubeconfig);
-            Path kubectl = Path.of(System.getenv().getOrDefault("KUBE_API_TEST_DIR",
-                            Path.of(System.getProperty("user.home"), ".kubeapitest").toString()),
-                    "k8s", version + "-linux-amd64", "kubectl");
-            List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig.toString()));
+            List<String> command = new ArrayList<>(List.of(binary("kubectl").toString(), "--kubeconfig", kubeconfig.toString()));
             command.addAll(List.of(args));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -99,14 +100,79 @@ final class TestKubeApiServer implements AutoCloseable {
         return Files.writeString(file, apiServer.getKubeConfigYaml());
     }
 
+    /**
+     * Starts the kube-controller-manager that install-binaries.sh built, next to kube-api-test's binaries, against
+     * this server with only its garbage collector: owner references are then acted on as in a cluster. It runs as a
+     * child process, with the server's admin kubeconfig, serving nothing (no port), until {@link #close()}; its
+     * output goes to {@code target/kube-controller-manager.log}.
+     */
+    void startGarbageCollector() throws IOException, InterruptedException {
+        Path binary = binary("kube-controller-manager");
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException(binary + " is missing: run operator/kube/install-binaries.sh");
+        }
+        controllerManagerKubeconfig = writeKubeconfig(
+                Files.createTempFile(Path.of("target"), "kube-controller-manager", ".kubeconfig"));
+        List<String> command = List.of(binary.toString(),
+                "--kubeconfig=" + controllerManagerKubeconfig,
+                "--controllers=garbagecollector",
+                "--leader-elect=false",
+                "--use-service-account-credentials=false",
+                "--bind-address=127.0.0.1",
+                "--secure-port=0",
+                // at 2 the log shows each object the collector deletes
+                "--v=2");
+        Files.writeString(CONTROLLER_MANAGER_LOG, String.join(" ", command) + "\n");
+        controllerManager = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(CONTROLLER_MANAGER_LOG.toFile()))
+                .start();
+        // not left running when the JVM ends without close(), as when a test run is stopped with Ctrl-C or SIGTERM
+        Process started = controllerManager;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+        // a flag it does not accept or a kubeconfig it cannot use ends it at once
+        if (controllerManager.waitFor(2, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("kube-controller-manager exited with " + controllerManager.exitValue()
+                    + ", see " + CONTROLLER_MANAGER_LOG);
+        }
+    }
+
     void createNamespace(String name) {
         client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
     }
 
     @Override
     public void close() {
-        client.close();
-        apiServer.stop();
+        try {
+            stopGarbageCollector();
+        } finally {
+            client.close();
+            apiServer.stop();
+        }
+    }
+
+    private void stopGarbageCollector() {
+        if (controllerManager == null) {
+            return;
+        }
+        controllerManager.destroy();
+        try {
+            if (!controllerManager.waitFor(10, TimeUnit.SECONDS)) {
+                controllerManager.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(controllerManagerKubeconfig);
+        } catch (InterruptedException e) {
+            controllerManager.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // a kubeconfig left in target/ is harmless
+        }
+    }
+
+    /** A binary install-binaries.sh put in kube-api-test's directory for this version. */
+    private Path binary(String name) {
+        return Path.of(System.getenv().getOrDefault("KUBE_API_TEST_DIR",
+                        Path.of(System.getProperty("user.home"), ".kubeapitest").toString()),
+                "k8s", version + "-linux-amd64", name);
     }
 
     /** The version install-binaries.sh builds: the k8s.io/kubernetes its Go module requires. */
