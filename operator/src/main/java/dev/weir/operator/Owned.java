@@ -13,7 +13,8 @@ final class Owned {
     /**
      * Names {@code object}, puts it in the job's namespace with the job's labels, and makes the job its controlling
      * owner: {@code kubectl delete sj} has the garbage collector delete it, and {@code kubectl describe} shows
-     * "Controlled By". JOSDK keeps this reference rather than adding its own, which lacks {@code controller}.
+     * "Controlled By"; a foreground delete waits for it ({@code blockOwnerDeletion}). JOSDK keeps this reference
+     * rather than adding its own, which lacks {@code controller}.
      */
     static <T extends HasMetadata> T by(StreamJob job, String name, T object) {
         object.getMetadata().setName(name);
@@ -25,6 +26,7 @@ final class Owned {
                 .withName(job.getMetadata().getName())
                 .withUid(job.getMetadata().getUid())
                 .withController(true)
+                .withBlockOwnerDeletion(true)
                 .build()));
         return object;
     }

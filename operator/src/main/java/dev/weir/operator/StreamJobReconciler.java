@@ -41,6 +41,10 @@ public class StreamJobReconciler implements Reconciler<StreamJob> {
 
     @Override
     public UpdateControl<StreamJob> reconcile(StreamJob job, Context<StreamJob> context) {
+        if (job.isMarkedForDeletion()) {
+            // a foreground delete waits for the owned objects to go: creating them again would undo it
+            return UpdateControl.noUpdate();
+        }
         List<ValidationError> errors = SpecValidator.validate(job.getSpec());
         if (!errors.isEmpty()) {
             return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);
