@@ -85,9 +85,8 @@ class GarbageCollectionIT {
         create("foreground");
         List<HasMetadata> owned = awaitOwnedObjects("foreground");
 
-        // kubectl delete --cascade=foreground: the collector deletes the dependents, then the job. The owner references
-        // do not set blockOwnerDeletion, so the job need not wait for them to be gone; both must go. Until the job is
-        // gone the operator may recreate one of them (the collector deletes that too), so the objects are checked after.
+        // kubectl delete --cascade=foreground: the collector deletes the dependents (their owner references block the
+        // owner's deletion), then the job; the operator leaves a job marked for deletion alone, so none comes back.
         client.resources(StreamJob.class).inNamespace(NAMESPACE).withName("foreground")
                 .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
 
