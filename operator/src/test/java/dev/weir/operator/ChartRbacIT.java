@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.TemplateCommand;
+import com.marcnuri.helm.InstallCommand;
 import dev.weir.api.StreamJob;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -25,9 +19,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,24 +27,21 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Helm chart's RBAC is enough for the operator: on a real kube-apiserver (RBAC authorization), the chart's
- * ServiceAccounts, roles and bindings are installed, and the operator runs as its ServiceAccount (impersonated by the
- * admin client) with the environment the chart's Deployment gives it. It reconciles a job end to end — informers,
+ * The Helm chart's RBAC is enough for the operator: on a real kube-apiserver (RBAC authorization), {@code helm install}
+ * (helm-java) installs the chart, and the operator runs in this JVM as the chart's ServiceAccount (impersonated by the
+ * admin client) with the environment of the Deployment Helm created; no controller runs it as a pod. It reconciles a job end to end — informers,
  * server-side apply of new and changed objects, status, events, the Lease — which it could not do with a verb
  * missing. docs/helm.md says why each verb is there; the chart's tests check that it grants no more.
  */
 class ChartRbacIT {
     private static final Path CHART = Path.of("..", "charts", "weir");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final Set<Class<? extends HasMetadata>> ACCESS_KINDS = Set.of(ServiceAccount.class,
-            ClusterRole.class, ClusterRoleBinding.class, Role.class, RoleBinding.class);
     private static final String SPEC = """
             spec:
               source: {kafka: {bootstrapServers: "kafka:9092", topic: readings}}
@@ -86,9 +75,10 @@ class ChartRbacIT {
 
     @Test
     void clusterWideWithLeaderElection() throws IOException {
-        List<HasMetadata> chart = install("weir", "weir-system", Map.of("replicas", 2));
         apiServer.createNamespace("team-a");
-        OperatorConfig config = startOperator(chart, "weir-system");
+        Deployment deployment = install("weir", "weir-system", Map.of("replicas", 2));
+        assertTrue(admin.rbac().roles().inNamespace("team-a").list().getItems().isEmpty());
+        OperatorConfig config = startOperator(deployment);
 
         StatefulSet statefulSet = reconcilesAJob("team-a", "cluster-wide");
 
@@ -105,33 +95,36 @@ class ChartRbacIT {
 
     @Test
     void namespaced() throws IOException {
-        List<HasMetadata> chart = install("jobs", "jobs-system", Map.of("watchNamespaces[0]", "team-b"));
-        assertTrue(chart.stream().noneMatch(ClusterRole.class::isInstance), "nothing cluster-wide");
-        startOperator(chart, "jobs-system");
+        apiServer.createNamespace("team-b");
+        Deployment deployment = install("jobs", "jobs-system", Map.of("watchNamespaces[0]", "team-b"));
+        assertTrue(admin.rbac().clusterRoles().withName("jobs-weir-operator").get() == null, "nothing cluster-wide");
+        startOperator(deployment);
 
         StatefulSet statefulSet = reconcilesAJob("team-b", "namespaced");
 
         assertEquals("weir-runtime", statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName());
     }
 
-    /** Renders the chart as {@code helm install release -n namespace}, creates the namespaces and access objects. */
-    private static List<HasMetadata> install(String release, String namespace, Map<String, Object> values) {
-        TemplateCommand template = new Helm(CHART).template().withName(release).withNamespace(namespace);
-        values.forEach(template::set);
-        List<HasMetadata> objects = admin.load(new ByteArrayInputStream(
-                template.call().getBytes(StandardCharsets.UTF_8))).items();
-        objects.stream().map(o -> o.getMetadata().getNamespace()).distinct()
-                .filter(ns -> ns != null && admin.namespaces().withName(ns).get() == null)
-                .forEach(apiServer::createNamespace);
-        objects.stream().filter(o -> ACCESS_KINDS.contains(o.getClass()))
-                .forEach(o -> admin.resource(o).create());
-        return objects;
+    /** {@code helm install release charts/weir -n namespace --create-namespace --set …}; the operator's Deployment. */
+    private static Deployment install(String release, String namespace, Map<String, Object> values)
+            throws IOException {
+        Path kubeconfig = apiServer.writeKubeconfig(Files.createTempFile(Path.of("target"), "helm", ".kubeconfig"));
+        try {
+            InstallCommand install = new Helm(CHART).install().withName(release).withNamespace(namespace)
+                    .createNamespace().withKubeConfig(kubeconfig);
+            values.forEach(install::set);
+            assertEquals("deployed", install.call().getStatus());
+        } finally {
+            Files.delete(kubeconfig);
+        }
+        List<Deployment> operators = admin.apps().deployments().inNamespace(namespace)
+                .withLabel("app.kubernetes.io/name", "weir-operator").list().getItems();
+        assertEquals(1, operators.size());
+        return operators.get(0);
     }
 
-    /** Starts the operator in this JVM as the chart's Deployment would run it, as the chart's ServiceAccount. */
-    private OperatorConfig startOperator(List<HasMetadata> chart, String namespace) throws IOException {
-        Deployment deployment = chart.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
-                .findFirst().orElseThrow();
+    /** Starts the operator in this JVM as the Deployment would run it, as the Deployment's ServiceAccount. */
+    private OperatorConfig startOperator(Deployment deployment) throws IOException {
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Map<String, String> env = new HashMap<>();
         for (EnvVar variable : pod.getContainers().get(0).getEnv()) {
@@ -143,7 +136,8 @@ class ChartRbacIT {
         OperatorConfig config = new OperatorConfig(fromChart.runtimeImage(), fromChart.watchNamespaces(),
                 fromChart.leaseNamespace(), fromChart.leaseIdentity(), false, fromChart.runtimeDefaults());
 
-        KubernetesClient asServiceAccount = clientAs(namespace, pod.getServiceAccountName());
+        KubernetesClient asServiceAccount = clientAs(deployment.getMetadata().getNamespace(),
+                pod.getServiceAccountName());
         Operator operator = WeirOperator.start(asServiceAccount, config, Metrics.NOOP);
         stops.add(() -> {
             operator.stop();
