@@ -2,6 +2,8 @@ package dev.weir.operator;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
@@ -35,9 +37,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The Helm chart's RBAC is enough for the operator: on a real kube-apiserver (RBAC authorization), {@code helm install}
  * (helm-java) installs the chart, and the operator runs in this JVM as the chart's ServiceAccount (impersonated by the
- * admin client) with the environment of the Deployment Helm created; no controller runs it as a pod. It reconciles a job end to end — informers,
- * server-side apply of new and changed objects, status, events, the Lease — which it could not do with a verb
- * missing. docs/helm.md says why each verb is there; the chart's tests check that it grants no more.
+ * admin client) with the environment of the Deployment Helm created; no controller runs it as a pod. It reconciles a
+ * job end to end — informers, new and changed objects, status, events, the Lease and its renewal — which it could
+ * not do with a verb missing. docs/helm.md says why each verb is there; the chart's tests check it grants no more.
  */
 class ChartRbacIT {
     private static final Path CHART = Path.of("..", "charts", "weir");
@@ -97,7 +99,9 @@ class ChartRbacIT {
     void namespaced() throws IOException {
         apiServer.createNamespace("team-b");
         Deployment deployment = install("jobs", "jobs-system", Map.of("watchNamespaces[0]", "team-b"));
-        assertTrue(admin.rbac().clusterRoles().withName("jobs-weir-operator").get() == null, "nothing cluster-wide");
+        assertTrue(admin.rbac().clusterRoleBindings().list().getItems().stream()
+                .flatMap(binding -> binding.getSubjects().stream())
+                .noneMatch(subject -> "jobs-system".equals(subject.getNamespace())), "nothing cluster-wide");
         startOperator(deployment);
 
         StatefulSet statefulSet = reconcilesAJob("team-b", "namespaced");
@@ -105,7 +109,7 @@ class ChartRbacIT {
         assertEquals("weir-runtime", statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName());
     }
 
-    /** {@code helm install release charts/weir -n namespace --create-namespace --set …}; the operator's Deployment. */
+    /** {@code helm install release charts/weir -n namespace --create-namespace --set …}; returns the Deployment. */
     private static Deployment install(String release, String namespace, Map<String, Object> values)
             throws IOException {
         Path kubeconfig = apiServer.writeKubeconfig(Files.createTempFile(Path.of("target"), "helm", ".kubeconfig"));
@@ -173,18 +177,18 @@ class ChartRbacIT {
 
         await().atMost(TIMEOUT).until(() -> admin.resources(StreamJob.class).inNamespace(namespace).withName(name)
                 .get().getStatus(), status -> status != null && "Pending".equals(status.phase));
-        assertTrue(admin.configMaps().inNamespace(namespace).withName(name + "-job").get() != null);
-        assertTrue(admin.services().inNamespace(namespace).withName(name).get() != null);
+        assertNotNull(admin.configMaps().inNamespace(namespace).withName(name + "-job").get());
+        assertNotNull(admin.services().inNamespace(namespace).withName(name).get());
         await().atMost(TIMEOUT).until(() -> admin.v1().events().inNamespace(namespace).list().getItems().stream()
                 .anyMatch(event -> name.equals(event.getInvolvedObject().getName())
                         && "Created".equals(event.getReason())));
         String hash = configHash(namespace, name);
 
-        admin.resources(StreamJob.class).inNamespace(namespace).withName(name).patch(
-                PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"pipeline\": [{\"filter\": \"temperature > 0.0\"}]}}");
+        admin.resources(StreamJob.class).inNamespace(namespace).withName(name).patch(PatchContext.of(
+                PatchType.JSON_MERGE), "{\"spec\": {\"pipeline\": [{\"filter\": \"temperature > 0.0\"}]}}");
         await().atMost(TIMEOUT).until(() -> admin.resources(StreamJob.class).inNamespace(namespace).withName(name)
                 .get().getStatus(), status -> status.observedGeneration == 2);
-        assertTrue(!hash.equals(configHash(namespace, name)), "the StatefulSet was patched with the new job file");
+        assertNotEquals(hash, configHash(namespace, name), "the StatefulSet was patched with the new job file");
         assertTrue(admin.configMaps().inNamespace(namespace).withName(name + "-job").get().getData()
                 .get(Workload.JOB_FILE).contains("temperature > 0.0"));
         return admin.apps().statefulSets().inNamespace(namespace).withName(name).get();
