@@ -16,7 +16,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -55,7 +55,7 @@ final class S3ObjectStore implements ObjectStore {
         String path = location.getPath() == null ? "" : location.getPath().replaceAll("^/+|/+$", "");
         String prefix = path.isEmpty() ? "" : path + "/";
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder()
+                .httpClientBuilder(Apache5HttpClient.builder()
                         .connectionTimeout(options.connectTimeout())
                         .socketTimeout(options.socketTimeout()))
                 .forcePathStyle(options.pathStyle())
