@@ -5,6 +5,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -34,11 +36,19 @@ final class S3ObjectStore implements ObjectStore {
     private static final int HTTP_TOO_MANY_REQUESTS = 429;
     private static final int HTTP_SERVER_ERROR = 500;
     private static final String NO_SUCH_BUCKET = "NoSuchBucket";
+    /** Held so the level sticks: at DEBUG, HttpClient formats every byte of every file it sends or receives. */
+    private static final Logger WIRE_LOG = quiet("org.apache.hc.client5.http.wire");
 
     private final S3Client client;
     private final String bucket;
     private final String prefix;
     private final String server;
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.INFO);
+        return logger;
+    }
 
     private S3ObjectStore(S3Client client, String bucket, String prefix, String server) {
         this.client = client;
