@@ -2,6 +2,7 @@ package dev.weir.runtime.checkpoint;
 
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
@@ -99,7 +100,11 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public URI location(String key) {
-        return URI.create(TaskCheckpoints.S3_SCHEME + "://" + bucket + "/" + prefix + key);
+        try {
+            return new URI(TaskCheckpoints.S3_SCHEME, bucket, "/" + prefix + key, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("checkpoint object key " + key + " cannot be part of a URI", e);
+        }
     }
 
     @Override
