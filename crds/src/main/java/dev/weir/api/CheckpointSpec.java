@@ -9,8 +9,10 @@ import java.time.Duration;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CheckpointSpec {
     public static final String DEFAULT_INTERVAL = "30s";
+    /** The form of a checkpoint location in the CRD. */
+    public static final String LOCATION_PATTERN = "^(s3|file)://.+";
 
-    @Pattern("^(s3|file)://.+")
+    @Pattern(LOCATION_PATTERN)
     @JsonPropertyDescription("s3://bucket/prefix or file:///path (the local default).")
     public String location;
 

@@ -11,7 +11,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "has(self.kafka) != has(self.kinesis)", message = "set exactly one of kafka or kinesis")
 public class SourceSpec {
     /** The form of endpoint URLs in the CRD; the validator checks them fully. */
-    static final String HTTP_URL = "^https?://.+";
+    public static final String HTTP_URL = "^https?://.+";
 
     @JsonPropertyDescription("Read a Kafka topic.")
     public KafkaSource kafka;

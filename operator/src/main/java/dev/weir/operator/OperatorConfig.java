@@ -18,9 +18,11 @@ import java.util.stream.Collectors;
  * @param exitOnLostLeadership whether losing the Lease ends the process, so that a replica that is no longer the
  *                        leader never reconciles alongside the new one; always so from the environment, only code
  *                        that embeds the operator (the ITs) stops it itself instead
+ * @param runtimeDefaults the runtime pods' service account and pull policy, and the job defaults
  */
 public record OperatorConfig(String runtimeImage, Set<String> watchNamespaces, Optional<String> leaseNamespace,
-                             Optional<String> leaseIdentity, boolean exitOnLostLeadership) {
+                             Optional<String> leaseIdentity, boolean exitOnLostLeadership,
+                             RuntimeDefaults runtimeDefaults) {
     public static final String RUNTIME_IMAGE = "WEIR_RUNTIME_IMAGE";
     public static final String WATCH_NAMESPACES = "WATCH_NAMESPACES";
     public static final String LEASE_NAMESPACE = "WEIR_LEADER_ELECTION_NAMESPACE";
@@ -30,6 +32,12 @@ public record OperatorConfig(String runtimeImage, Set<String> watchNamespaces, O
 
     public OperatorConfig {
         watchNamespaces = Set.copyOf(watchNamespaces);
+    }
+
+    /** Without runtime defaults, as the ITs run it. */
+    public OperatorConfig(String runtimeImage, Set<String> watchNamespaces, Optional<String> leaseNamespace,
+                          Optional<String> leaseIdentity, boolean exitOnLostLeadership) {
+        this(runtimeImage, watchNamespaces, leaseNamespace, leaseIdentity, exitOnLostLeadership, RuntimeDefaults.NONE);
     }
 
     public static OperatorConfig fromEnvironment(Map<String, String> env) {
@@ -43,7 +51,7 @@ public record OperatorConfig(String runtimeImage, Set<String> watchNamespaces, O
                 .filter(namespace -> !namespace.isEmpty())
                 .collect(Collectors.toSet());
         return new OperatorConfig(image, namespaces, nonBlank(env.get(LEASE_NAMESPACE)),
-                nonBlank(env.get(LEASE_IDENTITY)), true);
+                nonBlank(env.get(LEASE_IDENTITY)), true, RuntimeDefaults.fromEnvironment(env));
     }
 
     /** Runs without leader election: in all namespaces or the given ones. */
@@ -51,7 +59,7 @@ public record OperatorConfig(String runtimeImage, Set<String> watchNamespaces, O
         return new OperatorConfig(runtimeImage, watchNamespaces, Optional.empty(), Optional.empty(), true);
     }
 
-    private static Optional<String> nonBlank(String value) {
+    static Optional<String> nonBlank(String value) {
         return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
     }
 

@@ -19,9 +19,12 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
 
     @Override
     protected StatefulSet desired(StreamJob job, Context<StreamJob> context) {
-        Workload workload = Workload.of(context);
+        return desired(job, Workload.of(context));
+    }
+
+    static StatefulSet desired(StreamJob job, Workload workload) {
         StatefulSet statefulSet = Owned.by(job, workload.jobName(),
-                ReconcilerUtils.loadYaml(StatefulSet.class, getClass(), "/templates/statefulset.yaml"));
+                ReconcilerUtils.loadYaml(StatefulSet.class, RuntimeStatefulSet.class, "/templates/statefulset.yaml"));
         statefulSet.getSpec().setServiceName(workload.jobName());
         statefulSet.getSpec().setReplicas(workload.replicas());
         statefulSet.getSpec().getSelector().setMatchLabels(Labels.selector(workload.jobName()));
@@ -30,6 +33,8 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
         pod.getMetadata().setLabels(Labels.of(workload.jobName()));
         pod.getMetadata().setAnnotations(Map.of(Workload.CONFIG_HASH_ANNOTATION, workload.configHash()));
         pod.getSpec().getContainers().get(0).setImage(workload.image());
+        workload.defaults().imagePullPolicy().ifPresent(pod.getSpec().getContainers().get(0)::setImagePullPolicy);
+        workload.defaults().serviceAccount().ifPresent(pod.getSpec()::setServiceAccountName);
         withResources(pod.getSpec().getContainers().get(0).getResources(), job.getSpec().resources);
         pod.getSpec().getVolumes().stream()
                 .filter(volume -> volume.getConfigMap() != null)

@@ -24,6 +24,7 @@ public final class WeirOperator {
         OperatorConfig config;
         int port;
         try {
+            LogLevel.fromEnvironment(System.getenv()).apply();
             config = OperatorConfig.fromEnvironment(System.getenv());
             port = Integer.parseInt(System.getenv().getOrDefault(OperatorEndpoints.PORT,
                     String.valueOf(OperatorEndpoints.DEFAULT_PORT)));

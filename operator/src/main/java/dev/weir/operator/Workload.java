@@ -1,7 +1,9 @@
 package dev.weir.operator;
 
+import dev.weir.api.CheckpointSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
+import dev.weir.api.TracingSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -19,8 +21,10 @@ import java.util.HexFormat;
  * @param configHash a digest of {@code jobYaml}: on the pod template, so a changed job rolls the pods
  * @param image      the runtime image
  * @param replicas   runtime pods to run
+ * @param defaults   the operator's runtime defaults: the pods' service account and pull policy
  */
-public record Workload(String jobName, String jobYaml, String configHash, String image, int replicas) {
+public record Workload(String jobName, String jobYaml, String configHash, String image, int replicas,
+                       RuntimeDefaults defaults) {
     /** The key of the job file in the ConfigMap, and its name where pods mount it. */
     public static final String JOB_FILE = "job.yaml";
     /** Where pods mount the ConfigMap; the runtime is started with {@code serve /etc/weir/job.yaml}. */
@@ -33,11 +37,12 @@ public record Workload(String jobName, String jobYaml, String configHash, String
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     public static Workload plan(StreamJob job, OperatorConfig config) {
-        String yaml = jobFile(job);
+        String yaml = jobFile(job, config.runtimeDefaults());
         String image = job.getMetadata().getAnnotations() == null ? null
                 : job.getMetadata().getAnnotations().get(RUNTIME_IMAGE_ANNOTATION);
         return new Workload(job.getMetadata().getName(), yaml, sha256(yaml),
-                image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas(job.getSpec()));
+                image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas(job.getSpec()),
+                config.runtimeDefaults());
     }
 
     /**
@@ -51,9 +56,10 @@ public record Workload(String jobName, String jobYaml, String configHash, String
 
     /**
      * The job as the runtime reads it: apiVersion, kind, name, namespace and spec; no labels, status or secrets.
-     * Without what only sizes or stops the pods (replicas, suspend, resources), so scaling does not roll them.
+     * Without what only sizes or stops the pods (replicas, suspend, resources), so scaling does not roll them. The
+     * operator's default checkpoint location and tracing endpoint fill in a spec that leaves them out.
      */
-    static String jobFile(StreamJob job) {
+    static String jobFile(StreamJob job, RuntimeDefaults defaults) {
         StreamJob file = new StreamJob();
         file.setMetadata(new ObjectMetaBuilder()
                 .withName(job.getMetadata().getName())
@@ -63,10 +69,27 @@ public record Workload(String jobName, String jobYaml, String configHash, String
         spec.replicas = null;
         spec.suspend = null;
         spec.resources = null;
+        withDefaults(spec, defaults);
         file.setSpec(spec);
         file.setStatus(null);
         String yaml = SERIALIZATION.asYaml(file);
         return yaml.startsWith("---\n") ? yaml.substring(4) : yaml;
+    }
+
+    private static void withDefaults(StreamJobSpec spec, RuntimeDefaults defaults) {
+        defaults.checkpointLocation().ifPresent(location -> {
+            if (spec.checkpoints == null) {
+                spec.checkpoints = new CheckpointSpec();
+            }
+            if (spec.checkpoints.location == null) {
+                spec.checkpoints.location = location;
+            }
+        });
+        // the endpoint is required in spec.tracing, so only a job without tracing takes the default
+        defaults.tracingEndpoint().filter(endpoint -> spec.tracing == null).ifPresent(endpoint -> {
+            spec.tracing = new TracingSpec();
+            spec.tracing.endpoint = endpoint;
+        });
     }
 
     public String configMapName() {

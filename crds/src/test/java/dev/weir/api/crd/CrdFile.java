@@ -18,6 +18,9 @@ import java.util.List;
 final class CrdFile {
     static final String NAME = "streamjobs.weir.dev-v1.yml";
     static final Path COMMITTED = Path.of(System.getProperty("basedir", ".")).resolve(NAME);
+    /** The Helm chart's copy, which Helm installs before the templates; it must be the same bytes. */
+    static final Path IN_CHART = Path.of(System.getProperty("basedir", "."), "..", "charts", "weir", "crds", NAME)
+            .normalize();
     static final String REGENERATE = "./mvnw -B -q -pl crds test -Dtest=CrdFileTest -Dweir.crd.regenerate=true";
 
     /** kubectl shows columns in this order; the generator sorts them by JSON path, which puts Age first. */

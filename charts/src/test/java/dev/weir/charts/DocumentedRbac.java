@@ -1,0 +1,74 @@
+package dev.weir.charts;
+
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The permissions docs/helm.md lists, one table row per API group and resource, as "group resource verb" lines: the
+ * chart must grant exactly these, so the rationale and the RBAC cannot drift apart.
+ */
+final class DocumentedRbac {
+    static final String OPERATOR_TABLE = "rbac-operator";
+    static final String LEADER_ELECTION_TABLE = "rbac-leader-election";
+
+    private static final Path HELM_DOC = Path.of(System.getProperty("basedir", "."), "..", "docs", "helm.md");
+    private static final String CORE_GROUP = "core";
+
+    private DocumentedRbac() {
+    }
+
+    /** The rows between {@code <!-- table -->} and {@code <!-- /table -->} in docs/helm.md. */
+    static Set<String> permissions(String table) {
+        List<String> lines = lines();
+        int start = lines.indexOf("<!-- " + table + " -->");
+        int end = lines.indexOf("<!-- /" + table + " -->");
+        if (start < 0 || end < start) {
+            throw new IllegalStateException("docs/helm.md has no table between <!-- " + table + " --> and <!-- /"
+                    + table + " -->");
+        }
+        return lines.subList(start + 1, end).stream()
+                .filter(line -> line.startsWith("| `"))
+                .flatMap(line -> {
+                    String[] cells = line.split("\\|");
+                    String group = unquote(cells[1]);
+                    String resource = unquote(cells[2]);
+                    return Arrays.stream(cells[3].split(","))
+                            .map(verb -> permission(CORE_GROUP.equals(group) ? "" : group, resource, verb.trim()));
+                })
+                .collect(Collectors.toSet());
+    }
+
+    /** What the rules grant, in the same form. */
+    static Set<String> permissions(Collection<PolicyRule> rules) {
+        return rules.stream()
+                .flatMap(rule -> rule.getApiGroups().stream()
+                        .flatMap(group -> rule.getResources().stream()
+                                .flatMap(resource -> rule.getVerbs().stream()
+                                        .map(verb -> permission(group, resource, verb)))))
+                .collect(Collectors.toSet());
+    }
+
+    private static String permission(String group, String resource, String verb) {
+        return (group.isEmpty() ? CORE_GROUP : group) + " " + resource + " " + verb;
+    }
+
+    private static String unquote(String cell) {
+        return cell.trim().replace("`", "");
+    }
+
+    private static List<String> lines() {
+        try {
+            return Files.readAllLines(HELM_DOC);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
