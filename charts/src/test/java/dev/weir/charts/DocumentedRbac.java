@@ -9,11 +9,12 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
  * The permissions docs/helm.md lists, one table row per API group and resource, as "group resource verb" lines: the
- * chart must grant exactly these, so the rationale and the RBAC cannot drift apart.
+ * chart must grant exactly these, so the rationale and the RBAC cannot drift apart. Sorted, for readable diffs.
  */
 final class DocumentedRbac {
     static final String OPERATOR_TABLE = "rbac-operator";
@@ -43,7 +44,7 @@ final class DocumentedRbac {
                     return Arrays.stream(cells[3].split(","))
                             .map(verb -> permission(CORE_GROUP.equals(group) ? "" : group, resource, verb.trim()));
                 })
-                .collect(Collectors.toSet());
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** What the rules grant, in the same form. */
@@ -53,7 +54,7 @@ final class DocumentedRbac {
                         .flatMap(group -> rule.getResources().stream()
                                 .flatMap(resource -> rule.getVerbs().stream()
                                         .map(verb -> permission(group, resource, verb)))))
-                .collect(Collectors.toSet());
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static String permission(String group, String resource, String verb) {
