@@ -39,7 +39,7 @@ kind get kubeconfig --name "$cluster" >"$kubeconfig"
 export KUBECONFIG=$kubeconfig
 
 say "building the images (Jib tarballs: -Pimages)"
-(cd "$root" && ./mvnw -B -q -Pimages package -DskipTests)
+(cd "$root" && ./mvnw -B -q -Pimages package -DskipTests -pl operator,runtime -am)
 for tarball in operator/target/weir-operator-image.tar runtime/target/weir-runtime-image.tar; do
   [[ -f $root/$tarball ]] || die "$tarball was not built: does the build have the images profile (docs/helm.md)?"
   say "loading $tarball"

@@ -3,6 +3,7 @@ package dev.weir.e2e.harness;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -108,7 +109,10 @@ class LocalClusterIT {
         Files.writeString(crashFile, "now");
         await().atMost(TIMEOUT).untilAsserted(() -> {
             ContainerStatus main = pod("probe-1").getStatus().getContainerStatuses().get(0);
+            assertNotNull(main.getState().getWaiting(), () -> "waiting: " + main);
             assertEquals("CrashLoopBackOff", main.getState().getWaiting().getReason());
+            assertNotNull(main.getLastState(), () -> "last state: " + main);
+            assertNotNull(main.getLastState().getTerminated(), () -> "last state: " + main);
             assertEquals(ProbeTarget.CRASH_EXIT_CODE, main.getLastState().getTerminated().getExitCode());
             assertEquals(false, main.getReady());
             assertEquals(2, statefulSet().getStatus().getReadyReplicas());
