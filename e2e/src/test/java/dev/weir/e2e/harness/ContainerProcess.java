@@ -2,13 +2,16 @@ package dev.weir.e2e.harness;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
@@ -36,12 +39,12 @@ final class ContainerProcess {
     private final Runnable onChange;
     private final List<ScheduledFuture<?>> probes = new ArrayList<>();
 
-    private Process process;
+    private volatile Process process;
     private Instant startedAt;
     private int restartCount;
     private boolean started;
-    private boolean ready;
-    private boolean stopping;
+    private volatile boolean ready;
+    private volatile boolean stopping;
     private ContainerState lastTerminated;
     private String waitingReason = "ContainerCreating";
     private String waitingMessage;
@@ -55,7 +58,14 @@ final class ContainerProcess {
         this.livenessProbe = livenessProbe;
         this.readinessProbe = readinessProbe;
         this.scheduler = scheduler;
-        this.onChange = onChange;
+        // reported from the scheduler, never under this container's lock: the pod's status reads every container
+        this.onChange = () -> {
+            try {
+                scheduler.execute(onChange);
+            } catch (RejectedExecutionException e) {
+                // the harness is closing: nothing to report to
+            }
+        };
     }
 
     /** A container the harness cannot run stays waiting with the reason a kubelet would give. */
@@ -74,8 +84,7 @@ final class ContainerProcess {
         try {
             Files.createDirectories(launch.log().getParent());
             Files.writeString(launch.log(), "### harness: " + Instant.now() + " start #" + restartCount + ": "
-                    + String.join(" ", launch.command()) + "\n", java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+                    + String.join(" ", launch.command()) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(launch.command()).directory(launch.workingDir().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(launch.log().toFile()));
@@ -120,8 +129,9 @@ final class ContainerProcess {
         }
     }
 
-    /** For the JVM's shutdown hook: no grace. */
+    /** A force delete or the JVM's shutdown hook: no grace, no restart. */
     void kill() {
+        stopping = true;
         Process running = process;
         if (running != null) {
             running.destroyForcibly();
@@ -192,7 +202,7 @@ final class ContainerProcess {
         }
     }
 
-    private void schedule(HttpProbe probe, java.util.function.Consumer<ProbeResults> onResult) {
+    private void schedule(HttpProbe probe, Consumer<ProbeResults> onResult) {
         ProbeResults results = new ProbeResults(probe);
         probes.add(scheduler.scheduleWithFixedDelay(() -> {
             results.observe(probe.succeeds());
