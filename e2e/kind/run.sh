@@ -3,8 +3,10 @@
 # needed for that), loads them into kind, installs Kafka and an S3 server in the cluster, and runs KindE2E — the same
 # AbstractStreamJobE2E body LocalClusterE2E runs, which helm-installs charts/weir itself. Needs docker, kind, kubectl
 # and Java 17 (helm is optional: the suite installs the chart with helm-java). See e2e/README.md.
-#   e2e/kind/run.sh            creates the cluster weir-e2e, runs the suite, deletes the cluster
+#   e2e/kind/run.sh                  creates the cluster weir-e2e, runs the suite, deletes the cluster
 #   KEEP_CLUSTER=1 e2e/kind/run.sh   leaves the cluster up afterwards (kubeconfig: e2e/target/kind.kubeconfig)
+# A cluster of that name that already exists is used as it is and left running; it must have been created with
+# e2e/kind/kind-config.yaml (the Kafka port mapping).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,8 +22,9 @@ for tool in docker kind kubectl java; do
 done
 docker info >/dev/null 2>&1 || die "docker is installed but its daemon does not answer"
 
+created=false
 cleanup() {
-  if [[ -z ${KEEP_CLUSTER:-} ]]; then
+  if $created && [[ -z ${KEEP_CLUSTER:-} ]]; then
     say "deleting cluster $cluster"
     kind delete cluster --name "$cluster" >/dev/null 2>&1 || true
   else
@@ -32,9 +35,10 @@ cleanup() {
 mkdir -p "$(dirname "$kubeconfig")"
 if ! kind get clusters 2>/dev/null | grep -qx "$cluster"; then
   say "creating cluster $cluster"
+  trap cleanup EXIT
+  created=true
   kind create cluster --name "$cluster" --config "$here/kind-config.yaml" --kubeconfig "$kubeconfig" --wait 120s
 fi
-trap cleanup EXIT
 kind get kubeconfig --name "$cluster" >"$kubeconfig"
 export KUBECONFIG=$kubeconfig
 
