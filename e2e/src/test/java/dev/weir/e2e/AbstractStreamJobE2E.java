@@ -68,6 +68,7 @@ abstract class AbstractStreamJobE2E {
 
     private final List<Map<String, Object>> expectedWindows = new ArrayList<>();
     private KafkaTopics kafka;
+    private boolean helmInstallStarted;
 
     /** Starts or connects to the cluster; before anything else. */
     abstract void startCluster() throws Exception;
@@ -106,13 +107,16 @@ abstract class AbstractStreamJobE2E {
         var install = new Helm(CHART).install().withName(RELEASE).withNamespace(NAMESPACE).createNamespace()
                 .withKubeConfig(kubeconfig());
         chartValues().forEach(install::set);
+        helmInstallStarted = true;
         install.call();
     }
 
     @AfterAll
     void uninstallWeir() {
         try {
-            Helm.uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfig(kubeconfig()).ignoreNotFound().call();
+            if (helmInstallStarted) {
+                Helm.uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfig(kubeconfig()).ignoreNotFound().call();
+            }
         } finally {
             stopCluster();
         }
