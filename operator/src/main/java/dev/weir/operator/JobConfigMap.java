@@ -5,17 +5,12 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.Map;
 
-/**
- * ConfigMap {@code <job>-job}: the job file the runtime pods read. Server-side applied like the other dependents, which
- * JOSDK does not do for ConfigMaps unless asked; otherwise it updates them with PUT, a verb the chart's RBAC does not
- * grant (the e2e suite found that).
- */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR), useSSA = BooleanWithUndefined.TRUE)
+/** ConfigMap {@code <job>-job}: the job file the runtime pods read. */
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
 public class JobConfigMap extends CRUDKubernetesDependentResource<ConfigMap, StreamJob> {
 
     @Override
