@@ -13,7 +13,8 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The permissions docs/helm.md lists, one table row per API group and resource, as "group resource verb" lines: the
+ * The permissions docs/helm.md lists, one table row per API group and resource, as "group resource verb" lines
+ * ("group resource/name verb" for a row limited to one object's name): the
  * chart must grant exactly these, so the rationale and the RBAC cannot drift apart. Sorted, for readable diffs.
  */
 final class DocumentedRbac {
@@ -22,6 +23,8 @@ final class DocumentedRbac {
 
     private static final Path HELM_DOC = Path.of(System.getProperty("basedir", "."), "..", "docs", "helm.md");
     private static final String CORE_GROUP = "core";
+    /** A row's resource cell limited to one object: {@code `leases` named `weir-operator`}. */
+    private static final String NAMED = " named ";
 
     private DocumentedRbac() {
     }
@@ -40,21 +43,32 @@ final class DocumentedRbac {
                 .flatMap(line -> {
                     String[] cells = line.split("\\|");
                     String group = unquote(cells[1]);
-                    String resource = unquote(cells[2]);
+                    String[] resourceAndName = unquote(cells[2]).split(NAMED);
+                    String resource = resourceAndName.length == 1 ? resourceAndName[0]
+                            : resourceAndName[0] + "/" + resourceAndName[1];
                     return Arrays.stream(cells[3].split(","))
                             .map(verb -> permission(CORE_GROUP.equals(group) ? "" : group, resource, verb.trim()));
                 })
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** What the rules grant, in the same form. */
+    /** What the rules grant, in the same form; a rule limited to names gives "resource/name" per name. */
     static Set<String> permissions(Collection<PolicyRule> rules) {
         return rules.stream()
                 .flatMap(rule -> rule.getApiGroups().stream()
-                        .flatMap(group -> rule.getResources().stream()
+                        .flatMap(group -> resources(rule).stream()
                                 .flatMap(resource -> rule.getVerbs().stream()
                                         .map(verb -> permission(group, resource, verb)))))
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static List<String> resources(PolicyRule rule) {
+        if (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()) {
+            return rule.getResources();
+        }
+        return rule.getResources().stream()
+                .flatMap(resource -> rule.getResourceNames().stream().map(name -> resource + "/" + name))
+                .toList();
     }
 
     private static String permission(String group, String resource, String verb) {

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,16 @@ class EveryValueSetTest {
         assertEquals("Always", operator.getImagePullPolicy());
         assertEquals("registry.example.com/platform/weir/runtime:1.2.4", env.get("WEIR_RUNTIME_IMAGE").getValue());
         assertEquals("Always", env.get("WEIR_RUNTIME_IMAGE_PULL_POLICY").getValue());
+    }
+
+    @Test
+    void theOperatorPodsPullWithTheSecretAndScheduleAsAsked() {
+        PodTemplateSpec pod = chart.one(Deployment.class, OPERATOR, NAMESPACE).getSpec().getTemplate();
+
+        assertEquals("registry-credentials", pod.getSpec().getImagePullSecrets().get(0).getName());
+        assertEquals(Map.of("kubernetes.io/os", "linux"), pod.getSpec().getNodeSelector());
+        assertEquals("platform", pod.getSpec().getTolerations().get(0).getValue());
+        assertEquals("platform", pod.getMetadata().getAnnotations().get("example.com/team"));
     }
 
     @Test

@@ -33,10 +33,15 @@ final class WeirChart {
     static Rendered render(Map<String, Object> sets, String... valuesFiles) {
         TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE);
         for (String file : valuesFiles) {
-            template.withValuesFile(Path.of(System.getProperty("basedir", "."), "src", "test", "resources", file));
+            template.withValuesFile(valuesFile(file));
         }
         sets.forEach(template::set);
         return new Rendered(parse(template.call()));
+    }
+
+    /** A values file of src/test/resources. */
+    static Path valuesFile(String name) {
+        return Path.of(System.getProperty("basedir", "."), "src", "test", "resources", name);
     }
 
     static List<HasMetadata> parse(String manifests) {
