@@ -11,13 +11,11 @@ import io.fabric8.kubernetes.api.model.Probe;
 /** A container's httpGet probe against its remapped loopback port; a kubelet counts 200–399 as success. */
 record HttpProbe(URI uri, Duration initialDelay, Duration period, Duration timeout, int successThreshold,
                  int failureThreshold) {
+    static final String ONLY_HTTP_GET = "probes: only httpGet is emulated (see docs/e2e.md)";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     /** The kubelet's defaults fill what the probe leaves out. */
     static HttpProbe of(Probe probe, int localPort) {
-        if (probe.getHttpGet() == null) {
-            throw new IllegalArgumentException("only httpGet probes are emulated, not " + probe);
-        }
         String path = probe.getHttpGet().getPath() == null ? "/" : probe.getHttpGet().getPath();
         return new HttpProbe(URI.create("http://127.0.0.1:" + localPort + path),
                 Duration.ofSeconds(orDefault(probe.getInitialDelaySeconds(), 0)),

@@ -58,6 +58,7 @@ final class PodSandbox {
     private final List<ContainerProcess> containers = new ArrayList<>();
     private final List<ContainerStatus> unrunnable = new ArrayList<>();
     private final Instant startTime = Instant.now();
+    private boolean ranOnce;
 
     PodSandbox(KubernetesClient client, Pod pod, ImageTable images, Path root, ScheduledExecutorService scheduler,
                ServiceAccountKubeconfigs kubeconfigs) {
@@ -137,7 +138,9 @@ final class PodSandbox {
         List<ContainerStatus> statuses = new ArrayList<>(unrunnable);
         containers.forEach(c -> statuses.add(c.status()));
         boolean ready = unrunnable.isEmpty() && containers.stream().allMatch(ContainerProcess::isReady);
-        boolean running = statuses.stream().anyMatch(s -> s.getState().getRunning() != null);
+        // a pod stays Running while a container restarts, as in a cluster
+        ranOnce |= statuses.stream().anyMatch(s -> s.getState().getRunning() != null);
+        String phase = ranOnce ? "Running" : "Pending";
         String now = Instant.now().toString();
         try {
             client.pods().inNamespace(namespace()).withName(name()).editStatus(p -> {
@@ -145,8 +148,7 @@ final class PodSandbox {
                         condition(p, "PodScheduled", true, now), condition(p, "Initialized", true, now),
                         condition(p, "ContainersReady", ready, now), condition(p, "Ready", ready, now));
                 p.getStatus().setConditions(conditions);
-                p.getStatus().setPhase(running || p.getStatus().getPhase() != null
-                        && !"Pending".equals(p.getStatus().getPhase()) ? "Running" : "Pending");
+                p.getStatus().setPhase(phase);
                 p.getStatus().setContainerStatuses(statuses);
                 p.getStatus().setHostIP(LOOPBACK);
                 p.getStatus().setPodIP(LOOPBACK);
@@ -236,7 +238,7 @@ final class PodSandbox {
             return null;
         }
         if (probe.getHttpGet() == null) {
-            throw new IllegalArgumentException("probes: only httpGet is emulated");
+            throw new IllegalArgumentException(HttpProbe.ONLY_HTTP_GET);
         }
         IntOrString port = probe.getHttpGet().getPort();
         Integer local = port.getStrVal() != null ? namedPorts.get(port.getStrVal()) : localPorts.get(port.getIntVal());
