@@ -212,15 +212,18 @@ final class PodSandbox {
         }
         kubeconfigs.forPod(pod, dir).ifPresent(kubeconfig -> env.put("KUBECONFIG", kubeconfig.toString()));
 
-        List<String> command = new ArrayList<>(container.getCommand().isEmpty() ? image.entrypoint()
-                : container.getCommand());
-        command.addAll(container.getArgs());
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("the container has no command and its image no entrypoint");
-        }
-        List<String> local = new ArrayList<>();
-        for (String word : command) {
+        // the image's entrypoint is in local terms already: rewriting it would move a local path under a mount
+        // path (a checkout under /tmp, the operator's /tmp emptyDir) into the volume
+        boolean ownCommand = !container.getCommand().isEmpty();
+        List<String> local = new ArrayList<>(ownCommand ? List.of() : image.entrypoint());
+        for (String word : ownCommand ? container.getCommand() : List.<String>of()) {
             local.add(paths.rewrite(word));
+        }
+        for (String word : container.getArgs()) {
+            local.add(paths.rewrite(word));
+        }
+        if (local.isEmpty()) {
+            throw new IllegalArgumentException("the container has no command and its image no entrypoint");
         }
         if (local.get(0).equals("java") || local.get(0).endsWith("/java")) {
             local.set(0, JAVA);
