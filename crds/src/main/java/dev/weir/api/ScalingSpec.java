@@ -15,7 +15,7 @@ public class ScalingSpec {
     public static final int DEFAULT_MIN_REPLICAS = 1;
     public static final int DEFAULT_MAX_REPLICAS = 1;
     public static final int DEFAULT_MAX_LAG_SECONDS = 30;
-    public static final String DEFAULT_SCALE_DOWN_WINDOW = "2m";
+    public static final String DEFAULT_SCALE_DOWN_WINDOW = "1m";
     public static final String DEFAULT_IDLE_TIMEOUT = "5m";
     public static final String DEFAULT_POLL_INTERVAL = "10s";
 
@@ -38,7 +38,7 @@ public class ScalingSpec {
     @Pattern(Durations.PATTERN)
     @Default(DEFAULT_SCALE_DOWN_WINDOW)
     @JsonPropertyDescription("A lower replica count must hold this long before the job scales down, to the highest"
-            + " count recommended in that time (default 2m). Scaling up is immediate.")
+            + " count recommended in that time (default 1m). Scaling up is immediate.")
     public String scaleDownWindow;
 
     @Pattern(Durations.PATTERN)

@@ -19,6 +19,7 @@ public final class Autoscaler {
     private final Tuning tuning;
     private final CapacityEstimate capacity;
     private Instant lastChange;
+    private boolean backlogBefore;
     private Instant idleSince;
     private Instant lowerSince;
     private int highestLower;
@@ -37,46 +38,34 @@ public final class Autoscaler {
             lastChange = now;
         }
         boolean backlog = load.lag() > Math.max(load.inputRate(), NO_RATE) * BACKLOG_SECONDS;
-        if (!now.isBefore(lastChange.plus(tuning.settleTime()))) {
-            capacity.observe(load.processingRate(), current, backlog);
-        }
+        measure(load, current, backlog);
+        backlogBefore = backlog;
         idleSince = load.idle() ? (idleSince == null ? now : idleSince) : null;
         boolean idleTimedOut = idleSince != null && !now.isBefore(idleSince.plus(policy.idleTimeout()));
 
-        double perReplica = capacity.perReplica();
         double demand = load.inputRate() + load.lag() / (double) policy.maxLagSeconds();
-        int needed = (int) Math.ceil(demand / (perReplica * tuning.targetUtilization()));
+        int neededUp = (int) Math.ceil(demand / (capacity.perReplica() * tuning.targetUtilization()));
+        int neededDown = (int) Math.ceil(demand / (capacity.perReplica() * tuning.scaleDownUtilization()));
         String numbers = String.format(Locale.ROOT, "lag %d records, input %.1f/s, a pod processes %.1f/s (%s)",
-                load.lag(), load.inputRate(), perReplica, capacity.measured() ? "measured" : "estimated");
-
-        int target = needed;
-        Reason bound = null;
-        int upper = Math.min(policy.maxReplicas(), Math.max(load.partitions(), 1));
-        if (target > upper) {
-            target = upper;
-            bound = load.partitions() < policy.maxReplicas() ? Reason.CappedByPartitions : Reason.CappedByMaxReplicas;
-        }
+                load.lag(), load.inputRate(), capacity.perReplica(), capacity.measured() ? "measured" : "estimated");
         boolean mayStop = policy.minReplicas() == 0 && (idleTimedOut || current == 0 && load.idle());
-        int floor = mayStop ? 0 : Math.max(policy.minReplicas(), 1);
-        if (target < floor) {
-            target = floor;
-            bound = floor == policy.minReplicas() ? Reason.AtMinReplicas : null;
-        }
+        Bounds bounds = new Bounds(policy, load.partitions(), mayStop ? 0 : Math.max(policy.minReplicas(), 1));
+        int up = bounds.apply(neededUp);
+        int down = bounds.apply(neededDown);
 
-        if (target > current) {
+        if (up > current) {
             resetScaleDown();
             lastChange = now;
-            Reason reason = current == 0 ? Reason.WakeUp : bound == null ? Reason.LagAboveTarget : bound;
-            return new Decision(target, target, reason, "Scaling up from " + current + " to " + target + " pods: "
-                    + numbers + why(bound, needed, load));
+            Reason reason = current == 0 ? Reason.WakeUp : bounds.reason(neededUp).orElse(Reason.LagAboveTarget);
+            return new Decision(up, up, reason, "Scaling up from " + current + " to " + up + " pods: " + numbers
+                    + bounds.explain(neededUp));
         }
-        if (target == current) {
+        if (down >= current) {
             resetScaleDown();
-            Reason reason = bound == null ? Reason.Stable : bound;
-            return new Decision(current, target, reason, current + " pods keep up: " + numbers + why(bound, needed,
-                    load));
+            return new Decision(current, current, bounds.reason(neededDown).orElse(Reason.Stable), current
+                    + " pods keep up: " + numbers + bounds.explain(neededDown));
         }
-        if (target == 0 && idleTimedOut) {
+        if (down == 0 && idleTimedOut) {
             resetScaleDown();
             lastChange = now;
             return new Decision(0, 0, Reason.Idle, "No lag and no input for " + policy.idleTimeout().toSeconds()
@@ -84,23 +73,23 @@ public final class Autoscaler {
         }
         if (backlog) {
             resetScaleDown();
-            return new Decision(current, target, Reason.BacklogDraining, target + " pods would do but the backlog is"
-                    + " still draining, keeping " + current + ": " + numbers);
+            return new Decision(current, down, Reason.BacklogDraining, down + " pods would do but a backlog is still"
+                    + " draining, keeping " + current + ": " + numbers);
         }
         if (lowerSince == null) {
             lowerSince = now;
         }
-        highestLower = Math.max(highestLower, target);
+        highestLower = Math.max(highestLower, down);
         Duration held = Duration.between(lowerSince, now);
         if (held.compareTo(policy.scaleDownWindow()) < 0) {
-            return new Decision(current, target, Reason.ScaleDownPending, target + " pods would do; scaling down"
-                    + " once fewer pods have done for " + policy.scaleDownWindow().toSeconds() + "s (held "
+            return new Decision(current, down, Reason.ScaleDownPending, down + " pods would do; scaling down once"
+                    + " fewer pods have done for " + policy.scaleDownWindow().toSeconds() + "s (held "
                     + held.toSeconds() + "s): " + numbers);
         }
         int to = highestLower;
         resetScaleDown();
         lastChange = now;
-        return new Decision(to, target, Reason.ScaleDown, "Scaling down from " + current + " to " + to
+        return new Decision(to, down, Reason.ScaleDown, "Scaling down from " + current + " to " + to
                 + " pods, the most the last " + policy.scaleDownWindow().toSeconds() + "s called for: " + numbers);
     }
 
@@ -109,23 +98,24 @@ public final class Autoscaler {
         return capacity.perReplica();
     }
 
+    /**
+     * Learns what a pod can do once the pods have settled: from the last interval when they had a backlog all
+     * through it, else only that they do at least what they keep up with.
+     */
+    private void measure(Load load, int current, boolean backlog) {
+        if (load.time().isBefore(lastChange.plus(tuning.settleTime()))) {
+            return;
+        }
+        int working = Math.min(current, load.partitions());
+        if (backlog && backlogBefore) {
+            capacity.observe(load.recentProcessingRate(), working, true);
+        } else {
+            capacity.observe(load.processingRate(), working, false);
+        }
+    }
+
     private void resetScaleDown() {
         lowerSince = null;
         highestLower = 0;
-    }
-
-    private String why(Reason bound, int needed, Load load) {
-        if (bound == Reason.CappedByPartitions) {
-            return "; " + needed + " pods would catch up within " + policy.maxLagSeconds() + "s but the source has "
-                    + load.partitions() + " partitions";
-        }
-        if (bound == Reason.CappedByMaxReplicas) {
-            return "; " + needed + " pods would catch up within " + policy.maxLagSeconds()
-                    + "s but scaling.maxReplicas is " + policy.maxReplicas();
-        }
-        if (bound == Reason.AtMinReplicas) {
-            return "; scaling.minReplicas is " + policy.minReplicas();
-        }
-        return "";
     }
 }

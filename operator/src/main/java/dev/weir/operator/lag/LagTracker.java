@@ -26,6 +26,7 @@ public final class LagTracker {
     }
 
     public Load observe(LagReading reading) {
+        LagReading previous = readings.peekLast();
         readings.addLast(reading);
         // keep one reading at or beyond the window's start, so the rates always span the whole window
         while (readings.size() > 2 && !readings.stream().skip(1).findFirst().orElseThrow().time()
@@ -33,9 +34,14 @@ public final class LagTracker {
             readings.removeFirst();
         }
         LagReading first = readings.getFirst();
-        double seconds = Duration.between(first.time(), reading.time()).toMillis() / 1000.0;
-        double input = seconds <= 0 ? 0 : Math.max(0, reading.end() - first.end()) / seconds;
-        double processing = seconds <= 0 ? 0 : Math.max(0, reading.consumed() - first.consumed()) / seconds;
-        return new Load(reading.time(), reading.lag(), input, processing, reading.partitions());
+        double input = rate(first.end(), reading.end(), first, reading);
+        double processing = rate(first.consumed(), reading.consumed(), first, reading);
+        double recent = previous == null ? 0 : rate(previous.consumed(), reading.consumed(), previous, reading);
+        return new Load(reading.time(), reading.lag(), input, processing, recent, reading.partitions());
+    }
+
+    private static double rate(long from, long to, LagReading earlier, LagReading later) {
+        double seconds = Duration.between(earlier.time(), later.time()).toMillis() / 1000.0;
+        return seconds <= 0 ? 0 : Math.max(0, to - from) / seconds;
     }
 }

@@ -13,13 +13,13 @@ class AutoscalerTest {
     private static final ScalingPolicy POLICY = new ScalingPolicy(0, 10, 30, Duration.ofSeconds(120),
             Duration.ofSeconds(300));
     /** 100 records/s per pod until measured; capacity measured 60s after a change; plan for full use. */
-    private static final Tuning TUNING = new Tuning(100, Duration.ofSeconds(60), 1.0);
+    private static final Tuning TUNING = new Tuning(100, Duration.ofSeconds(60), 1.0, 1.0);
     private static final int PARTITIONS = 8;
 
     private final Autoscaler autoscaler = new Autoscaler(POLICY, TUNING);
 
     private static Load load(long second, long lag, double input, double processing) {
-        return new Load(T0.plusSeconds(second), lag, input, processing, PARTITIONS);
+        return new Load(T0.plusSeconds(second), lag, input, processing, processing, PARTITIONS);
     }
 
     @Test
@@ -100,14 +100,20 @@ class AutoscalerTest {
 
     @Test
     void measuresCapacityOnlyWhenSettledAndBusy() {
-        autoscaler.decide(load(0, 5000, 100, 90), 2);
+        // 2000 behind at 100/s in: (100 + 2000/30) / 100 → 2 pods, as many as run, and a backlog
+        autoscaler.decide(load(0, 2000, 100, 90), 2);
+        autoscaler.decide(load(30, 2000, 100, 90), 2);
         assertEquals(100, autoscaler.recordsPerSecondPerReplica(), "within the settle time: still the estimate");
-        autoscaler.decide(load(70, 5000, 100, 800), 2);
-        assertEquals(400, autoscaler.recordsPerSecondPerReplica(), "busy and settled: measured, 800/s over 2 pods");
+        autoscaler.decide(load(70, 2000, 100, 800), 2);
+        assertEquals(400, autoscaler.recordsPerSecondPerReplica(), "busy through the interval: 800/s over 2 pods");
         autoscaler.decide(load(80, 0, 100, 100), 2);
         assertEquals(400, autoscaler.recordsPerSecondPerReplica(), "keeping up says nothing of what pods can do");
-        autoscaler.decide(load(90, 5000, 100, 1200), 2);
-        assertEquals(500, autoscaler.recordsPerSecondPerReplica(), "smoothed: halfway to 600");
+        autoscaler.decide(load(90, 2000, 100, 500), 2);
+        assertEquals(400, autoscaler.recordsPerSecondPerReplica(), "busy only since this poll: not measured");
+        autoscaler.decide(load(100, 2000, 100, 1200), 2);
+        assertEquals(500, autoscaler.recordsPerSecondPerReplica(), "busy through the interval: smoothed, halfway to 600");
+        autoscaler.decide(load(110, 0, 1300, 1300), 2);
+        assertEquals(650, autoscaler.recordsPerSecondPerReplica(), "pods keeping up with 650/s each can do that much");
     }
 
     @Test

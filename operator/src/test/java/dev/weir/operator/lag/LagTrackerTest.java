@@ -17,7 +17,7 @@ class LagTrackerTest {
     @Test
     void ratesAreOffsetGrowthOverTheWindow() {
         LagTracker tracker = LagTracker.forPollInterval(Duration.ofSeconds(10));
-        assertEquals(new Load(T0, 0, 0, 0, 4), tracker.observe(reading(0, 1000, 1000)), "one reading: no rates yet");
+        assertEquals(new Load(T0, 0, 0, 0, 0, 4), tracker.observe(reading(0, 1000, 1000)), "one reading: no rates yet");
         tracker.observe(reading(10, 2000, 1500));
         Load load = tracker.observe(reading(20, 3000, 2000));
         assertEquals(100.0, load.inputRate());
