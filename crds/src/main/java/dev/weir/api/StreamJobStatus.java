@@ -15,7 +15,7 @@ public class StreamJobStatus {
     public Long observedGeneration;
 
     @PrinterColumn(name = "Phase")
-    @JsonPropertyDescription("Pending, Running, Suspended or Failed.")
+    @JsonPropertyDescription("Pending, Running, Idle (scaled to zero by the autoscaler), Suspended or Failed.")
     public String phase;
 
     @JsonPropertyDescription("Standard conditions: Ready, Progressing, Degraded.")

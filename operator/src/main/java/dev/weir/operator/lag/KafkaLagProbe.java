@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -48,8 +49,8 @@ public final class KafkaLagProbe implements LagProbe {
     public LagReading read(StreamJob job) {
         SourceSpec.KafkaSource source = job.getSpec().source.kafka;
         String group = ConsumerGroups.of(job);
-        Admin admin = admins.computeIfAbsent(source.bootstrapServers, KafkaLagProbe::connect);
         try {
+            Admin admin = admins.computeIfAbsent(source.bootstrapServers, KafkaLagProbe::connect);
             List<TopicPartition> partitions = admin.describeTopics(List.of(source.topic)).allTopicNames()
                     .get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(source.topic).partitions().stream()
                     .map(p -> new TopicPartition(source.topic, p.partition()))
@@ -70,10 +71,12 @@ public final class KafkaLagProbe implements LagProbe {
                 consumed += position;
             }
             return new LagReading(clock.instant(), partitions.size(), lag, end, consumed);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new LagProbeException("Could not read the lag of consumer group " + group + " on topic "
-                    + source.topic + " at " + source.bootstrapServers + " (spec.source.kafka): " + cause, cause);
+                    + source.topic + " at " + source.bootstrapServers + ": " + cause
+                    + "; check spec.source.kafka.bootstrapServers and topic, and that the brokers let the operator"
+                    + " describe the topic and the group", cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LagProbeException("Interrupted while reading the lag of " + group, e);
