@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,7 +31,8 @@ public final class ScalingMetrics {
     }
 
     void record(StreamJob job, Load load, Optional<Decision> decision, int current) {
-        Tags tags = Tags.of("namespace", job.getMetadata().getNamespace(), "job", job.getMetadata().getName());
+        Tags tags = Tags.of("namespace", Objects.toString(job.getMetadata().getNamespace(), ""), "job",
+                job.getMetadata().getName());
         // gauges read this array: registered once per job, updated at every poll
         double[] latest = values.computeIfAbsent(tags, this::register);
         latest[0] = load.lag();
