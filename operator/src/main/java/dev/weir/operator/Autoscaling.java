@@ -95,7 +95,7 @@ public final class Autoscaling implements AutoCloseable {
         }
     }
 
-    /** How long until a poll of {@code job} is due: its poll interval when no poll is cached. */
+    /** The job's poll interval: when to try again after a poll that got no answer. */
     public Duration pollInterval(StreamJob job) {
         return Objects.requireNonNullElseGet(job.getSpec().scaling, ScalingSpec::new).pollIntervalOrDefault();
     }

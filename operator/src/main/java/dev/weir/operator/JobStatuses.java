@@ -122,6 +122,7 @@ final class JobStatuses {
         next.replicas = observed.statefulSet().map(s -> s.getSpec().getReplicas()).orElse(0);
         next.selector = Labels.selectorString(job.getMetadata().getName());
         next.readyReplicas = readyReplicas(observed.statefulSet());
+        ScalingStatus.carryOver(next, previous);
         return next;
     }
 }

@@ -15,24 +15,26 @@ final class ScalingStatus {
     private ScalingStatus() {
     }
 
-    /** Puts {@code poll} into {@code next}; without a poll, what {@code previous} said stays. */
-    static void apply(StreamJobStatus next, StreamJobStatus previous, Optional<Autoscaling.Poll> poll, Instant now) {
-        if (poll.isEmpty()) {
-            if (previous != null) {
-                next.lag = previous.lag;
-                next.inputRate = previous.inputRate;
-                next.processingRate = previous.processingRate;
-                next.desiredReplicas = previous.desiredReplicas;
-                next.lastScaling = previous.lastScaling;
-            }
+    /** What {@code previous} said of lag and scaling, for a status written without a new poll. */
+    static void carryOver(StreamJobStatus next, StreamJobStatus previous) {
+        if (previous == null) {
             return;
         }
-        next.lag = poll.get().load().lag();
-        next.inputRate = Math.round(poll.get().load().inputRate() * RATE_PRECISION) / RATE_PRECISION;
-        next.processingRate = Math.round(poll.get().load().processingRate() * RATE_PRECISION) / RATE_PRECISION;
-        Optional<Decision> decision = poll.get().decision();
+        next.lag = previous.lag;
+        next.inputRate = previous.inputRate;
+        next.processingRate = previous.processingRate;
+        next.desiredReplicas = previous.desiredReplicas;
+        next.lastScaling = previous.lastScaling;
+    }
+
+    /** Puts a fresh or reused {@code poll} into {@code next}, over what it carried over. */
+    static void apply(StreamJobStatus next, Autoscaling.Poll poll, Instant now) {
+        next.lag = poll.load().lag();
+        next.inputRate = Math.round(poll.load().inputRate() * RATE_PRECISION) / RATE_PRECISION;
+        next.processingRate = Math.round(poll.load().processingRate() * RATE_PRECISION) / RATE_PRECISION;
+        Optional<Decision> decision = poll.decision();
         next.desiredReplicas = decision.map(Decision::recommended).orElse(null);
-        StreamJobStatus.ScalingDecision last = previous == null ? null : previous.lastScaling;
+        StreamJobStatus.ScalingDecision last = next.lastScaling;
         next.lastScaling = decision.map(d -> sameDecision(last, d) ? last : record(d, now)).orElse(last);
     }
 

@@ -61,7 +61,7 @@ public class StreamJobReconciler implements Reconciler<StreamJob> {
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         StreamJobStatus next = JobStatuses.deployed(job, workload, Observation.of(context));
-        ScalingStatus.apply(next, job.getStatus(), poll, Instant.now());
+        poll.ifPresent(polled -> ScalingStatus.apply(next, polled, Instant.now()));
         poll.filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision)
                 .filter(decision -> decision.replicas() != current)
                 .ifPresent(decision -> JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SCALING_EVENT,

@@ -6,8 +6,8 @@ import java.time.Duration;
  * What the autoscaler assumes beyond the spec.
  *
  * @param initialRecordsPerSecondPerReplica a pod's processing rate until one is measured
- * @param settleTime                        after a change, how long pods take to start and the smoothed rates to
- *                                          cover them only; no capacity is measured before
+ * @param settleTime                        after a change, how long pods take to start and rebalance; no capacity is
+ *                                          measured before
  * @param targetUtilization                 the share of the pods' capacity the autoscaler plans to use when it scales
  *                                          up
  * @param scaleDownUtilization              the share it must stay under after a scale-down: lower, so that the lag of
