@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.api.ConsumerGroups;
 import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.operator.autoscaler.Decision;
@@ -29,6 +30,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Lag autoscaling on a real broker with real runtime processes: the operator's polling and decision
  * ({@link Autoscaling} with {@link KafkaLagProbe}, as the reconciler calls it) size a {@link RuntimePods} stand-in for
  * the StatefulSet, one poll a second. A burst found at zero pods wakes the job up to as many pods as the source has
- * partitions, the lag drains, the job scales down after the window and stops after the idle timeout; new records wake
+ * partitions, the lag drains, the job scales down after the window (the stopped pods leave the consumer group at once)
+ * and stops after the idle timeout; new records wake
  * it again; the sink (read_committed) has every window exactly once. The timeline goes to target/autoscaling/.
  */
 @ExtendWith(KafkaBroker.class)
@@ -118,7 +123,8 @@ class AutoscalingIT {
         long base = System.currentTimeMillis() - System.currentTimeMillis() % WINDOW_MS;
         Map<String, Map<String, Object>> expected = new TreeMap<>();
 
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+             KafkaProducer<byte[], byte[]> producer = producer(kafka);
              KafkaConsumer<byte[], byte[]> consumer = readCommitted(kafka, id, sink, deadLetter)) {
             step(job, consumer, sink);
             assertEquals(0, pods.size(), "no records, no pods");
@@ -129,10 +135,16 @@ class AutoscalingIT {
                     .until(() -> step(job, consumer, sink) && mostPods == PARTITIONS && lastLag() == 0);
             assertEquals(Reason.WakeUp, decisions.stream().filter(d -> d.replicas() > 0).findFirst().orElseThrow()
                     .reason());
-            await("after the window it scales down, then stops when idle").atMost(Duration.ofSeconds(90))
+            await("after the window it scales down").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> step(job, consumer, sink) && reasons().contains(Reason.ScaleDown));
+            // static members that stopped without leaving would stay in the group for the 45 s session timeout
+            await("stopped pods leave the group at once").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> step(job, consumer, sink) && groupMembers(admin, job) <= pods.size());
+            await("then it stops when idle").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> step(job, consumer, sink) && pods.size() == 0);
-            assertTrue(reasons().contains(Reason.ScaleDown), "scaled down after the window: " + reasons());
             assertEquals(Reason.Idle, decisions.get(decisions.size() - 1).reason());
 
             int beforeWake = decisions.size();
@@ -179,6 +191,12 @@ class AutoscalingIT {
                 load.processingRate(), decision.replicas(), decision.reason(),
                 decision.replicas() != current ? " (" + current + " → " + decision.replicas() + ")" : ""));
         return true;
+    }
+
+    private static int groupMembers(Admin admin, StreamJob job) throws Exception {
+        String group = ConsumerGroups.of(job);
+        return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).members()
+                .size();
     }
 
     private long lastLag() {
