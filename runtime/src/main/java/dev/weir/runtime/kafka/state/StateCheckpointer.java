@@ -1,0 +1,343 @@
+package dev.weir.runtime.kafka.state;
+
+import dev.weir.runtime.checkpoint.CheckpointException;
+import dev.weir.runtime.checkpoint.CheckpointInfo;
+import dev.weir.runtime.checkpoint.TaskCheckpoints;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/**
+ * Checkpoints the state stores of this process's tasks every interval and seeds new stores from the latest
+ * checkpoint. Off the stream threads: asking the broker for each changelog's committed end (everything below
+ * it is in the store at the next commit), waiting until a snapshot's input records are committed (under
+ * exactly-once a snapshot taken at a commit holds that commit's writes, which are only valid once the
+ * transaction commits), and storing it. The stream thread only takes the RocksDB checkpoint (hard links).
+ * See docs/checkpoints.md for why this gives consistent state.
+ */
+public final class StateCheckpointer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(StateCheckpointer.class);
+    /** Where snapshots wait to be stored, next to the task directories (hard links need the same disk). */
+    static final String SNAPSHOTS_FOLDER = "weir-snapshots";
+    /** Older checkpoints are not used: the changelog's tombstones after them may have been compacted away
+     *  (Kafka's delete.retention.ms defaults to 24h). */
+    static final Duration MAX_CHECKPOINT_AGE = Duration.ofHours(12);
+    /** A snapshot whose commit is not seen within this long is dropped (its transaction aborted or is stuck). */
+    static final Duration COMMIT_WAIT = Duration.ofMinutes(2);
+    static final Duration COMMIT_POLL = Duration.ofMillis(200);
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(30);
+
+    private final TaskCheckpoints checkpoints;
+    private final Optional<TaskCheckpoints> restoreFrom;
+    private final Admin admin;
+    private final String groupId;
+    private final Duration interval;
+    private final Path snapshotRoot;
+    private final CheckpointMetrics metrics;
+    private final Clock clock;
+    private final Set<CheckpointedRocksStore> stores = ConcurrentHashMap.newKeySet();
+    /** The newest snapshot of each task not yet stored; a newer one replaces it. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService uploader;
+
+    /** A snapshot and what happened to it so far (touched by the uploader thread only). */
+    private static final class Pending {
+        final Snapshot snapshot;
+        final Instant taken;
+        boolean confirmed;
+        int failedAttempts;
+
+        Pending(Snapshot snapshot, Instant taken) {
+            this.snapshot = snapshot;
+            this.taken = taken;
+        }
+    }
+
+    /**
+     * @param checkpoints  the job's checkpoints, read and written
+     * @param restoreFrom  savepoints of another job, for tasks this job has no checkpoint of yet
+     * @param admin        for changelog ends and the job's committed offsets
+     * @param groupId      the job's consumer group (its application id)
+     * @param stateDir     the job's state directory: {@code <state.dir>/<application id>}
+     */
+    public StateCheckpointer(TaskCheckpoints checkpoints, Optional<TaskCheckpoints> restoreFrom, Admin admin,
+                             String groupId, Duration interval, Path stateDir, CheckpointMetrics metrics, Clock clock) {
+        this.checkpoints = checkpoints;
+        this.restoreFrom = restoreFrom;
+        this.admin = admin;
+        this.groupId = groupId;
+        this.interval = interval;
+        this.snapshotRoot = stateDir.resolve(SNAPSHOTS_FOLDER);
+        this.metrics = metrics;
+        this.clock = clock;
+        deleteQuietly(snapshotRoot);
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-schedule"));
+        uploader = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-upload"));
+        scheduler.scheduleWithFixedDelay(this::requestSnapshots, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The store the topology uses for a checkpointed key-value state store. */
+    public CheckpointedStoreSupplier storeSupplier(String storeName) {
+        return new CheckpointedStoreSupplier(storeName, this);
+    }
+
+    void register(CheckpointedRocksStore store) {
+        stores.add(store);
+    }
+
+    void unregister(CheckpointedRocksStore store) {
+        stores.remove(store);
+    }
+
+    /**
+     * Fills emptyDir with the task's latest checkpoint, or else a savepoint of {@code restoreFrom}.
+     *
+     * @return the changelog offset to replay from: the checkpoint's, 0 after a savepoint (this job's changelog
+     *         holds only what was written on top of it), empty for a full replay
+     */
+    Optional<Long> restore(String taskId, Path emptyDir, TopicPartition changelog) {
+        try {
+            Optional<CheckpointInfo> latest = checkpoints.restoreLatest(taskId, emptyDir);
+            if (latest.isPresent()) {
+                return fromCheckpoint(latest.get(), emptyDir, changelog);
+            }
+            if (restoreFrom.isPresent() && restoreFrom.get().restoreLatest(taskId, emptyDir).isPresent()) {
+                LOG.infof("task %s starts from a savepoint of %s", taskId, restoreFrom.get().jobLocation());
+                metrics.restored(CheckpointMetrics.Restore.savepoint);
+                return Optional.of(0L);
+            }
+            LOG.infof("task %s has no checkpoint yet: its state comes from the whole changelog %s", taskId, changelog);
+            metrics.restored(CheckpointMetrics.Restore.none);
+            return Optional.empty();
+        } catch (CheckpointException | RuntimeException e) {
+            return fallBack(taskId, emptyDir, changelog, e.getMessage());
+        }
+    }
+
+    private Optional<Long> fromCheckpoint(CheckpointInfo info, Path dir, TopicPartition changelog) {
+        Long offset = info.changelogOffsets().get(changelog.toString());
+        if (offset == null) {
+            return fallBack(info.taskId(), dir, changelog, "checkpoint " + info.location()
+                    + " has no offset for changelog " + changelog);
+        }
+        Duration age = Duration.between(info.createdAt(), clock.instant());
+        if (age.compareTo(MAX_CHECKPOINT_AGE) > 0) {
+            return fallBack(info.taskId(), dir, changelog, "checkpoint " + info.location() + " is " + age
+                    + " old, more than " + MAX_CHECKPOINT_AGE + ": the changelog may have lost deletions since");
+        }
+        LOG.infof("task %s restored from checkpoint %s (%d bytes); the changelog %s is replayed from offset %d",
+                info.taskId(), info.location(), info.totalBytes(), changelog, offset);
+        metrics.restored(CheckpointMetrics.Restore.checkpoint);
+        return Optional.of(offset);
+    }
+
+    private Optional<Long> fallBack(String taskId, Path dir, TopicPartition changelog, String why) {
+        LOG.warnf("task %s: checkpoint not used (%s); restoring its state from the whole changelog %s instead",
+                taskId, why, changelog);
+        metrics.restored(CheckpointMetrics.Restore.fallback);
+        clear(dir);
+        return Optional.empty();
+    }
+
+    /** Every interval: the committed end of each changelog, then a snapshot request to its store. */
+    private void requestSnapshots() {
+        List<CheckpointedRocksStore> open = List.copyOf(stores);
+        if (open.isEmpty()) {
+            return;
+        }
+        try {
+            Map<TopicPartition, OffsetSpec> request = open.stream()
+                    .collect(Collectors.toMap(CheckpointedRocksStore::changelog, s -> OffsetSpec.latest(), (a, b) -> a));
+            var ends = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(BROKER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            for (CheckpointedRocksStore store : open) {
+                store.requestSnapshot(ends.get(store.changelog()).offset());
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            failed("cannot read the changelog ends from the broker: " + e.getMessage());
+        }
+    }
+
+    Path newSnapshotDir(String taskId) throws IOException {
+        Files.createDirectories(snapshotRoot);
+        return snapshotRoot.resolve(taskId + "-" + UUID.randomUUID());
+    }
+
+    /** From the stream thread: queue the snapshot, replacing an older one of the task still waiting. */
+    void submit(Snapshot snapshot) {
+        Pending older = pending.put(snapshot.taskId(), new Pending(snapshot, clock.instant()));
+        if (older != null && !uploader.isShutdown()) {
+            // on the uploader thread, so never under an upload of it
+            uploader.execute(() -> deleteQuietly(older.snapshot.dir()));
+        }
+        schedule(snapshot.taskId(), Duration.ZERO);
+    }
+
+    void snapshotFailed(String taskId, Path dir, Exception e) {
+        deleteQuietly(dir);
+        failed("cannot take a snapshot of task " + taskId + ": " + e.getMessage());
+    }
+
+    private void failed(String message) {
+        LOG.warn(message);
+        metrics.failed(message, clock.instant());
+    }
+
+    /** One attempt at a time per task: a snapshot arriving during a retry's backoff waits for it. */
+    private void schedule(String taskId, Duration delay) {
+        if (!uploader.isShutdown() && scheduled.add(taskId)) {
+            uploader.schedule(() -> {
+                scheduled.remove(taskId);
+                attempt(taskId);
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** On the uploader thread: store the task's pending snapshot once its input is committed. */
+    private void attempt(String taskId) {
+        Pending p = pending.get(taskId);
+        if (p == null) {
+            return;
+        }
+        Snapshot s = p.snapshot;
+        try {
+            if (!p.confirmed) {
+                // committed first, open second: an aborted transaction's input is only committed again after
+                // the task closed its store, so a store still open after the commit holds committed writes only
+                if (committed(s) && !s.store().isClosed()) {
+                    p.confirmed = true;
+                } else if (s.store().isClosed() || Duration.between(p.taken, clock.instant()).compareTo(COMMIT_WAIT) > 0) {
+                    LOG.debugf("snapshot of task %s dropped: its commit was not seen while the store was open", taskId);
+                    drop(taskId, p);
+                    return;
+                } else {
+                    schedule(taskId, COMMIT_POLL);
+                    return;
+                }
+            }
+            CheckpointInfo info = checkpoints.write(taskId, s.dir(), keyed(s.changelogOffsets()),
+                    keyed(s.inputOffsets()), false);
+            LOG.debugf("checkpoint %s of task %s stored: %d bytes, %d uploaded", info.id(), taskId, info.totalBytes(),
+                    info.uploadedBytes());
+            metrics.stored(info.uploadedBytes(), clock.instant());
+            drop(taskId, p);
+        } catch (CheckpointException | RuntimeException e) {
+            failed("checkpoint of task " + taskId + " failed: " + e.getMessage());
+            retryLater(taskId, p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Retries the same snapshot (unless a newer one replaces it), backing off up to the interval. */
+    private void retryLater(String taskId, Pending p) {
+        p.failedAttempts++;
+        long millis = FIRST_RETRY.toMillis() << Math.min(p.failedAttempts - 1, 20);
+        schedule(taskId, Duration.ofMillis(Math.min(millis, interval.toMillis())));
+    }
+
+    private void drop(String taskId, Pending p) {
+        pending.remove(taskId, p);
+        deleteQuietly(p.snapshot.dir());
+    }
+
+    /** Whether the consumer group has committed past every input record whose writes the snapshot holds. */
+    private boolean committed(Snapshot s) throws InterruptedException {
+        if (s.inputOffsets().isEmpty()) {
+            return true;
+        }
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(
+                            Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(s.inputOffsets().keySet())),
+                            new ListConsumerGroupOffsetsOptions().requireStable(true))
+                    .partitionsToOffsetAndMetadata(groupId).get(BROKER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return s.inputOffsets().entrySet().stream().allMatch(e -> {
+                OffsetAndMetadata c = offsets.get(e.getKey());
+                return c != null && c.offset() >= e.getValue();
+            });
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.debugf("cannot read the committed offsets of %s yet: %s", groupId, e.getMessage());
+            return false;
+        }
+    }
+
+    private static Map<String, Long> keyed(Map<TopicPartition, Long> offsets) {
+        Map<String, Long> out = new HashMap<>();
+        offsets.forEach((tp, o) -> out.put(tp.toString(), o));
+        return out;
+    }
+
+    private static void clear(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(StateCheckpointer::deleteQuietly);
+        } catch (IOException e) {
+            LOG.warnf("cannot empty %s: %s", dir, e.getMessage());
+        }
+    }
+
+    static void deleteQuietly(Path path) {
+        if (path == null || !Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(path)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warnf("cannot delete %s: %s", path, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        uploader.shutdownNow();
+        try {
+            uploader.awaitTermination(BROKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checkpoints.close();
+        restoreFrom.ifPresent(TaskCheckpoints::close);
+        admin.close(BROKER_TIMEOUT);
+        deleteQuietly(snapshotRoot);
+    }
+}
