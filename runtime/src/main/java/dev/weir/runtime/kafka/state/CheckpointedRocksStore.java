@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
@@ -34,20 +34,22 @@ import org.rocksdb.WriteOptions;
 /**
  * A task's key-value state in a RocksDB database this class opens itself, so that it can take RocksDB
  * checkpoints of it. Kafka Streams wraps it with its cache and change-logging layers as usual; this store
- * only adds: seeding an empty store from the job's latest checkpoint on init, and taking a snapshot at the
- * first commit (flush) after the {@link StateCheckpointer} asked for one. See docs/checkpoints.md.
+ * only adds: seeding an empty store from the job's latest checkpoint on init, and RocksDB checkpoints taken by the
+ * {@link StateCheckpointer}'s thread while the stream thread goes on writing. See docs/checkpoints.md.
  */
 final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     /** Folder of the database inside the task directory; Kafka Streams' own stores use {@code rocksdb}. */
     static final String DB_FOLDER = "weir-rocksdb";
-    private static final long NO_REQUEST = -1;
 
     private final String name;
     private final StateCheckpointer checkpointer;
     private final Set<RocksRange> openIterators = ConcurrentHashMap.newKeySet();
     private final Position position = Position.emptyPosition();
-    /** Input offset + 1 of the newest record whose writes reached the database, per input partition. */
-    private final Map<TopicPartition, Long> writtenUpTo = new HashMap<>();
+    /** Input offset + 1 of the newest record whose writes reached the database, per input partition; updated
+     *  before each write, so a snapshot holding a write is never ahead of it. */
+    private final Map<TopicPartition, Long> writtenUpTo = new ConcurrentHashMap<>();
+    /** Orders snapshots (checkpointer thread) and closing the database (stream thread). */
+    private final Object lifecycle = new Object();
     private StateStoreContext context;
     private TaskId taskId;
     private TopicPartition changelog;
@@ -56,9 +58,7 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private FlushOptions flushOptions;
     private RocksDB db;
     private boolean writtenSinceFlush;
-    private boolean writtenSinceSnapshot;
-    /** The changelog offset below which everything is in the database, set by the checkpointer's thread. */
-    private volatile long requestedChangelogOffset = NO_REQUEST;
+    private volatile boolean writtenSinceSnapshot;
     private volatile boolean open;
 
     CheckpointedRocksStore(String name, StateCheckpointer checkpointer) {
@@ -127,13 +127,29 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
         return !open;
     }
 
-    /** Called by the checkpointer: snapshot at the next commit, with everything below this changelog offset. */
-    void requestSnapshot(long changelogOffset) {
-        requestedChangelogOffset = changelogOffset;
+    /**
+     * On the checkpointer's thread: a RocksDB checkpoint (hard links) into {@code dir}, unless nothing was written
+     * since the last one or the store is closed.
+     *
+     * @param changelogOffset every changelog record below it was written to the database before this call
+     */
+    Optional<Snapshot> snapshot(long changelogOffset, Path dir) throws RocksDBException {
+        synchronized (lifecycle) {
+            if (!open || !writtenSinceSnapshot) {
+                return Optional.empty();
+            }
+            writtenSinceSnapshot = false;
+            try (Checkpoint checkpoint = Checkpoint.create(db)) {
+                checkpoint.createCheckpoint(dir.toString());
+            }
+            // read after the checkpoint: covers every write in it, perhaps a few more (a stricter commit wait)
+            return Optional.of(new Snapshot(this, dir, Map.of(changelog, changelogOffset), Map.copyOf(writtenUpTo)));
+        }
     }
 
     @Override
     public void put(Bytes key, byte[] value) {
+        written();
         try {
             if (value == null) {
                 db.delete(writeOptions, key.get());
@@ -143,13 +159,13 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
         } catch (RocksDBException e) {
             throw new ProcessorStateException("cannot write the state of task " + taskId, e);
         }
-        written();
+        // after the write: a snapshot that clears this flag before taking its checkpoint never misses the write
+        writtenSinceSnapshot = true;
     }
 
-    /** Remembers which input record the write came from: a snapshot is published once that record's commit is. */
+    /** Remembers which input record the write comes from: a snapshot is stored once that record's commit is. */
     private void written() {
         writtenSinceFlush = true;
-        writtenSinceSnapshot = true;
         context.recordMetadata().ifPresent(m -> writtenUpTo.merge(
                 new TopicPartition(m.topic(), m.partition()), m.offset() + 1, Math::max));
     }
@@ -219,7 +235,7 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
         }
     }
 
-    /** Every commit: memtable to disk (no write-ahead log), then the snapshot the checkpointer asked for. */
+    /** Memtable to disk: there is no write-ahead log, and Kafka Streams writes its offset file after this. */
     @Override
     public void flush() {
         if (writtenSinceFlush) {
@@ -230,39 +246,23 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
             }
             writtenSinceFlush = false;
         }
-        long changelogOffset = requestedChangelogOffset;
-        if (changelogOffset != NO_REQUEST && writtenSinceSnapshot) {
-            requestedChangelogOffset = NO_REQUEST;
-            writtenSinceSnapshot = false;
-            snapshot(changelogOffset);
-        }
-    }
-
-    /** A RocksDB checkpoint (hard links, no copy) handed to the checkpointer; a failure only skips this one. */
-    private void snapshot(long changelogOffset) {
-        Path dir = null;
-        try (Checkpoint checkpoint = Checkpoint.create(db)) {
-            dir = checkpointer.newSnapshotDir(taskId.toString());
-            checkpoint.createCheckpoint(dir.toString());
-            checkpointer.submit(new Snapshot(this, dir, Map.of(changelog, changelogOffset), Map.copyOf(writtenUpTo)));
-        } catch (RocksDBException | IOException e) {
-            checkpointer.snapshotFailed(taskId.toString(), dir, e);
-        }
     }
 
     @Override
     public void close() {
-        open = false;
         checkpointer.unregister(this);
-        for (RocksRange it : List.copyOf(openIterators)) {
-            it.close();
-        }
-        if (db != null) {
-            db.close();
-            writeOptions.close();
-            flushOptions.close();
-            options.close();
-            db = null;
+        synchronized (lifecycle) {
+            open = false;
+            for (RocksRange it : List.copyOf(openIterators)) {
+                it.close();
+            }
+            if (db != null) {
+                db.close();
+                writeOptions.close();
+                flushOptions.close();
+                options.close();
+                db = null;
+            }
         }
     }
 

@@ -26,19 +26,21 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
+import org.rocksdb.RocksDBException;
 
 /**
  * Checkpoints the state stores of this process's tasks every interval and seeds new stores from the latest
- * checkpoint. Off the stream threads: asking the broker for each changelog's committed end (everything below
- * it is in the store at the next commit), waiting until a snapshot's input records are committed (under
- * exactly-once a snapshot taken at a commit holds that commit's writes, which are only valid once the
- * transaction commits), and storing it. The stream thread only takes the RocksDB checkpoint (hard links).
- * See docs/checkpoints.md for why this gives consistent state.
+ * checkpoint, all off the stream threads: asks the broker for each changelog's committed end (every record
+ * below it is already in the store), takes a RocksDB checkpoint of the store (hard links), waits until the
+ * input records whose writes it holds are committed (under exactly-once it may hold writes of an open
+ * transaction, valid only once that commits), then stores it. See docs/checkpoints.md for why this gives
+ * consistent state.
  */
 public final class StateCheckpointer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StateCheckpointer.class);
@@ -101,7 +103,7 @@ public final class StateCheckpointer implements AutoCloseable {
         deleteQuietly(snapshotRoot);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-schedule"));
         uploader = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-upload"));
-        scheduler.scheduleWithFixedDelay(this::requestSnapshots, interval.toMillis(), interval.toMillis(),
+        scheduler.scheduleWithFixedDelay(this::takeSnapshots, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -174,46 +176,50 @@ public final class StateCheckpointer implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Every interval: the committed end of each changelog, then a snapshot request to its store. */
-    private void requestSnapshots() {
+    /** Every interval: the committed end of each changelog, then a RocksDB checkpoint of its store. */
+    private void takeSnapshots() {
         List<CheckpointedRocksStore> open = List.copyOf(stores);
         if (open.isEmpty()) {
             return;
         }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends;
         try {
             Map<TopicPartition, OffsetSpec> request = open.stream()
                     .collect(Collectors.toMap(CheckpointedRocksStore::changelog, s -> OffsetSpec.latest(), (a, b) -> a));
-            var ends = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+            ends = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                     .get(BROKER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            for (CheckpointedRocksStore store : open) {
-                store.requestSnapshot(ends.get(store.changelog()).offset());
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
             failed("cannot read the changelog ends from the broker: " + e.getMessage());
+            return;
+        }
+        for (CheckpointedRocksStore store : open) {
+            String taskId = store.taskId().toString();
+            Path dir = null;
+            try {
+                Files.createDirectories(snapshotRoot);
+                dir = snapshotRoot.resolve(taskId + "-" + UUID.randomUUID());
+                Optional<Snapshot> snapshot = store.snapshot(ends.get(store.changelog()).offset(), dir);
+                if (snapshot.isPresent()) {
+                    submit(snapshot.get());
+                }
+            } catch (IOException | RocksDBException | RuntimeException e) {
+                deleteQuietly(dir);
+                failed("cannot take a snapshot of task " + taskId + ": " + e.getMessage());
+            }
         }
     }
 
-    Path newSnapshotDir(String taskId) throws IOException {
-        Files.createDirectories(snapshotRoot);
-        return snapshotRoot.resolve(taskId + "-" + UUID.randomUUID());
-    }
-
-    /** From the stream thread: queue the snapshot, replacing an older one of the task still waiting. */
-    void submit(Snapshot snapshot) {
+    /** Queues the snapshot, replacing an older one of the task still waiting. */
+    private void submit(Snapshot snapshot) {
         Pending older = pending.put(snapshot.taskId(), new Pending(snapshot, clock.instant()));
         if (older != null && !uploader.isShutdown()) {
             // on the uploader thread, so never under an upload of it
             uploader.execute(() -> deleteQuietly(older.snapshot.dir()));
         }
         schedule(snapshot.taskId(), Duration.ZERO);
-    }
-
-    void snapshotFailed(String taskId, Path dir, Exception e) {
-        deleteQuietly(dir);
-        failed("cannot take a snapshot of task " + taskId + ": " + e.getMessage());
     }
 
     private void failed(String message) {

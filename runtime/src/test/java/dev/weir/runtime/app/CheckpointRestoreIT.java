@@ -1,0 +1,283 @@
+package dev.weir.runtime.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.runtime.kafka.EndOfInput;
+import dev.weir.runtime.kafka.state.CheckpointMetrics;
+import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.testing.KafkaBroker;
+import dev.weir.runtime.testing.WindowAssertions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * State checkpoints with the packaged runtime ({@code weir serve}, exactly-once): a process is killed with
+ * SIGKILL mid-stream after checkpoints were stored; a new one on an empty state directory seeds its window
+ * stores from them (or, when they are corrupt, from the whole changelog), and the sink has every window exactly
+ * once.
+ */
+@ExtendWith(KafkaBroker.class)
+class CheckpointRestoreIT {
+    private static final long BASE = 1_714_564_800_000L;
+    private static final int PARTITIONS = 2;
+    private static final int EVENTS = 6000;
+    /** Enough keys for every window task to have state. */
+    private static final int KEYS = 6;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void killedProcessRestoresFromCheckpoint(KafkaBroker kafka) throws Exception {
+        Map<String, Double> restarted = killAndRestart(kafka, location -> { });
+        assertEquals(PARTITIONS, restarted.get(restores(CheckpointMetrics.Restore.checkpoint)),
+                "each window task of the new process seeded from a checkpoint: " + restarted);
+    }
+
+    @Test
+    void corruptCheckpointFallsBackToTheChangelog(KafkaBroker kafka) throws Exception {
+        Map<String, Double> restarted = killAndRestart(kafka, CheckpointRestoreIT::corruptEveryStoredFile);
+        assertEquals(PARTITIONS, restarted.get(restores(CheckpointMetrics.Restore.fallback)),
+                "each window task of the new process fell back to the changelog: " + restarted);
+        assertEquals(0.0, restarted.get(restores(CheckpointMetrics.Restore.checkpoint)), restarted.toString());
+    }
+
+    /** Same size, other bytes: only the checksum tells. */
+    private static void corruptEveryStoredFile(Path location) throws IOException {
+        try (Stream<Path> files = Files.walk(location)) {
+            List<Path> stored = files.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().contains(".sst")).toList();
+            assertTrue(!stored.isEmpty(), "no stored SST file under " + location);
+            for (Path p : stored) {
+                byte[] bytes = Files.readAllBytes(p);
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] ^= 0x5a;
+                }
+                Files.write(p, bytes);
+            }
+        }
+    }
+
+    interface LocationChange {
+        void apply(Path location) throws IOException;
+    }
+
+    /** @return the checkpoint meters of the second process, read before it stops */
+    private Map<String, Double> killAndRestart(KafkaBroker kafka, LocationChange betweenRuns) throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String source = "ck-in-" + id;
+        String sink = "ck-out-" + id;
+        String dlq = "ck-dlq-" + id;
+        String bootstrap = kafka.bootstrapServers();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(sink, 1, (short) 1),
+                    new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        Path location = tmp.resolve("checkpoints");
+        Path job = tmp.resolve("job.yaml");
+        Files.writeString(job, """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: ck-%s}
+                spec:
+                  source: {kafka: {bootstrapServers: "%s", topic: %s}}
+                  eventTime: {field: t, idleTimeout: 10m}
+                  pipeline:
+                    - window: {keyBy: k, tumbling: 10s, aggregate: {n: count(), total: sum(v)}}
+                  sink: {kafka: {topic: %s}}
+                  deadLetter: {kafka: {topic: %s}}
+                  processingGuarantee: exactly_once
+                  checkpoints: {location: "%s", interval: 1s}
+                """.formatted(id, bootstrap, source, sink, dlq, location.toUri()));
+
+        List<String> events = new ArrayList<>();
+        Map<String, Map<String, Object>> expected = new TreeMap<>();
+        for (int i = 0; i < EVENTS; i++) {
+            long t = BASE + i * 100L;
+            String k = "k" + (i % KEYS);
+            events.add("{\"k\":\"" + k + "\",\"t\":" + t + ",\"v\":" + i + "}");
+            long start = t - t % 10_000;
+            Map<String, Object> w = expected.computeIfAbsent(k + start, x -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("k", k);
+                m.put("window_start", Instant.ofEpochMilli(start).toString());
+                m.put("window_end", Instant.ofEpochMilli(start + 10_000).toString());
+                m.put("n", 0L);
+                m.put("total", 0L);
+                return m;
+            });
+            w.put("n", (Long) w.get("n") + 1);
+            w.put("total", (Long) w.get("total") + i);
+        }
+
+        HttpClient http = HttpClient.newHttpClient();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                     ConsumerConfig.GROUP_ID_CONFIG, "reader-" + id), new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(sink, dlq));
+            List<Map<String, Object>> windows = new ArrayList<>();
+            List<Map<String, Object>> deadLetters = new ArrayList<>();
+            int[] ends = {0};
+
+            send(producer, source, events.subList(0, EVENTS / 2));
+            int port = freePort();
+            Process first = start(job, tmp.resolve("state-1"), port, "first");
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> {
+                    read(consumer, sink, windows, deadLetters, ends);
+                    return windows.size() >= 20;
+                });
+                await().atMost(Duration.ofSeconds(60)).until(() -> storedTasks(location, "ck-" + id) == PARTITIONS);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("no checkpoint stored: " + meters(http, port) + "\nlog:\n" + log("first"), e);
+            } finally {
+                first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            betweenRuns.apply(location);
+            send(producer, source, events.subList(EVENTS / 2, EVENTS));
+            for (int p = 0; p < PARTITIONS; p++) {
+                producer.send(new ProducerRecord<>(source, p, null, null, new byte[0], EndOfInput.headers()));
+            }
+            producer.flush();
+            int secondPort = freePort();
+            Process second = start(job, tmp.resolve("state-2"), secondPort, "second");
+            Map<String, Double> meters;
+            try {
+                await().atMost(Duration.ofSeconds(150)).until(() -> {
+                    read(consumer, sink, windows, deadLetters, ends);
+                    return ends[0] >= PARTITIONS;
+                });
+                meters = meters(http, secondPort);
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            String logs = log("first") + "\n--- restarted:\n" + log("second");
+            assertEquals(0, deadLetters.size(), () -> deadLetters.size() + " dead letters, first " + deadLetters.get(0)
+                    + "\nlogs of the runtime:\n" + logs);
+            WindowAssertions.assertSameWindows(new ArrayList<>(expected.values()), windows, "k");
+            return meters;
+        }
+    }
+
+    /** Tasks with a complete checkpoint (its manifest) under the job's folder. */
+    private static long storedTasks(Path location, String job) throws IOException {
+        Path tasks = location.resolve("weir-" + job).resolve("tasks");
+        if (!Files.isDirectory(tasks)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(tasks)) {
+            return files.filter(p -> p.getFileName().toString().equals("manifest.json"))
+                    .map(p -> tasks.relativize(p).getName(0)).distinct().count();
+        }
+    }
+
+    private static String restores(CheckpointMetrics.Restore result) {
+        return prometheus(CheckpointMetrics.RESTORES) + "_total{result=\"" + result.name() + "\"}";
+    }
+
+    private static String prometheus(String meter) {
+        return meter.replace('.', '_');
+    }
+
+    /** The runtime's weir_* meters: series (name with labels) → value. */
+    private static Map<String, Double> meters(HttpClient http, int port) {
+        Map<String, Double> meters = new TreeMap<>();
+        for (String line : get(http, port, "/q/metrics").split("\n")) {
+            if (line.startsWith("weir_")) {
+                int space = line.lastIndexOf(' ');
+                meters.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return meters;
+    }
+
+    private String log(String name) {
+        try {
+            return Files.readString(tmp.resolve(name + ".log.out"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<String> events) {
+        for (String e : events) {
+            int partition = (int) (Long.parseLong(e.replaceAll(".*\"v\":(\\d+).*", "$1")) % PARTITIONS);
+            producer.send(new ProducerRecord<>(topic, partition, null, e.getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.flush();
+    }
+
+    private static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
+                             List<Map<String, Object>> deadLetters, int[] sinkEnds) throws Exception {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            boolean toSink = r.topic().equals(sink);
+            if (EndOfInput.isMarked(r.headers())) {
+                sinkEnds[0] += toSink ? 1 : 0;
+            } else {
+                (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
+            }
+        }
+    }
+
+    private Process start(Path job, Path stateDir, int managementPort, String name) throws Exception {
+        ProcessBuilder pb = RuntimeProcess.builder(tmp.resolve(name + ".log"),
+                List.of("-Dquarkus.management.port=" + managementPort, "-Dquarkus.http.port=0",
+                        "-Dquarkus.log.category.\"org.apache.kafka.streams\".level=INFO",
+                        "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"),
+                "serve", job.toString());
+        pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
+        return pb.start();
+    }
+
+    private static String get(HttpClient http, int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
