@@ -8,18 +8,18 @@ import java.util.function.Supplier;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.api.RetryStrategy;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -55,7 +55,7 @@ final class S3ObjectStore implements ObjectStore {
         String path = location.getPath() == null ? "" : location.getPath().replaceAll("^/+|/+$", "");
         String prefix = path.isEmpty() ? "" : path + "/";
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder()
+                .httpClientBuilder(Apache5HttpClient.builder()
                         .connectionTimeout(options.connectTimeout())
                         .socketTimeout(options.socketTimeout()))
                 .forcePathStyle(options.pathStyle())
@@ -63,10 +63,10 @@ final class S3ObjectStore implements ObjectStore {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 // the store's RetryPolicy is the one retry loop, so its bounds hold
-                .overrideConfiguration(configuration -> configuration.retryStrategy(doNotRetry()))
+                .overrideConfiguration(configuration -> configuration.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .credentialsProvider(options.credentials()
-                        .<software.amazon.awssdk.auth.credentials.AwsCredentialsProvider>map(credentials ->
-                                StaticCredentialsProvider.create(awsCredentials(credentials)))
+                        .or(() -> StaticCredentials.fromEnvironment(System.getenv()))
+                        .<AwsCredentialsProvider>map(credentials -> StaticCredentialsProvider.create(awsCredentials(credentials)))
                         .orElseGet(() -> DefaultCredentialsProvider.builder().build()));
         options.endpoint().ifPresent(builder::endpointOverride);
         options.region().or(() -> options.endpoint().map(endpoint -> S3Options.DEFAULT_REGION_WITH_ENDPOINT))
@@ -78,10 +78,6 @@ final class S3ObjectStore implements ObjectStore {
             throw new IllegalArgumentException("checkpoint location " + location + ": the S3 client cannot be set up ("
                     + e.getMessage() + "); set the region (AWS_REGION) or an endpoint for S3-compatible servers", e);
         }
-    }
-
-    private static RetryStrategy doNotRetry() {
-        return AwsRetryStrategy.doNotRetry();
     }
 
     private static AwsCredentials awsCredentials(StaticCredentials credentials) {

@@ -12,7 +12,8 @@ import java.util.Optional;
  *                    which most S3-compatible servers need
  * @param region      empty for the AWS default region chain, or {@value #DEFAULT_REGION_WITH_ENDPOINT} when an
  *                    endpoint is set (S3-compatible servers ignore it, the request signature needs one)
- * @param credentials empty for the AWS default credentials chain
+ * @param credentials empty for the keys in the {@link StaticCredentials} environment variables, or when those are
+ *                    not set either, the AWS default credentials chain (pod identity, AWS_* variables, profiles)
  */
 public record S3Options(Optional<URI> endpoint, boolean pathStyle, Optional<String> region,
                         Optional<StaticCredentials> credentials, Duration connectTimeout, Duration socketTimeout) {
