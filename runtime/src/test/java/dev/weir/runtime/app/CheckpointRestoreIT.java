@@ -4,10 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.runtime.checkpoint.StaticCredentials;
 import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.testing.KafkaBroker;
+import dev.weir.runtime.testing.S3Server;
 import dev.weir.runtime.testing.WindowAssertions;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -27,7 +29,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,21 +40,29 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * State checkpoints with the packaged runtime ({@code weir serve}, exactly-once): a process is killed with
- * SIGKILL mid-stream after checkpoints were stored; a new one on an empty state directory seeds its window
+ * State checkpoints in S3 with the packaged runtime ({@code weir serve}, exactly-once): a process is killed
+ * with SIGKILL mid-stream after checkpoints were stored; a new one on an empty state directory seeds its window
  * stores from them (or, when they are corrupt, from the whole changelog), and the sink has every window exactly
- * once.
+ * once. And with S3 down, processing goes on while the checkpoints health group reports CheckpointsFailing,
+ * which clears once S3 is back.
  */
 @ExtendWith(KafkaBroker.class)
 class CheckpointRestoreIT {
+    @RegisterExtension
+    static final S3Server S3 = new S3Server();
+
     private static final long BASE = 1_714_564_800_000L;
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 6000;
     /** Enough keys for every window task to have state. */
     private static final int KEYS = 6;
+    private static final String CHECKPOINT_HEALTH = "/q/health/group/" + CheckpointHealth.GROUP;
 
     @TempDir
     Path tmp;
@@ -74,37 +83,50 @@ class CheckpointRestoreIT {
     }
 
     /** Same size, other bytes: only the checksum tells. */
-    private static void corruptEveryStoredFile(Path location) throws IOException {
-        try (Stream<Path> files = Files.walk(location)) {
-            List<Path> stored = files.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().contains(".sst")).toList();
-            assertTrue(!stored.isEmpty(), "no stored SST file under " + location);
-            for (Path p : stored) {
-                byte[] bytes = Files.readAllBytes(p);
+    private static void corruptEveryStoredFile(String bucket) {
+        List<String> stored = S3.keys(bucket, "").stream().filter(k -> k.contains(".sst@")).toList();
+        assertTrue(!stored.isEmpty(), "no stored SST file in bucket " + bucket);
+        try (S3Client client = S3.client()) {
+            for (String key : stored) {
+                byte[] bytes = client.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
                 for (int i = 0; i < bytes.length; i++) {
                     bytes[i] ^= 0x5a;
                 }
-                Files.write(p, bytes);
+                client.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
             }
         }
     }
 
-    interface LocationChange {
-        void apply(Path location) throws IOException;
+    interface BucketChange {
+        void apply(String bucket) throws IOException;
     }
 
-    /** @return the checkpoint meters of the second process, read before it stops */
-    private Map<String, Double> killAndRestart(KafkaBroker kafka, LocationChange betweenRuns) throws Exception {
+    /** A job over fresh topics and a fresh bucket, its events and the windows they make. */
+    private record TestJob(String id, String source, String sink, String dlq, String bucket, Path file,
+                           List<String> events, Map<String, Map<String, Object>> expected) {
+        KafkaConsumer<byte[], byte[]> sinkReader(String bootstrap) {
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.GROUP_ID_CONFIG, "reader-" + id), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+            consumer.subscribe(List.of(sink, dlq));
+            return consumer;
+        }
+    }
+
+    private TestJob newJob(String bootstrap) throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String source = "ck-in-" + id;
         String sink = "ck-out-" + id;
         String dlq = "ck-dlq-" + id;
-        String bootstrap = kafka.bootstrapServers();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(sink, 1, (short) 1),
                     new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        Path location = tmp.resolve("checkpoints");
+        String bucket = "ck-" + id;
+        S3.createBucket(bucket);
         Path job = tmp.resolve("job.yaml");
         Files.writeString(job, """
                 apiVersion: weir.dev/v1alpha1
@@ -118,8 +140,8 @@ class CheckpointRestoreIT {
                   sink: {kafka: {topic: %s}}
                   deadLetter: {kafka: {topic: %s}}
                   processingGuarantee: exactly_once
-                  checkpoints: {location: "%s", interval: 1s}
-                """.formatted(id, bootstrap, source, sink, dlq, location.toUri()));
+                  checkpoints: {location: "s3://%s/jobs", interval: 1s, s3: {endpoint: "%s"}}
+                """.formatted(id, bootstrap, source, sink, dlq, bucket, S3.endpoint()));
 
         List<String> events = new ArrayList<>();
         Map<String, Map<String, Object>> expected = new TreeMap<>();
@@ -140,43 +162,95 @@ class CheckpointRestoreIT {
             w.put("n", (Long) w.get("n") + 1);
             w.put("total", (Long) w.get("total") + i);
         }
+        return new TestJob(id, source, sink, dlq, bucket, job, events, expected);
+    }
 
+    @Test
+    void checkpointsFailWhileS3IsDownAndRecover(KafkaBroker kafka) throws Exception {
+        TestJob job = newJob(kafka.bootstrapServers());
+        HttpClient http = HttpClient.newHttpClient();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaConsumer<byte[], byte[]> consumer = job.sinkReader(kafka.bootstrapServers())) {
+            List<Map<String, Object>> windows = new ArrayList<>();
+            List<Map<String, Object>> deadLetters = new ArrayList<>();
+            int[] ends = {0};
+            send(producer, job.source(), job.events().subList(0, EVENTS / 3));
+            int port = freePort();
+            Process runtime = start(job.file(), tmp.resolve("state"), port, "runtime");
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> storedTasks(job.bucket(), "ck-" + job.id()) == PARTITIONS);
+                assertTrue(get(http, port, CHECKPOINT_HEALTH).contains("\"UP\""), get(http, port, CHECKPOINT_HEALTH));
+                S3.stop();
+                read(consumer, job.sink(), windows, deadLetters, ends);
+                int windowsBefore = windows.size();
+                send(producer, job.source(), job.events().subList(EVENTS / 3, 2 * EVENTS / 3));
+                await().atMost(Duration.ofSeconds(90)).until(() -> get(http, port, CHECKPOINT_HEALTH)
+                        .contains(CheckpointHealth.FAILING));
+                assertEquals(1.0, meters(http, port).get(prometheus(CheckpointMetrics.FAILING)));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    read(consumer, job.sink(), windows, deadLetters, ends);
+                    return windows.size() > windowsBefore;
+                });
+                double written = meters(http, port).get(prometheus(CheckpointMetrics.WRITTEN) + "_total");
+                S3.start();
+                await().atMost(Duration.ofSeconds(90)).until(() -> get(http, port, CHECKPOINT_HEALTH).contains("\"UP\""));
+                Map<String, Double> meters = meters(http, port);
+                assertEquals(0.0, meters.get(prometheus(CheckpointMetrics.FAILING)), meters.toString());
+                assertTrue(meters.get(prometheus(CheckpointMetrics.WRITTEN) + "_total") > written, meters.toString());
+                assertTrue(meters.get(prometheus(CheckpointMetrics.FAILURES) + "_total") > 0, meters.toString());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(get(http, port, CHECKPOINT_HEALTH) + "\n" + meters(http, port) + "\nlog:\n"
+                        + log("runtime"), e);
+            } finally {
+                S3.start();
+                runtime.destroy();
+                runtime.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertEquals(0, deadLetters.size(), () -> "dead letters: " + deadLetters);
+        }
+    }
+
+    /** @return the checkpoint meters of the second process, read before it stops */
+    private Map<String, Double> killAndRestart(KafkaBroker kafka, BucketChange betweenRuns) throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestJob job = newJob(bootstrap);
+        String id = job.id();
+        String source = job.source();
+        String sink = job.sink();
+        String bucket = job.bucket();
+        List<String> events = job.events();
+        Map<String, Map<String, Object>> expected = job.expected();
         HttpClient http = HttpClient.newHttpClient();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
                 new ByteArraySerializer(), new ByteArraySerializer());
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                     ConsumerConfig.GROUP_ID_CONFIG, "reader-" + id), new ByteArrayDeserializer(),
-                     new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(sink, dlq));
+             KafkaConsumer<byte[], byte[]> consumer = job.sinkReader(bootstrap)) {
             List<Map<String, Object>> windows = new ArrayList<>();
             List<Map<String, Object>> deadLetters = new ArrayList<>();
             int[] ends = {0};
 
             send(producer, source, events.subList(0, EVENTS / 2));
             int port = freePort();
-            Process first = start(job, tmp.resolve("state-1"), port, "first");
+            Process first = start(job.file(), tmp.resolve("state-1"), port, "first");
             try {
                 await().atMost(Duration.ofSeconds(90)).until(() -> {
                     read(consumer, sink, windows, deadLetters, ends);
                     return windows.size() >= 20;
                 });
-                await().atMost(Duration.ofSeconds(60)).until(() -> storedTasks(location, "ck-" + id) == PARTITIONS);
+                await().atMost(Duration.ofSeconds(60)).until(() -> storedTasks(bucket, "ck-" + id) == PARTITIONS);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 throw new AssertionError("no checkpoint stored: " + meters(http, port) + "\nlog:\n" + log("first"), e);
             } finally {
                 first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
-            betweenRuns.apply(location);
+            betweenRuns.apply(bucket);
             send(producer, source, events.subList(EVENTS / 2, EVENTS));
             for (int p = 0; p < PARTITIONS; p++) {
                 producer.send(new ProducerRecord<>(source, p, null, null, new byte[0], EndOfInput.headers()));
             }
             producer.flush();
             int secondPort = freePort();
-            Process second = start(job, tmp.resolve("state-2"), secondPort, "second");
+            Process second = start(job.file(), tmp.resolve("state-2"), secondPort, "second");
             Map<String, Double> meters;
             try {
                 await().atMost(Duration.ofSeconds(150)).until(() -> {
@@ -196,16 +270,11 @@ class CheckpointRestoreIT {
         }
     }
 
-    /** Tasks with a complete checkpoint (its manifest) under the job's folder. */
-    private static long storedTasks(Path location, String job) throws IOException {
-        Path tasks = location.resolve("weir-" + job).resolve("tasks");
-        if (!Files.isDirectory(tasks)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(tasks)) {
-            return files.filter(p -> p.getFileName().toString().equals("manifest.json"))
-                    .map(p -> tasks.relativize(p).getName(0)).distinct().count();
-        }
+    /** Tasks with a complete checkpoint (its manifest) in the job's folder. */
+    private static long storedTasks(String bucket, String job) {
+        String tasks = "jobs/weir-" + job + "/tasks/";
+        return S3.keys(bucket, tasks).stream().filter(k -> k.endsWith("/manifest.json"))
+                .map(k -> k.substring(tasks.length(), k.indexOf('/', tasks.length()))).distinct().count();
     }
 
     private static String restores(CheckpointMetrics.Restore result) {
@@ -263,6 +332,8 @@ class CheckpointRestoreIT {
                         "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"),
                 "serve", job.toString());
         pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
+        pb.environment().put(StaticCredentials.ACCESS_KEY_ID_ENV, S3Server.ACCESS_KEY);
+        pb.environment().put(StaticCredentials.SECRET_ACCESS_KEY_ENV, S3Server.SECRET_KEY);
         return pb.start();
     }
 
