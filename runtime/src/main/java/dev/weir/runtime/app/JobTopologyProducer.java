@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -67,6 +68,13 @@ public class JobTopologyProducer {
                 .intervalOrDefault(), job.getSpec().checkpoints.location));
         return StreamsTopology.build(compiled, topics, partitions, new JobMetrics(registry), progressInterval,
                 compiled.idleTimeout(), checkpointer.orElse(null));
+    }
+
+    /** Kafka Streams' state listener (the extension installs it): savepoints at a graceful shutdown. */
+    @Produces
+    @Singleton
+    KafkaStreams.StateListener stateListener() {
+        return (now, before) -> checkpointer.ifPresent(c -> c.onStateChange(now, before));
     }
 
     @PreDestroy

@@ -31,6 +31,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -118,6 +121,13 @@ class CheckpointRestoreIT {
 
     private TestJob newJob(String bootstrap) throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
+        String bucket = "ck-" + id;
+        S3.createBucket(bucket);
+        return newJob(bootstrap, id, bucket, "");
+    }
+
+    /** @param extraSpec more spec fields, one per line, indented by two */
+    private TestJob newJob(String bootstrap, String id, String bucket, String extraSpec) throws Exception {
         String source = "ck-in-" + id;
         String sink = "ck-out-" + id;
         String dlq = "ck-dlq-" + id;
@@ -125,9 +135,7 @@ class CheckpointRestoreIT {
             admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(sink, 1, (short) 1),
                     new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        String bucket = "ck-" + id;
-        S3.createBucket(bucket);
-        Path job = tmp.resolve("job.yaml");
+        Path job = tmp.resolve("job-" + id + ".yaml");
         Files.writeString(job, """
                 apiVersion: weir.dev/v1alpha1
                 kind: StreamJob
@@ -141,7 +149,7 @@ class CheckpointRestoreIT {
                   deadLetter: {kafka: {topic: %s}}
                   processingGuarantee: exactly_once
                   checkpoints: {location: "s3://%s/jobs", interval: 1s, s3: {endpoint: "%s"}}
-                """.formatted(id, bootstrap, source, sink, dlq, bucket, S3.endpoint()));
+                %s""".formatted(id, bootstrap, source, sink, dlq, bucket, S3.endpoint(), extraSpec));
 
         List<String> events = new ArrayList<>();
         Map<String, Map<String, Object>> expected = new TreeMap<>();
@@ -209,6 +217,75 @@ class CheckpointRestoreIT {
             }
             assertEquals(0, deadLetters.size(), () -> "dead letters: " + deadLetters);
         }
+    }
+
+    @Test
+    void savepointAtShutdownStartsAJobOfAnotherName(KafkaBroker kafka) throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        TestJob old = newJob(bootstrap);
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        TestJob next = newJob(bootstrap, id, old.bucket(),
+                "  restoreFrom: s3://" + old.bucket() + "/jobs/weir-ck-" + old.id() + "\n");
+        HttpClient http = HttpClient.newHttpClient();
+        List<Map<String, Object>> windows = new ArrayList<>();
+        List<Map<String, Object>> deadLetters = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaConsumer<byte[], byte[]> oldSink = old.sinkReader(bootstrap);
+             KafkaConsumer<byte[], byte[]> nextSink = next.sinkReader(bootstrap);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            send(producer, old.source(), old.events().subList(0, EVENTS / 2));
+            Process first = start(old.file(), tmp.resolve("state-old"), freePort(), "old");
+            try {
+                String group = "weir-ck-" + old.id();
+                await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, group, old.source()));
+                await().atMost(Duration.ofSeconds(30)).until(() -> caughtUp(admin, group, group + "-" + dev.weir.runtime.kafka.JobTopics.KEYED + "-repartition"));
+            } finally {
+                first.destroy();
+                assertTrue(first.waitFor(60, TimeUnit.SECONDS), "SIGTERM ends the runtime");
+            }
+            assertEquals(PARTITIONS, S3.keys(old.bucket(), "jobs/weir-ck-" + old.id() + "/tasks/").stream()
+                    .filter(k -> k.contains("/savepoints/") && k.endsWith("/manifest.json")).count(),
+                    () -> "a savepoint of each window task; log:\n" + log("old"));
+            int[] ends = {0};
+            read(oldSink, old.sink(), windows, deadLetters, ends);
+            // the input goes on in the new job's source topic
+            send(producer, next.source(), old.events().subList(EVENTS / 2, EVENTS));
+            for (int p = 0; p < PARTITIONS; p++) {
+                producer.send(new ProducerRecord<>(next.source(), p, null, null, new byte[0], EndOfInput.headers()));
+            }
+            producer.flush();
+            int port = freePort();
+            Process second = start(next.file(), tmp.resolve("state-next"), port, "next");
+            Map<String, Double> meters;
+            try {
+                await().atMost(Duration.ofSeconds(120)).until(() -> {
+                    read(nextSink, next.sink(), windows, deadLetters, ends);
+                    return ends[0] >= PARTITIONS;
+                });
+                meters = meters(http, port);
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertEquals(PARTITIONS, meters.get(restores(CheckpointMetrics.Restore.savepoint)), meters.toString());
+            assertEquals(0, deadLetters.size(), () -> "dead letters: " + deadLetters + "\n" + log("next"));
+            read(oldSink, old.sink(), windows, deadLetters, ends);
+            WindowAssertions.assertSameWindows(new ArrayList<>(old.expected().values()), windows, "k");
+        }
+    }
+
+    /** Whether the group has committed the end of every partition of the topic. */
+    private static boolean caughtUp(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                && committed.get(e.getKey()).offset() >= e.getValue().offset());
     }
 
     /** @return the checkpoint meters of the second process, read before it stops */

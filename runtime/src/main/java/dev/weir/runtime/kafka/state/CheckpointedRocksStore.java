@@ -53,6 +53,8 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private StateStoreContext context;
     private TaskId taskId;
     private TopicPartition changelog;
+    private Path taskDir;
+    private Path dbDir;
     private Options options;
     private WriteOptions writeOptions;
     private FlushOptions flushOptions;
@@ -77,7 +79,9 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
         taskId = context.taskId();
         changelog = new TopicPartition(
                 ProcessorStateManager.storeChangelogTopic(context.applicationId(), name, null), taskId.partition());
-        Path dir = context.stateDir().toPath().resolve(DB_FOLDER).resolve(name);
+        taskDir = context.stateDir().toPath();
+        dbDir = taskDir.resolve(DB_FOLDER).resolve(name);
+        Path dir = dbDir;
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir);
@@ -264,6 +268,7 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
                 db = null;
             }
         }
+        checkpointer.closed(new ClosedStore(taskId.toString(), taskDir, dbDir, changelog));
     }
 
     @Override

@@ -31,6 +31,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
 import org.jboss.logging.Logger;
 import org.rocksdb.RocksDBException;
 
@@ -54,6 +55,8 @@ public final class StateCheckpointer implements AutoCloseable {
     static final Duration COMMIT_POLL = Duration.ofMillis(200);
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(30);
+    /** How long closing waits for the savepoints of a graceful shutdown (pods need a longer grace period). */
+    static final Duration SAVEPOINT_TIMEOUT = Duration.ofSeconds(60);
 
     private final TaskCheckpoints checkpoints;
     private final Optional<TaskCheckpoints> restoreFrom;
@@ -67,6 +70,11 @@ public final class StateCheckpointer implements AutoCloseable {
     /** The newest snapshot of each task not yet stored; a newer one replaces it. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    /** Stores Kafka Streams closed while shutting down: the tasks a savepoint covers. */
+    private final List<ClosedStore> closedAtShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean shuttingDown;
+    /** Counted down once the savepoints of a graceful shutdown are written; close() waits for it. */
+    private final java.util.concurrent.CountDownLatch savepointsWritten = new java.util.concurrent.CountDownLatch(1);
     private final ScheduledExecutorService scheduler;
     private final ScheduledExecutorService uploader;
 
@@ -126,6 +134,30 @@ public final class StateCheckpointer implements AutoCloseable {
         stores.remove(store);
     }
 
+    void closed(ClosedStore store) {
+        if (shuttingDown) {
+            closedAtShutdown.add(store);
+        }
+    }
+
+    /**
+     * Kafka Streams' state listener: a graceful shutdown (PENDING_SHUTDOWN, then NOT_RUNNING) ends with a savepoint
+     * of every task the process had, written before the close returns.
+     */
+    public void onStateChange(KafkaStreams.State now, KafkaStreams.State before) {
+        if (now == KafkaStreams.State.PENDING_SHUTDOWN) {
+            shuttingDown = true;
+        } else if (now == KafkaStreams.State.NOT_RUNNING && before == KafkaStreams.State.PENDING_SHUTDOWN) {
+            // KafkaStreams.close() returns before its listener is done: close() below waits for this
+            try {
+                scheduler.shutdownNow();
+                Savepoints.write(List.copyOf(closedAtShutdown), checkpoints, snapshotRoot, metrics);
+            } finally {
+                savepointsWritten.countDown();
+            }
+        }
+    }
+
     /**
      * Fills emptyDir with the task's latest checkpoint, or else a savepoint of {@code restoreFrom}.
      *
@@ -133,10 +165,11 @@ public final class StateCheckpointer implements AutoCloseable {
      *         holds only what was written on top of it), empty for a full replay
      */
     Optional<Long> restore(String taskId, Path emptyDir, TopicPartition changelog) {
+        long start = System.nanoTime();
         try {
             Optional<CheckpointInfo> latest = checkpoints.restoreLatest(taskId, emptyDir);
             if (latest.isPresent()) {
-                return fromCheckpoint(latest.get(), emptyDir, changelog);
+                return fromCheckpoint(latest.get(), emptyDir, changelog, Duration.ofNanos(System.nanoTime() - start));
             }
             if (restoreFrom.isPresent() && restoreFrom.get().restoreLatest(taskId, emptyDir).isPresent()) {
                 LOG.infof("task %s starts from a savepoint of %s", taskId, restoreFrom.get().jobLocation());
@@ -151,7 +184,7 @@ public final class StateCheckpointer implements AutoCloseable {
         }
     }
 
-    private Optional<Long> fromCheckpoint(CheckpointInfo info, Path dir, TopicPartition changelog) {
+    private Optional<Long> fromCheckpoint(CheckpointInfo info, Path dir, TopicPartition changelog, Duration took) {
         Long offset = info.changelogOffsets().get(changelog.toString());
         if (offset == null) {
             return fallBack(info.taskId(), dir, changelog, "checkpoint " + info.location()
@@ -162,8 +195,8 @@ public final class StateCheckpointer implements AutoCloseable {
             return fallBack(info.taskId(), dir, changelog, "checkpoint " + info.location() + " is " + age
                     + " old, more than " + MAX_CHECKPOINT_AGE + ": the changelog may have lost deletions since");
         }
-        LOG.infof("task %s restored from checkpoint %s (%d bytes); the changelog %s is replayed from offset %d",
-                info.taskId(), info.location(), info.totalBytes(), changelog, offset);
+        LOG.infof("task %s restored from checkpoint %s (%d bytes in %d ms); the changelog %s is replayed from offset %d",
+                info.taskId(), info.location(), info.totalBytes(), took.toMillis(), changelog, offset);
         metrics.restored(CheckpointMetrics.Restore.checkpoint);
         return Optional.of(offset);
     }
@@ -334,6 +367,16 @@ public final class StateCheckpointer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (shuttingDown) {
+            try {
+                if (!savepointsWritten.await(SAVEPOINT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warnf("savepoints not written within %s: the next start restores from the last checkpoints",
+                            SAVEPOINT_TIMEOUT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         scheduler.shutdownNow();
         uploader.shutdownNow();
         try {
