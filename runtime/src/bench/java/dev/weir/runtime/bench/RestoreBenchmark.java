@@ -139,12 +139,29 @@ public final class RestoreBenchmark {
         }
         String digest = digest(builder);
         builder.close(LEAVE);
+        downloadOnly(location, settings);
 
         double withCheckpoint = timeToReady("a) S3 checkpoint + changelog tail", work.resolve("fresh-a"),
                 checkpointer(location, settings, work.resolve("fresh-a")), digest);
         double changelogOnly = timeToReady("b) changelog replay alone        ", work.resolve("fresh-b"), null, digest);
         out.printf("ratio (b)/(a): %.2f× faster ready with the S3 checkpoint (target ≥ 3×)%n",
                 changelogOnly / withCheckpoint);
+    }
+
+    /** What (a) spends in S3: every task's newest checkpoint downloaded and verified, one task after another. */
+    private void downloadOnly(URI location, CheckpointSettings settings) throws Exception {
+        long start = System.nanoTime();
+        long bytes = 0;
+        try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location, APP_ID, settings)) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                Path dir = Files.createDirectories(work.resolve("download-only").resolve("0_" + p));
+                bytes += checkpoints.restoreLatest("0_" + p, dir).orElseThrow().totalBytes();
+            }
+        }
+        double seconds = seconds(start);
+        deleteQuietly(work.resolve("download-only"));
+        out.printf("downloading and verifying the checkpoints alone: %,d bytes in %.1f s (%.0f MB/s, %d transfer"
+                + " threads)%n", bytes, seconds, bytes / 1e6 / seconds, settings.transferThreads());
     }
 
     private double timeToReady(String label, Path stateDir, StateCheckpointer checkpointer, String digest) {
