@@ -2,9 +2,12 @@ package dev.weir.runtime.checkpoint;
 
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -34,11 +37,19 @@ final class S3ObjectStore implements ObjectStore {
     private static final int HTTP_TOO_MANY_REQUESTS = 429;
     private static final int HTTP_SERVER_ERROR = 500;
     private static final String NO_SUCH_BUCKET = "NoSuchBucket";
+    /** Held so the level sticks: at DEBUG, HttpClient formats every byte of every file it sends or receives. */
+    private static final Logger WIRE_LOG = quiet("org.apache.hc.client5.http.wire");
 
     private final S3Client client;
     private final String bucket;
     private final String prefix;
     private final String server;
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.INFO);
+        return logger;
+    }
 
     private S3ObjectStore(S3Client client, String bucket, String prefix, String server) {
         this.client = client;
@@ -89,7 +100,11 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public URI location(String key) {
-        return URI.create(TaskCheckpoints.S3_SCHEME + "://" + bucket + "/" + prefix + key);
+        try {
+            return new URI(TaskCheckpoints.S3_SCHEME, bucket, "/" + prefix + key, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("checkpoint object key " + key + " cannot be part of a URI", e);
+        }
     }
 
     @Override

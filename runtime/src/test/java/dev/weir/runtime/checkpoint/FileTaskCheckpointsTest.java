@@ -1,11 +1,14 @@
 package dev.weir.runtime.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,22 @@ class FileTaskCheckpointsTest extends TaskCheckpointsContract {
         try (TaskCheckpoints checkpoints = open("sensor-aggregates")) {
             assertEquals(storeRoot.resolve("sensor-aggregates").toUri().toString().replaceAll("/?$", "/"),
                     checkpoints.jobLocation().toString());
+        }
+    }
+
+    @Test
+    void retentionSparesFilesStoredAfterTheOldestKeptCheckpointBegan() throws Exception {
+        try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location(), "concurrent", settings().withRetainedCheckpoints(2))) {
+            CheckpointInfo first = checkpoints.write(TASK, folder("c1", Map.of("a.sst", "a")), CHANGELOG_OFFSETS, INPUT_OFFSETS, false);
+            Path othersFile = CheckpointFiles.write(storeRoot.resolve("concurrent/tasks/" + TASK + "/files"),
+                    Map.of("other-writer.sst@5-0badf00d", "other")).resolve("other-writer.sst@5-0badf00d");
+            Files.setLastModifiedTime(othersFile, FileTime.from(first.createdAt().plusMillis(1)));
+
+            checkpoints.write(TASK, folder("c2", Map.of("b.sst", "b")), CHANGELOG_OFFSETS, INPUT_OFFSETS, false);
+            assertTrue(Files.exists(othersFile), "stored after the oldest kept checkpoint began: maybe still being written");
+
+            checkpoints.write(TASK, folder("c3", Map.of("c.sst", "c")), CHANGELOG_OFFSETS, INPUT_OFFSETS, false);
+            assertFalse(Files.exists(othersFile), "older than every kept checkpoint and unreferenced");
         }
     }
 

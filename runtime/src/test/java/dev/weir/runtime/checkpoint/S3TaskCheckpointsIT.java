@@ -6,15 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 import dev.weir.runtime.testing.S3Server;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +89,35 @@ class S3TaskCheckpointsIT extends TaskCheckpointsContract {
 
             assertEquals(Optional.of(after), checkpoints.restoreLatest(TASK, temp.resolve("restored")));
             assertEquals(Map.of("a.sst", "a"), CheckpointFiles.read(temp.resolve("restored")));
+        }
+    }
+
+    @Test
+    void aCheckpointStartedWhileS3IsDownSucceedsWhenItReturnsWithinTheRetries() throws Exception {
+        RetryPolicy patient = new RetryPolicy(10, Duration.ofMillis(200), Duration.ofSeconds(2));
+        try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location(), "comeback", settings().withRetry(patient))) {
+            Path local = folder("local", CheckpointFiles.numbered(5, 1000));
+            s3.stop();
+            CompletableFuture<CheckpointInfo> written;
+            try {
+                written = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return checkpoints.write(TASK, local, CHANGELOG_OFFSETS, INPUT_OFFSETS, false);
+                    } catch (CheckpointException e) {
+                        throw new CompletionException(e);
+                    }
+                });
+                Awaitility.await("the checkpoint retrying while S3 is down").during(Duration.ofMillis(500))
+                        .atMost(Duration.ofSeconds(2)).until(() -> !written.isDone());
+            } finally {
+                s3.start();
+            }
+
+            CheckpointInfo info = written.get(30, TimeUnit.SECONDS);
+
+            assertEquals(5000, info.uploadedBytes());
+            assertEquals(Optional.of(info), checkpoints.restoreLatest(TASK, temp.resolve("restored")));
+            assertEquals(CheckpointFiles.numbered(5, 1000), CheckpointFiles.read(temp.resolve("restored")));
         }
     }
 
