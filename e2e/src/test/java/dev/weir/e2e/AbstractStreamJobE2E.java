@@ -76,7 +76,8 @@ abstract class AbstractStreamJobE2E {
     static final String SCALING_SINK = "burst-counts";
     static final String SCALING_DEAD_LETTER = "burst-events-dlq";
     static final int SCALING_PARTITIONS = 3;
-    static final int BURST = 30_000;
+    /** Enough that drain plus scale-down window outlast the added pods' start (about 16 s on two loaded cores). */
+    static final int BURST = 60_000;
     static final int LATER = 3_000;
     /**
      * Test settings, not advice: a 15 s window and a 20 s idle timeout so the whole cycle fits in about two minutes,
