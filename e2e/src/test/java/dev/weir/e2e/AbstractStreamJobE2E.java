@@ -302,7 +302,8 @@ abstract class AbstractStreamJobE2E {
                 metadata: {name: %s, namespace: %s}
                 spec:
                   source: {kafka: {bootstrapServers: "%s", topic: %s, startingOffsets: earliest}}
-                  # event times are now-ish and partitions go quiet between bursts: wall-clock time must not close windows
+                  # event times are about now and the partitions go quiet between bursts: wall-clock time
+                  # must not close the windows
                   eventTime: {field: %s, idleTimeout: 1h}
                   pipeline:
                     - window: {keyBy: %s, tumbling: 10s, aggregate: {n: count(), total: sum(%s)}}
