@@ -79,6 +79,8 @@ abstract class AbstractStreamJobE2E {
     /** Enough that drain plus scale-down window outlast the added pods' start (about 16 s on two loaded cores). */
     static final int BURST = 60_000;
     static final int LATER = 3_000;
+    static final Duration SCALING_WINDOW = Duration.ofSeconds(10);
+    static final Duration EVENT_SPACING = Duration.ofMillis(10);
     /**
      * Test settings, not advice: a 15 s window and a 20 s idle timeout so the whole cycle fits in about two minutes,
      * polling every second so each step shows at once; maxLagSeconds 5 so the burst calls for more pods than there are
@@ -230,7 +232,8 @@ abstract class AbstractStreamJobE2E {
         kafka.create(SCALING_SOURCE, SCALING_PARTITIONS);
         kafka.create(SCALING_SINK, 1);
         kafka.create(SCALING_DEAD_LETTER, 1);
-        CountedEvents events = new CountedEvents(SCALING_PARTITIONS, 10, 10_000, Instant.now());
+        CountedEvents events = new CountedEvents(SCALING_PARTITIONS, EVENT_SPACING.toMillis(),
+                SCALING_WINDOW.toMillis(), Instant.now());
         Resource<StreamJob> job = client().resources(StreamJob.class).inNamespace(NAMESPACE).withName(SCALING_JOB);
         ScalingTimeline timeline = new ScalingTimeline(client(), NAMESPACE, SCALING_JOB);
         try {
@@ -306,13 +309,14 @@ abstract class AbstractStreamJobE2E {
                   # must not close the windows
                   eventTime: {field: %s, idleTimeout: 1h}
                   pipeline:
-                    - window: {keyBy: %s, tumbling: 10s, aggregate: {n: count(), total: sum(%s)}}
+                    - window: {keyBy: %s, tumbling: %ds, aggregate: {n: count(), total: sum(%s)}}
                   sink: {kafka: {topic: %s}}
                   deadLetter: {kafka: {topic: %s}}
                   processingGuarantee: exactly_once
                   scaling: %s
                 """.formatted(SCALING_JOB, NAMESPACE, podBootstrapServers(), SCALING_SOURCE, CountedEvents.TIME,
-                CountedEvents.KEY, CountedEvents.VALUE, SCALING_SINK, SCALING_DEAD_LETTER, SCALING), StreamJob.class);
+                CountedEvents.KEY, SCALING_WINDOW.toSeconds(), CountedEvents.VALUE, SCALING_SINK, SCALING_DEAD_LETTER,
+                SCALING), StreamJob.class);
     }
 
     private static List<String> reasons(ScalingTimeline timeline) {
@@ -320,13 +324,11 @@ abstract class AbstractStreamJobE2E {
     }
 
     private long readyPods(String job) {
-        return client().pods().inNamespace(NAMESPACE).withLabels(Labels.selector(job)).list().getItems().stream()
-                .filter(ScalingTimeline::isReady).count();
+        return pods(job).stream().filter(ScalingTimeline::isReady).count();
     }
 
     private List<String> podNames(String job) {
-        return client().pods().inNamespace(NAMESPACE).withLabels(Labels.selector(job)).list().getItems().stream()
-                .map(p -> p.getMetadata().getName()).toList();
+        return pods(job).stream().map(p -> p.getMetadata().getName()).toList();
     }
 
     /** Waits for the job to be Running and Ready on the current template; returns its pod's uid. */
@@ -408,7 +410,11 @@ abstract class AbstractStreamJobE2E {
     }
 
     private List<Pod> runtimePods() {
-        return client().pods().inNamespace(NAMESPACE).withLabels(Labels.selector(JOB)).list().getItems();
+        return pods(JOB);
+    }
+
+    private List<Pod> pods(String job) {
+        return client().pods().inNamespace(NAMESPACE).withLabels(Labels.selector(job)).list().getItems();
     }
 
     private Pod runtimePod() {
