@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.MalformedRecordException;
 import org.apache.kafka.clients.admin.Admin;
@@ -18,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -47,17 +50,52 @@ final class KafkaTopics {
 
     /** Writes the values in order to partition 0 and returns once all are acknowledged. */
     void produce(String topic, List<String> values) throws InterruptedException, ExecutionException {
+        produce(topic, 1, values);
+    }
+
+    /** Writes value {@code i} to partition {@code i % partitions}, in order, and returns once all are acknowledged. */
+    void produce(String topic, int partitions, List<String> values) throws InterruptedException, ExecutionException {
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            records.add(new ProducerRecord<>(topic, i % partitions, null, values.get(i)));
+        }
+        send(records);
+    }
+
+    /** Writes the runtime's end-of-input marker to every partition: the job flushes its open windows. */
+    void endOfInput(String topic, int partitions) throws InterruptedException, ExecutionException {
+        List<ProducerRecord<String, String>> markers = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            markers.add(new ProducerRecord<>(topic, p, null, null, "", EndOfInput.headers()));
+        }
+        send(markers);
+    }
+
+    private void send(List<ProducerRecord<String, String>> records) throws InterruptedException, ExecutionException {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new StringSerializer())) {
-            for (String value : values) {
-                producer.send(new ProducerRecord<>(topic, 0, null, value)).get();
+            // all in flight at once, in order per partition (idempotent producer): a burst, not one round trip each
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (ProducerRecord<String, String> record : records) {
+                sent.add(producer.send(record));
+            }
+            for (Future<RecordMetadata> ack : sent) {
+                ack.get();
             }
         }
     }
 
     /** Every committed record of partition 0 of {@code topic} as a JSON object, read until none comes for a while. */
     List<Map<String, Object>> readAll(String topic, Duration quiet) {
+        return read(topic, quiet).records();
+    }
+
+    /**
+     * Every committed record of partition 0 of {@code topic}, read until none comes for a while: the data records as
+     * JSON objects, and how many end-of-input markers came with them.
+     */
+    Contents read(String topic, Duration quiet) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -66,15 +104,24 @@ final class KafkaTopics {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             List<Map<String, Object>> records = new ArrayList<>();
+            int markers = 0;
             long quietUntil = System.nanoTime() + quiet.toNanos();
             while (System.nanoTime() < quietUntil) {
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
-                    records.add(parse(topic, record));
+                    if (EndOfInput.isMarked(record.headers())) {
+                        markers++;
+                    } else {
+                        records.add(parse(topic, record));
+                    }
                     quietUntil = System.nanoTime() + quiet.toNanos();
                 }
             }
-            return records;
+            return new Contents(records, markers);
         }
+    }
+
+    /** What {@link #read} found in a topic. */
+    record Contents(List<Map<String, Object>> records, int endOfInputMarkers) {
     }
 
     private static Map<String, Object> parse(String topic, ConsumerRecord<String, String> record) {

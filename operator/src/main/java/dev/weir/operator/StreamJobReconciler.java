@@ -30,7 +30,7 @@ import java.util.Optional;
 public class StreamJobReconciler implements Reconciler<StreamJob> {
     static final String NAME = "streamjob";
     /** The event recorded at each change of the pod count by the autoscaler. */
-    static final String SCALING_EVENT = "Scaling";
+    public static final String SCALING_EVENT = "Scaling";
 
     private final OperatorConfig config;
     private final Autoscaling autoscaling;
