@@ -4,12 +4,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.restoreFrom) || (has(self.checkpoints) && has(self.checkpoints.location))",
+        message = "spec.restoreFrom needs spec.checkpoints.location: a job restored from a savepoint keeps checkpoints"
+                + " of its own")
 public class StreamJobSpec {
     public static final int DEFAULT_REPLICAS = 1;
     @Required
@@ -38,6 +43,11 @@ public class StreamJobSpec {
 
     @JsonPropertyDescription("Where and how often state checkpoints are written.")
     public CheckpointSpec checkpoints;
+
+    @Pattern("^(s3|file)://.+")
+    @JsonPropertyDescription("Starts the job's state from the savepoints of another job: that job's checkpoint folder,"
+            + " e.g. s3://bucket/prefix/weir-prod-old-job. Used for each task that has no checkpoint of this job yet.")
+    public String restoreFrom;
 
     @JsonPropertyDescription("How many runtime pods run the job, driven by consumer lag.")
     public ScalingSpec scaling;

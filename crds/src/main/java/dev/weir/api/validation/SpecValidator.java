@@ -63,6 +63,7 @@ public final class SpecValidator {
         sink("spec.deadLetter", spec.deadLetter, spec.source, "bad and late records");
         processingGuarantee(spec);
         checkpoints(spec.checkpoints);
+        restoreFrom(spec);
         scaling(spec.scaling);
         replicasAndResources(spec);
         tracing(spec.tracing);
@@ -253,13 +254,35 @@ public final class SpecValidator {
         if (checkpoints == null) {
             return;
         }
-        String location = checkpoints.location;
+        location("spec.checkpoints.location", checkpoints.location, "s3://bucket/prefix, or file:///path for local runs");
+        positiveDuration("spec.checkpoints.interval", checkpoints.interval);
+        if (checkpoints.retain != null && checkpoints.retain < 1) {
+            error("spec.checkpoints.retain", "must be ≥ 1 (a restore uses the newest), got " + checkpoints.retain);
+        }
+        if (checkpoints.s3 != null && checkpoints.s3.endpoint != null
+                && !checkpoints.s3.endpoint.matches("^https?://.+")) {
+            error("spec.checkpoints.s3.endpoint", "\"" + checkpoints.s3.endpoint + "\" is not an http(s) URL: use e.g."
+                    + " http://minio:9000");
+        }
+    }
+
+    private void restoreFrom(StreamJobSpec spec) {
+        if (spec.restoreFrom == null) {
+            return;
+        }
+        location("spec.restoreFrom", spec.restoreFrom, "the checkpoint folder of the old job, e.g."
+                + " s3://bucket/prefix/weir-old-job");
+        if (spec.checkpoints == null || spec.checkpoints.location == null) {
+            error("spec.restoreFrom", "needs spec.checkpoints.location: a job restored from a savepoint keeps"
+                    + " checkpoints of its own");
+        }
+    }
+
+    private void location(String field, String location, String use) {
         if (location != null && !(location.startsWith("s3://") && location.length() > "s3://".length()
                 || location.startsWith("file://") && location.length() > "file://".length())) {
-            error("spec.checkpoints.location", "\"" + location + "\" is neither s3:// nor file://: use"
-                    + " s3://bucket/prefix, or file:///path for local runs");
+            error(field, "\"" + location + "\" is neither s3:// nor file://: use " + use);
         }
-        positiveDuration("spec.checkpoints.interval", checkpoints.interval);
     }
 
     private void scaling(ScalingSpec scaling) {

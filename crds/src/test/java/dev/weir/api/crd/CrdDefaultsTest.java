@@ -63,6 +63,9 @@ class CrdDefaultsTest {
         assertEquals(new WindowSpec().allowedLatenessOrDefault(),
                 Durations.parse(defaultOf("spec.pipeline[].window.allowedLateness")));
         assertEquals(new CheckpointSpec().intervalOrDefault(), Durations.parse(defaultOf("spec.checkpoints.interval")));
+        assertEquals(String.valueOf(new CheckpointSpec().retainOrDefault()), defaultOf("spec.checkpoints.retain"));
+        assertEquals(String.valueOf(new CheckpointSpec.S3().pathStyleOrDefault()),
+                defaultOf("spec.checkpoints.s3.pathStyle"));
         ScalingSpec scaling = new ScalingSpec();
         assertEquals(String.valueOf(scaling.minReplicasOrDefault()), defaultOf("spec.scaling.minReplicas"));
         assertEquals(String.valueOf(scaling.maxReplicasOrDefault()), defaultOf("spec.scaling.maxReplicas"));

@@ -48,7 +48,7 @@ class CrdValidationRulesTest {
 
     @Test
     void theRulesAreTheOnesTested() {
-        assertEquals("[spec.deadLetter, spec.pipeline[], spec.pipeline[].window, spec.scaling, spec.sink, spec.source]",
+        assertEquals("[spec, spec.deadLetter, spec.pipeline[], spec.pipeline[].window, spec.scaling, spec.sink, spec.source]",
                 RULES.keySet().toString());
     }
 
@@ -83,6 +83,14 @@ class CrdValidationRulesTest {
         assertFalse(holds("spec.scaling", Map.of("minReplicas", 4L, "maxReplicas", 3L)));
         assertTrue(holds("spec.scaling", Map.of("minReplicas", 4L)));
         assertEquals("minReplicas must be ≤ maxReplicas", RULES.get("spec.scaling").get("message").asText());
+    }
+
+    @Test
+    void restoreFromNeedsACheckpointLocation() throws Exception {
+        assertTrue(holds("spec", Map.of()));
+        assertTrue(holds("spec", Map.of("restoreFrom", "s3://b/old", "checkpoints", Map.of("location", "s3://b"))));
+        assertFalse(holds("spec", Map.of("restoreFrom", "s3://b/old")));
+        assertFalse(holds("spec", Map.of("restoreFrom", "s3://b/old", "checkpoints", Map.of("interval", "30s"))));
     }
 
     private static void exactlyOneOf(String path, String... fields) throws Exception {

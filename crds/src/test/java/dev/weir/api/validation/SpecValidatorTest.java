@@ -263,6 +263,21 @@ class SpecValidatorTest {
                         + " or 1h30m"),
                 errorsWith("{location: \"s3://bucket/prefix\", interval: 30s}", "{location: /tmp/x, interval: 0ms}"));
         assertEquals(List.of(), errorsWith("s3://bucket/prefix", "file:///var/lib/weir"));
+        assertEquals(List.of(
+                "spec.checkpoints.retain: must be ≥ 1 (a restore uses the newest), got 0",
+                "spec.checkpoints.s3.endpoint: \"minio:9000\" is not an http(s) URL: use e.g. http://minio:9000"),
+                errorsWith("interval: 30s}", "interval: 30s, retain: 0, s3: {endpoint: \"minio:9000\"}}"));
+    }
+
+    @Test
+    void restoreFromIsALocationAndNeedsCheckpointsOfItsOwn() throws Exception {
+        assertEquals(List.of(), errorsWith("checkpoints:", "restoreFrom: s3://bucket/prefix/weir-old\ncheckpoints:"));
+        assertEquals(List.of(
+                "spec.restoreFrom: \"old-job\" is neither s3:// nor file://: use the checkpoint folder of the old job,"
+                        + " e.g. s3://bucket/prefix/weir-old-job",
+                "spec.restoreFrom: needs spec.checkpoints.location: a job restored from a savepoint keeps checkpoints"
+                        + " of its own"),
+                errorsWith("checkpoints: {location: \"s3://bucket/prefix\", interval: 30s}", "restoreFrom: old-job"));
     }
 
     @Test

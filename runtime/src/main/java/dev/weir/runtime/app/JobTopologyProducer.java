@@ -5,20 +5,26 @@ import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.runtime.kafka.JobTopics;
 import dev.weir.runtime.kafka.StreamsTopology;
+import dev.weir.runtime.kafka.state.CheckpointMetrics;
+import dev.weir.runtime.kafka.state.JobCheckpoints;
+import dev.weir.runtime.kafka.state.StateCheckpointer;
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.JobMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -34,18 +40,46 @@ public class JobTopologyProducer {
     @ConfigProperty(name = "weir.progress-interval", defaultValue = "1s")
     Duration progressInterval;
 
+    @ConfigProperty(name = "kafka-streams.state.dir")
+    Path stateDir;
+
+    /** Absent when the job has no checkpoint location. */
+    private Optional<StateCheckpointer> checkpointer = Optional.empty();
+
+    @Produces
+    @Singleton
+    CheckpointMetrics checkpointMetrics(MeterRegistry registry) {
+        return new CheckpointMetrics(registry);
+    }
+
     /** Singleton, not a normal scope: KafkaStreams reads the topology's fields, which a client proxy would hide. */
     @Produces
     @Singleton
-    Topology topology(MeterRegistry registry) throws InvalidJobException, InterruptedException {
+    Topology topology(MeterRegistry registry, CheckpointMetrics checkpointMetrics)
+            throws InvalidJobException, InterruptedException {
         StreamJob job = JobFiles.read(Path.of(jobFile));
         CompiledJob compiled = CompiledJob.compile(job.getSpec());
         JobTopics topics = JobTopics.of(job.getSpec());
         int partitions = sourcePartitions(job.getSpec().source.kafka.bootstrapServers, topics.source());
         LOG.infof("job %s: %s (%d partitions) → %s, dead letters → %s", job.getMetadata().getName(),
                 topics.source(), partitions, topics.sink(), topics.deadLetter());
+        checkpointer = JobCheckpoints.of(job, stateDir, checkpointMetrics);
+        checkpointer.ifPresent(c -> LOG.infof("state checkpoints every %s to %s", job.getSpec().checkpoints
+                .intervalOrDefault(), job.getSpec().checkpoints.location));
         return StreamsTopology.build(compiled, topics, partitions, new JobMetrics(registry), progressInterval,
-                compiled.idleTimeout());
+                compiled.idleTimeout(), checkpointer.orElse(null));
+    }
+
+    /** Kafka Streams' state listener (the extension installs it): savepoints at a graceful shutdown. */
+    @Produces
+    @Singleton
+    KafkaStreams.StateListener stateListener() {
+        return (now, before) -> checkpointer.ifPresent(c -> c.onStateChange(now, before));
+    }
+
+    @PreDestroy
+    void close() {
+        checkpointer.ifPresent(StateCheckpointer::close);
     }
 
     /** Waits for the source topic to exist: the watermark needs its partition count. */

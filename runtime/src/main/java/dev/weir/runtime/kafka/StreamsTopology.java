@@ -1,5 +1,6 @@
 package dev.weir.runtime.kafka;
 
+import dev.weir.runtime.kafka.state.StateCheckpointer;
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.JobMetrics;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -42,6 +44,12 @@ public final class StreamsTopology {
      */
     public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, JobMetrics metrics,
                                  Duration progressInterval, Duration idleTimeout) {
+        return build(job, topics, sourcePartitions, metrics, progressInterval, idleTimeout, null);
+    }
+
+    /** @param checkpointer null keeps the window state in Kafka Streams' own RocksDB store, without checkpoints */
+    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, JobMetrics metrics,
+                                 Duration progressInterval, Duration idleTimeout, StateCheckpointer checkpointer) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<byte[], Routed> fromSource = builder
                 .stream(topics.source(), Consumed.with(BYTES, BYTES).withName("weir-source"))
@@ -51,9 +59,10 @@ public final class StreamsTopology {
             writeOut(fromSource, topics, "weir-source");
             return builder.build();
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(JobTopics.WINDOW_STORE), Serdes.Bytes(), BYTES)
-                .withCachingEnabled());
+        KeyValueBytesStoreSupplier store = checkpointer == null
+                ? Stores.persistentKeyValueStore(JobTopics.WINDOW_STORE)
+                : checkpointer.storeSupplier(JobTopics.WINDOW_STORE);
+        builder.addStateStore(Stores.keyValueStoreBuilder(store, Serdes.Bytes(), BYTES).withCachingEnabled());
         KStream<byte[], Routed> keyed = fromSource.split(Named.as("weir-source-"))
                 .branch((k, v) -> v.route() == Routed.Route.KEYED, Branched.as("keyed"))
                 .defaultBranch(Branched.withConsumer(out -> writeOut(out, topics, "weir-source"), "out"))

@@ -71,6 +71,13 @@ public final class S3Server implements BeforeAllCallback, BeforeEachCallback, Au
         startOnce(context);
     }
 
+    /** For programs outside JUnit (the restore benchmark): a started server; {@link #close()} ends it. */
+    public static S3Server standalone() {
+        S3Server server = new S3Server();
+        server.startOnce(null);
+        return server;
+    }
+
     private synchronized void startOnce(ExtensionContext context) {
         if (dataDir == null) {
             try {
@@ -83,7 +90,9 @@ public final class S3Server implements BeforeAllCallback, BeforeEachCallback, Au
                 throw new UncheckedIOException(e);
             }
             Runtime.getRuntime().addShutdownHook(killOnExit);
-            context.getStore(NAMESPACE).put(S3Server.class, this);
+            if (context != null) {
+                context.getStore(NAMESPACE).put(S3Server.class, this);
+            }
             start();
         }
     }

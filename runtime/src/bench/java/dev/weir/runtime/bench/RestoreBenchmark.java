@@ -1,0 +1,325 @@
+package dev.weir.runtime.bench;
+
+import dev.weir.runtime.checkpoint.CheckpointInfo;
+import dev.weir.runtime.checkpoint.CheckpointSettings;
+import dev.weir.runtime.checkpoint.TaskCheckpoints;
+import dev.weir.runtime.kafka.state.CheckpointMetrics;
+import dev.weir.runtime.kafka.state.StateCheckpointer;
+import dev.weir.runtime.local.EmbeddedKafka;
+import dev.weir.runtime.testing.S3Server;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.awaitility.Awaitility;
+
+/**
+ * How fast a fresh instance of a job with large state is ready: (a) seeded from its S3 checkpoint (S3Proxy on
+ * loopback) plus the changelog tail, against (b) the changelog alone, the two in one invocation on the same
+ * broker and the same state; and the bytes an incremental checkpoint uploads after 1% of the state changed,
+ * against the whole checkpoint. Not a timed test: it prints figures and the ratio (docs/benchmark.md).
+ */
+public final class RestoreBenchmark {
+    private static final String APP_ID = "weir-restore-bench";
+    private static final String INPUT = "restore-bench-in";
+    private static final String STORE = "bench-state";
+    private static final String BUCKET = "restore-bench";
+    private static final int PARTITIONS = 2;
+    private static final int VALUE_BYTES = 1024;
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(20);
+    /** Leaving the group at once (static members only), so the next instance does not wait for a session timeout. */
+    private static final KafkaStreams.CloseOptions LEAVE = new KafkaStreams.CloseOptions().leaveGroup(true)
+            .timeout(Duration.ofSeconds(60));
+
+    private final EmbeddedKafka kafka;
+    private final Admin admin;
+    private final S3Server s3;
+    private final Path work;
+    private final PrintStream out;
+    private final int keys;
+    private final Random random = new Random(42);
+
+    private RestoreBenchmark(EmbeddedKafka kafka, Admin admin, S3Server s3, Path work, int keys, PrintStream out) {
+        this.kafka = kafka;
+        this.admin = admin;
+        this.s3 = s3;
+        this.work = work;
+        this.keys = keys;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int stateMb = Integer.getInteger("bench.state-mb", 512);
+        Path base = Files.createDirectories(Path.of(System.getProperty("bench.state-dir", "target/bench-state")));
+        Path work = Files.createTempDirectory(base, "restore-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+             S3Server s3 = S3Server.standalone()) {
+            new RestoreBenchmark(kafka, admin, s3, work, stateMb * 1024 * 1024 / VALUE_BYTES, System.out).run();
+        } finally {
+            deleteQuietly(work);
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        out.printf("Weir restore benchmark: %,d keys × %d B values (%,d MB of state), %d partitions, checkpoints every %s"
+                + " to S3Proxy on loopback%n", keys, VALUE_BYTES, (long) keys * VALUE_BYTES >> 20, PARTITIONS,
+                CHECKPOINT_INTERVAL.toSeconds() + "s");
+        kafka.createTopic(INPUT, PARTITIONS);
+        s3.createBucket(BUCKET);
+        URI location = URI.create("s3://" + BUCKET + "/checkpoints");
+        CheckpointSettings settings = CheckpointSettings.defaults().withS3(s3.s3Options());
+
+        long start = System.nanoTime();
+        produce(0, keys, "initial state");
+        KafkaStreams builder = start(work.resolve("builder"), checkpointer(location, settings, work.resolve("builder")));
+        awaitProcessed();
+        out.printf("state built in %.1f s%n", seconds(start));
+        try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location, APP_ID, settings)) {
+            List<CheckpointInfo> full = awaitCheckpointsAfter(checkpoints, Instant.now());
+            long fullBytes = full.stream().mapToLong(CheckpointInfo::totalBytes).sum();
+            out.printf("checkpoint of the whole state: %,d bytes in %d task checkpoints%n", fullBytes, full.size());
+
+            produceChanges(keys / 100);
+            awaitProcessed();
+            List<CheckpointInfo> incremental = awaitCheckpointsAfter(checkpoints, Instant.now());
+            long uploaded = incremental.stream().mapToLong(CheckpointInfo::uploadedBytes).sum();
+            long total = incremental.stream().mapToLong(CheckpointInfo::totalBytes).sum();
+            out.printf("after changing 1%% of the keys: the incremental checkpoint uploaded %,d bytes of %,d (%.1f%%),"
+                    + " a full one would upload all %,d%n", uploaded, total, 100.0 * uploaded / total, total);
+
+            produceChanges(keys / 200);
+            awaitProcessed();
+            long tail = changelogEnd() - incremental.stream()
+                    .mapToLong(c -> c.changelogOffsets().values().stream().mapToLong(Long::longValue).sum()).sum();
+            out.printf("then 0.5%% more changes, not checkpointed before the instance stops: a changelog tail of about"
+                    + " %,d records%n", tail);
+        }
+        String digest = digest(builder);
+        builder.close(LEAVE);
+        downloadOnly(location, settings);
+
+        double withCheckpoint = timeToReady("a) S3 checkpoint + changelog tail", work.resolve("fresh-a"),
+                checkpointer(location, settings, work.resolve("fresh-a")), digest);
+        double changelogOnly = timeToReady("b) changelog replay alone        ", work.resolve("fresh-b"), null, digest);
+        out.printf("ratio (b)/(a): %.2f× faster ready with the S3 checkpoint (target ≥ 3×)%n",
+                changelogOnly / withCheckpoint);
+    }
+
+    /** What (a) spends in S3: every task's newest checkpoint downloaded and verified, one task after another. */
+    private void downloadOnly(URI location, CheckpointSettings settings) throws Exception {
+        long start = System.nanoTime();
+        long bytes = 0;
+        try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location, APP_ID, settings)) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                Path dir = Files.createDirectories(work.resolve("download-only").resolve("0_" + p));
+                bytes += checkpoints.restoreLatest("0_" + p, dir).orElseThrow().totalBytes();
+            }
+        }
+        double seconds = seconds(start);
+        deleteQuietly(work.resolve("download-only"));
+        out.printf("downloading and verifying the checkpoints alone: %,d bytes in %.1f s (%.0f MB/s, %d transfer"
+                + " threads)%n", bytes, seconds, bytes / 1e6 / seconds, settings.transferThreads());
+    }
+
+    private double timeToReady(String label, Path stateDir, StateCheckpointer checkpointer, String digest) {
+        long start = System.nanoTime();
+        KafkaStreams app = start(stateDir, checkpointer);
+        double seconds = seconds(start);
+        String restored = digest(app);
+        out.printf("%s: ready in %6.1f s; state %s%n", label, seconds,
+                restored.equals(digest) ? "identical to the original (" + digest + ")"
+                        : "DIFFERENT: " + restored + " instead of " + digest);
+        app.close(LEAVE);
+        return seconds;
+    }
+
+    private StateCheckpointer checkpointer(URI location, CheckpointSettings settings, Path stateDir) {
+        return new StateCheckpointer(TaskCheckpoints.open(location, APP_ID, settings), Optional.empty(),
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())), APP_ID,
+                CHECKPOINT_INTERVAL, stateDir.resolve(APP_ID), new CheckpointMetrics(new SimpleMeterRegistry()),
+                Clock.systemUTC());
+    }
+
+    /** Starts the job (input → key-value store with a changelog) and returns once it is RUNNING. */
+    private KafkaStreams start(Path stateDir, StateCheckpointer checkpointer) {
+        KeyValueBytesStoreSupplier supplier = checkpointer == null ? Stores.persistentKeyValueStore(STORE)
+                : checkpointer.storeSupplier(STORE);
+        StreamsBuilder topology = new StreamsBuilder();
+        topology.addStateStore(Stores.keyValueStoreBuilder(supplier, Serdes.Bytes(), Serdes.ByteArray()));
+        topology.stream(INPUT, Consumed.with(Serdes.Bytes(), Serdes.ByteArray()))
+                .process(() -> new Processor<Bytes, byte[], Void, Void>() {
+                    private KeyValueStore<Bytes, byte[]> store;
+
+                    @Override
+                    public void init(ProcessorContext<Void, Void> context) {
+                        store = context.getStateStore(STORE);
+                    }
+
+                    @Override
+                    public void process(Record<Bytes, byte[]> record) {
+                        store.put(record.key(), record.value());
+                    }
+                }, STORE);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // static membership, as pods have: closing with leaveGroup removes the member, so the next one joins at once
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                stateDir.getFileName().toString());
+        KafkaStreams app = new KafkaStreams(topology.build(), props);
+        if (checkpointer != null) {
+            app.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.NOT_RUNNING) {
+                    checkpointer.close();
+                }
+            });
+        }
+        app.start();
+        Awaitility.await("the job RUNNING").atMost(PHASE_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                .until(() -> app.state() == KafkaStreams.State.RUNNING);
+        return app;
+    }
+
+    /** Keys and an order-independent hash of every entry: two stores with the same digest hold the same state. */
+    private static String digest(KafkaStreams app) {
+        ReadOnlyKeyValueStore<Bytes, byte[]> store = app.store(
+                StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.keyValueStore()));
+        long count = 0;
+        long hash = 0;
+        try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                count++;
+                hash += 31L * e.key.hashCode() + Arrays.hashCode(e.value);
+            }
+        }
+        return String.format("%,d keys, hash %016x", count, hash);
+    }
+
+    private void produce(int from, int to, String what) throws Exception {
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int k = from; k < to; k++) {
+                producer.send(record(k));
+            }
+        }
+        out.printf("%s: %,d records written in %.1f s%n", what, to - from, seconds(start));
+    }
+
+    private void produceChanges(int count) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < count; i++) {
+                producer.send(record(random.nextInt(keys)));
+            }
+        }
+    }
+
+    private ProducerRecord<byte[], byte[]> record(int key) {
+        byte[] value = new byte[VALUE_BYTES];
+        random.nextBytes(value);
+        return new ProducerRecord<>(INPUT, String.format("key-%09d", key).getBytes(), value);
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Until the job's committed offsets reach the end of the input. */
+    private void awaitProcessed() {
+        Awaitility.await("the input processed").atMost(PHASE_TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
+            Map<TopicPartition, OffsetSpec> latest = partitions(INPUT).stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APP_ID)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                    && committed.get(e.getKey()).offset() >= e.getValue().offset());
+        });
+    }
+
+    private long changelogEnd() throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = partitions(APP_ID + "-" + STORE + "-changelog").stream()
+                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+        return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+                .mapToLong(r -> r.offset()).sum();
+    }
+
+    private static List<TopicPartition> partitions(String topic) {
+        return java.util.stream.IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p)).toList();
+    }
+
+    /** The newest checkpoint of every task, once each is newer than {@code after}. */
+    private static List<CheckpointInfo> awaitCheckpointsAfter(TaskCheckpoints checkpoints, Instant after) {
+        Map<String, CheckpointInfo> newest = new HashMap<>();
+        Awaitility.await("a checkpoint of every task after " + after).atMost(PHASE_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    newest.clear();
+                    for (CheckpointInfo c : checkpoints.list()) {
+                        newest.putIfAbsent(c.taskId(), c);
+                    }
+                    return newest.size() == PARTITIONS
+                            && newest.values().stream().allMatch(c -> c.createdAt().isAfter(after));
+                });
+        return List.copyOf(newest.values());
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            System.err.println("cannot delete " + dir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.weir.runtime.kafka.state;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.internals.ProcessorStateManager;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A task's key-value state in a RocksDB database this class opens itself, so that it can take RocksDB
+ * checkpoints of it. Kafka Streams wraps it with its cache and change-logging layers as usual; this store
+ * only adds: seeding an empty store from the job's latest checkpoint on init, and RocksDB checkpoints taken by the
+ * {@link StateCheckpointer}'s thread while the stream thread goes on writing. See docs/checkpoints.md.
+ */
+final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
+    /** Folder of the database inside the task directory; Kafka Streams' own stores use {@code rocksdb}. */
+    static final String DB_FOLDER = "weir-rocksdb";
+
+    private final String name;
+    private final StateCheckpointer checkpointer;
+    private final Set<RocksRange> openIterators = ConcurrentHashMap.newKeySet();
+    private final Position position = Position.emptyPosition();
+    /** Input offset + 1 of the newest record whose writes reached the database, per input partition; updated
+     *  before each write, so a snapshot holding a write is never ahead of it. */
+    private final Map<TopicPartition, Long> writtenUpTo = new ConcurrentHashMap<>();
+    /** Orders snapshots (checkpointer thread) and closing the database (stream thread). */
+    private final Object lifecycle = new Object();
+    private StateStoreContext context;
+    private TaskId taskId;
+    private TopicPartition changelog;
+    private Path taskDir;
+    private Path dbDir;
+    private Options options;
+    private WriteOptions writeOptions;
+    private FlushOptions flushOptions;
+    private RocksDB db;
+    private boolean writtenSinceFlush;
+    private volatile boolean writtenSinceSnapshot;
+    private volatile boolean open;
+
+    CheckpointedRocksStore(String name, StateCheckpointer checkpointer) {
+        this.name = name;
+        this.checkpointer = checkpointer;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        this.context = context;
+        taskId = context.taskId();
+        changelog = new TopicPartition(
+                ProcessorStateManager.storeChangelogTopic(context.applicationId(), name, null), taskId.partition());
+        taskDir = context.stateDir().toPath();
+        dbDir = taskDir.resolve(DB_FOLDER).resolve(name);
+        Path dir = dbDir;
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                // a store with no local files: start from the latest checkpoint, the changelog tail after it
+                TaskOffsetFile.replace(context.stateDir().toPath(), changelog,
+                        checkpointer.restore(taskId.toString(), dir, changelog));
+            }
+            RocksDB.loadLibrary();
+            options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION);
+            // the changelog is the log: like Kafka Streams' own stores, no write-ahead log, a flush on every commit
+            writeOptions = new WriteOptions().setDisableWAL(true);
+            flushOptions = new FlushOptions().setWaitForFlush(true);
+            db = RocksDB.open(options, dir.toString());
+        } catch (IOException | RocksDBException e) {
+            throw new ProcessorStateException("cannot open the state of task " + taskId + " in " + dir, e);
+        }
+        context.register(root, (BatchingStateRestoreCallback) this::restoreAll);
+        open = true;
+        checkpointer.register(this);
+    }
+
+    /** Applies changelog records (null value: deleted) in one batch. */
+    private void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
+        try (WriteBatch batch = new WriteBatch()) {
+            for (KeyValue<byte[], byte[]> r : records) {
+                if (r.value == null) {
+                    batch.delete(r.key);
+                } else {
+                    batch.put(r.key, r.value);
+                }
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new ProcessorStateException("cannot restore the state of task " + taskId, e);
+        }
+    }
+
+    TaskId taskId() {
+        return taskId;
+    }
+
+    TopicPartition changelog() {
+        return changelog;
+    }
+
+    boolean isClosed() {
+        return !open;
+    }
+
+    /**
+     * On the checkpointer's thread: a RocksDB checkpoint (hard links) into {@code dir}, unless nothing was written
+     * since the last one or the store is closed.
+     *
+     * @param changelogOffset every changelog record below it was written to the database before this call
+     */
+    Optional<Snapshot> snapshot(long changelogOffset, Path dir) throws RocksDBException {
+        synchronized (lifecycle) {
+            if (!open || !writtenSinceSnapshot) {
+                return Optional.empty();
+            }
+            writtenSinceSnapshot = false;
+            try (Checkpoint checkpoint = Checkpoint.create(db)) {
+                checkpoint.createCheckpoint(dir.toString());
+            }
+            // read after the checkpoint: covers every write in it, perhaps a few more (a stricter commit wait)
+            return Optional.of(new Snapshot(this, dir, Map.of(changelog, changelogOffset), Map.copyOf(writtenUpTo)));
+        }
+    }
+
+    @Override
+    public void put(Bytes key, byte[] value) {
+        written();
+        try {
+            if (value == null) {
+                db.delete(writeOptions, key.get());
+            } else {
+                db.put(writeOptions, key.get(), value);
+            }
+        } catch (RocksDBException e) {
+            throw new ProcessorStateException("cannot write the state of task " + taskId, e);
+        }
+        // after the write: a snapshot that clears this flag before taking its checkpoint never misses the write
+        writtenSinceSnapshot = true;
+    }
+
+    /** Remembers which input record the write comes from: a snapshot is stored once that record's commit is. */
+    private void written() {
+        writtenSinceFlush = true;
+        context.recordMetadata().ifPresent(m -> writtenUpTo.merge(
+                new TopicPartition(m.topic(), m.partition()), m.offset() + 1, Math::max));
+    }
+
+    @Override
+    public byte[] putIfAbsent(Bytes key, byte[] value) {
+        byte[] old = get(key);
+        if (old == null) {
+            put(key, value);
+        }
+        return old;
+    }
+
+    @Override
+    public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+        for (KeyValue<Bytes, byte[]> e : entries) {
+            put(e.key, e.value);
+        }
+    }
+
+    @Override
+    public byte[] delete(Bytes key) {
+        byte[] old = get(key);
+        put(key, null);
+        return old;
+    }
+
+    @Override
+    public byte[] get(Bytes key) {
+        try {
+            return db.get(key.get());
+        } catch (RocksDBException e) {
+            throw new ProcessorStateException("cannot read the state of task " + taskId, e);
+        }
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+        if (from != null && to != null && Arrays.compareUnsigned(from.get(), to.get()) > 0) {
+            return iterator(new byte[0], new byte[0], true);
+        }
+        return iterator(from == null ? null : from.get(), to == null ? null : to.get(), false);
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> all() {
+        return iterator(null, null, false);
+    }
+
+    private KeyValueIterator<Bytes, byte[]> iterator(byte[] from, byte[] toInclusive, boolean empty) {
+        RocksRange[] self = new RocksRange[1];
+        RocksRange range = new RocksRange(db.newIterator(), from, toInclusive, () -> openIterators.remove(self[0]));
+        self[0] = range;
+        openIterators.add(range);
+        if (empty) {
+            range.close();
+        }
+        return range;
+    }
+
+    @Override
+    public long approximateNumEntries() {
+        try {
+            return db.getLongProperty("rocksdb.estimate-num-keys");
+        } catch (RocksDBException e) {
+            throw new ProcessorStateException("cannot count the state of task " + taskId, e);
+        }
+    }
+
+    /** Memtable to disk: there is no write-ahead log, and Kafka Streams writes its offset file after this. */
+    @Override
+    public void flush() {
+        if (writtenSinceFlush) {
+            try {
+                db.flush(flushOptions);
+            } catch (RocksDBException e) {
+                throw new ProcessorStateException("cannot flush the state of task " + taskId, e);
+            }
+            writtenSinceFlush = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        checkpointer.unregister(this);
+        synchronized (lifecycle) {
+            open = false;
+            for (RocksRange it : List.copyOf(openIterators)) {
+                it.close();
+            }
+            if (db != null) {
+                db.close();
+                writeOptions.close();
+                flushOptions.close();
+                options.close();
+                db = null;
+            }
+        }
+        checkpointer.closed(new ClosedStore(taskId.toString(), taskDir, dbDir, changelog));
+    }
+
+    @Override
+    public boolean persistent() {
+        return true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public Position getPosition() {
+        return position;
+    }
+}

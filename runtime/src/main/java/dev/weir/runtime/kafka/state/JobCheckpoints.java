@@ -1,0 +1,50 @@
+package dev.weir.runtime.kafka.state;
+
+import dev.weir.api.CheckpointSpec;
+import dev.weir.api.StreamJob;
+import dev.weir.runtime.checkpoint.CheckpointSettings;
+import dev.weir.runtime.checkpoint.S3Options;
+import dev.weir.runtime.checkpoint.TaskCheckpoints;
+import dev.weir.runtime.kafka.StreamsSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** Builds a job's {@link StateCheckpointer} from its spec; a job without a checkpoint location has none. */
+public final class JobCheckpoints {
+    private JobCheckpoints() {}
+
+    /** @param stateDir Kafka Streams' state.dir (the job's state is in its application-id folder) */
+    public static Optional<StateCheckpointer> of(StreamJob job, Path stateDir, CheckpointMetrics metrics) {
+        CheckpointSpec spec = job.getSpec().checkpoints;
+        if (spec == null || spec.location == null) {
+            return Optional.empty();
+        }
+        String applicationId = StreamsSettings.applicationId(job);
+        CheckpointSettings settings = settings(spec);
+        TaskCheckpoints checkpoints = TaskCheckpoints.open(URI.create(spec.location), applicationId, settings);
+        Optional<TaskCheckpoints> restoreFrom = Optional.ofNullable(job.getSpec().restoreFrom)
+                .map(from -> TaskCheckpoints.openSavepoints(URI.create(from), settings));
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                job.getSpec().source.kafka.bootstrapServers));
+        return Optional.of(new StateCheckpointer(checkpoints, restoreFrom, admin, applicationId,
+                spec.intervalOrDefault(), stateDir.resolve(applicationId), metrics, Clock.systemUTC()));
+    }
+
+    static CheckpointSettings settings(CheckpointSpec spec) {
+        S3Options s3 = S3Options.defaults();
+        if (spec.s3 != null) {
+            if (spec.s3.endpoint != null) {
+                s3 = s3.withEndpoint(URI.create(spec.s3.endpoint)).withPathStyle(spec.s3.pathStyleOrDefault());
+            }
+            if (spec.s3.region != null) {
+                s3 = s3.withRegion(spec.s3.region);
+            }
+        }
+        return CheckpointSettings.defaults().withRetainedCheckpoints(spec.retainOrDefault()).withS3(s3);
+    }
+}

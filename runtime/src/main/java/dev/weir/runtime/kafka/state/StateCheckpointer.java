@@ -1,0 +1,392 @@
+package dev.weir.runtime.kafka.state;
+
+import dev.weir.runtime.checkpoint.CheckpointException;
+import dev.weir.runtime.checkpoint.CheckpointInfo;
+import dev.weir.runtime.checkpoint.TaskCheckpoints;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.jboss.logging.Logger;
+import org.rocksdb.RocksDBException;
+
+/**
+ * Checkpoints the state stores of this process's tasks every interval and seeds new stores from the latest
+ * checkpoint, all off the stream threads: asks the broker for each changelog's committed end (every record
+ * below it is already in the store), takes a RocksDB checkpoint of the store (hard links), waits until the
+ * input records whose writes it holds are committed (under exactly-once it may hold writes of an open
+ * transaction, valid only once that commits), then stores it. See docs/checkpoints.md for why this gives
+ * consistent state.
+ */
+public final class StateCheckpointer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(StateCheckpointer.class);
+    /** Where snapshots wait to be stored, next to the task directories (hard links need the same disk). */
+    static final String SNAPSHOTS_FOLDER = "weir-snapshots";
+    /** Older checkpoints are not used: the changelog's tombstones after them may have been compacted away
+     *  (Kafka's delete.retention.ms defaults to 24h). */
+    static final Duration MAX_CHECKPOINT_AGE = Duration.ofHours(12);
+    /** A snapshot whose commit is not seen within this long is dropped (its transaction aborted or is stuck). */
+    static final Duration COMMIT_WAIT = Duration.ofMinutes(2);
+    static final Duration COMMIT_POLL = Duration.ofMillis(200);
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(30);
+    /** How long closing waits for the savepoints of a graceful shutdown (pods need a longer grace period). */
+    static final Duration SAVEPOINT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final TaskCheckpoints checkpoints;
+    private final Optional<TaskCheckpoints> restoreFrom;
+    private final Admin admin;
+    private final String groupId;
+    private final Duration interval;
+    private final Path snapshotRoot;
+    private final CheckpointMetrics metrics;
+    private final Clock clock;
+    private final Set<CheckpointedRocksStore> stores = ConcurrentHashMap.newKeySet();
+    /** The newest snapshot of each task not yet stored; a newer one replaces it. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    /** Stores Kafka Streams closed while shutting down: the tasks a savepoint covers. */
+    private final List<ClosedStore> closedAtShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean shuttingDown;
+    /** Counted down once the savepoints of a graceful shutdown are written; close() waits for it. */
+    private final java.util.concurrent.CountDownLatch savepointsWritten = new java.util.concurrent.CountDownLatch(1);
+    private final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService uploader;
+
+    /** A snapshot and what happened to it so far (touched by the uploader thread only). */
+    private static final class Pending {
+        final Snapshot snapshot;
+        final Instant taken;
+        boolean confirmed;
+        int failedAttempts;
+
+        Pending(Snapshot snapshot, Instant taken) {
+            this.snapshot = snapshot;
+            this.taken = taken;
+        }
+    }
+
+    /**
+     * @param checkpoints  the job's checkpoints, read and written
+     * @param restoreFrom  savepoints of another job, for tasks this job has no checkpoint of yet
+     * @param admin        for changelog ends and the job's committed offsets
+     * @param groupId      the job's consumer group (its application id)
+     * @param stateDir     the job's state directory: {@code <state.dir>/<application id>}
+     */
+    public StateCheckpointer(TaskCheckpoints checkpoints, Optional<TaskCheckpoints> restoreFrom, Admin admin,
+                             String groupId, Duration interval, Path stateDir, CheckpointMetrics metrics, Clock clock) {
+        this.checkpoints = checkpoints;
+        this.restoreFrom = restoreFrom;
+        this.admin = admin;
+        this.groupId = groupId;
+        this.interval = interval;
+        this.snapshotRoot = stateDir.resolve(SNAPSHOTS_FOLDER);
+        this.metrics = metrics;
+        this.clock = clock;
+        deleteQuietly(snapshotRoot);
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-schedule"));
+        uploader = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-upload"));
+        scheduler.scheduleWithFixedDelay(this::takeSnapshots, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The store the topology uses for a checkpointed key-value state store. */
+    public CheckpointedStoreSupplier storeSupplier(String storeName) {
+        return new CheckpointedStoreSupplier(storeName, this);
+    }
+
+    void register(CheckpointedRocksStore store) {
+        stores.add(store);
+    }
+
+    void unregister(CheckpointedRocksStore store) {
+        stores.remove(store);
+    }
+
+    void closed(ClosedStore store) {
+        if (shuttingDown) {
+            closedAtShutdown.add(store);
+        }
+    }
+
+    /**
+     * Kafka Streams' state listener: a graceful shutdown (PENDING_SHUTDOWN, then NOT_RUNNING) ends with a savepoint
+     * of every task the process had, written before the close returns.
+     */
+    public void onStateChange(KafkaStreams.State now, KafkaStreams.State before) {
+        if (now == KafkaStreams.State.PENDING_SHUTDOWN) {
+            shuttingDown = true;
+        } else if (now == KafkaStreams.State.NOT_RUNNING && before == KafkaStreams.State.PENDING_SHUTDOWN) {
+            // KafkaStreams.close() returns before its listener is done: close() below waits for this
+            try {
+                scheduler.shutdownNow();
+                Savepoints.write(List.copyOf(closedAtShutdown), checkpoints, snapshotRoot, metrics);
+            } finally {
+                savepointsWritten.countDown();
+            }
+        }
+    }
+
+    /**
+     * Fills emptyDir with the task's latest checkpoint, or else a savepoint of {@code restoreFrom}.
+     *
+     * @return the changelog offset to replay from: the checkpoint's, 0 after a savepoint (this job's changelog
+     *         holds only what was written on top of it), empty for a full replay
+     */
+    Optional<Long> restore(String taskId, Path emptyDir, TopicPartition changelog) {
+        long start = System.nanoTime();
+        try {
+            Optional<CheckpointInfo> latest = checkpoints.restoreLatest(taskId, emptyDir);
+            if (latest.isPresent()) {
+                return fromCheckpoint(latest.get(), emptyDir, changelog, Duration.ofNanos(System.nanoTime() - start));
+            }
+            if (restoreFrom.isPresent() && restoreFrom.get().restoreLatest(taskId, emptyDir).isPresent()) {
+                LOG.infof("task %s starts from a savepoint of %s", taskId, restoreFrom.get().jobLocation());
+                metrics.restored(CheckpointMetrics.Restore.savepoint);
+                return Optional.of(0L);
+            }
+            LOG.infof("task %s has no checkpoint yet: its state comes from the whole changelog %s", taskId, changelog);
+            metrics.restored(CheckpointMetrics.Restore.none);
+            return Optional.empty();
+        } catch (CheckpointException | RuntimeException e) {
+            return fallBack(taskId, emptyDir, changelog, e.getMessage());
+        }
+    }
+
+    private Optional<Long> fromCheckpoint(CheckpointInfo info, Path dir, TopicPartition changelog, Duration took) {
+        Long offset = info.changelogOffsets().get(changelog.toString());
+        if (offset == null) {
+            return fallBack(info.taskId(), dir, changelog, "checkpoint " + info.location()
+                    + " has no offset for changelog " + changelog);
+        }
+        Duration age = Duration.between(info.createdAt(), clock.instant());
+        if (age.compareTo(MAX_CHECKPOINT_AGE) > 0) {
+            return fallBack(info.taskId(), dir, changelog, "checkpoint " + info.location() + " is " + age
+                    + " old, more than " + MAX_CHECKPOINT_AGE + ": the changelog may have lost deletions since");
+        }
+        LOG.infof("task %s restored from checkpoint %s (%d bytes in %d ms); the changelog %s is replayed from offset %d",
+                info.taskId(), info.location(), info.totalBytes(), took.toMillis(), changelog, offset);
+        metrics.restored(CheckpointMetrics.Restore.checkpoint);
+        return Optional.of(offset);
+    }
+
+    private Optional<Long> fallBack(String taskId, Path dir, TopicPartition changelog, String why) {
+        LOG.warnf("task %s: checkpoint not used (%s); restoring its state from the whole changelog %s instead",
+                taskId, why, changelog);
+        metrics.restored(CheckpointMetrics.Restore.fallback);
+        clear(dir);
+        return Optional.empty();
+    }
+
+    /** Every interval: the committed end of each changelog, then a RocksDB checkpoint of its store. */
+    private void takeSnapshots() {
+        List<CheckpointedRocksStore> open = List.copyOf(stores);
+        if (open.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends;
+        try {
+            Map<TopicPartition, OffsetSpec> request = open.stream()
+                    .collect(Collectors.toMap(CheckpointedRocksStore::changelog, s -> OffsetSpec.latest(), (a, b) -> a));
+            ends = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(BROKER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            failed("cannot read the changelog ends from the broker: " + e.getMessage());
+            return;
+        }
+        for (CheckpointedRocksStore store : open) {
+            String taskId = store.taskId().toString();
+            Path dir = null;
+            try {
+                Files.createDirectories(snapshotRoot);
+                dir = snapshotRoot.resolve(taskId + "-" + UUID.randomUUID());
+                Optional<Snapshot> snapshot = store.snapshot(ends.get(store.changelog()).offset(), dir);
+                if (snapshot.isPresent()) {
+                    submit(snapshot.get());
+                }
+            } catch (IOException | RocksDBException | RuntimeException e) {
+                deleteQuietly(dir);
+                failed("cannot take a snapshot of task " + taskId + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Queues the snapshot, replacing an older one of the task still waiting. */
+    private void submit(Snapshot snapshot) {
+        Pending older = pending.put(snapshot.taskId(), new Pending(snapshot, clock.instant()));
+        if (older != null && !uploader.isShutdown()) {
+            // on the uploader thread, so never under an upload of it
+            uploader.execute(() -> deleteQuietly(older.snapshot.dir()));
+        }
+        schedule(snapshot.taskId(), Duration.ZERO);
+    }
+
+    private void failed(String message) {
+        LOG.warn(message);
+        metrics.failed(message, clock.instant());
+    }
+
+    /** One attempt at a time per task: a snapshot arriving during a retry's backoff waits for it. */
+    private void schedule(String taskId, Duration delay) {
+        if (!uploader.isShutdown() && scheduled.add(taskId)) {
+            uploader.schedule(() -> {
+                scheduled.remove(taskId);
+                attempt(taskId);
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** On the uploader thread: store the task's pending snapshot once its input is committed. */
+    private void attempt(String taskId) {
+        Pending p = pending.get(taskId);
+        if (p == null) {
+            return;
+        }
+        Snapshot s = p.snapshot;
+        try {
+            if (!p.confirmed) {
+                // committed first, open second: an aborted transaction's input is only committed again after
+                // the task closed its store, so a store still open after the commit holds committed writes only
+                if (committed(s) && !s.store().isClosed()) {
+                    p.confirmed = true;
+                } else if (s.store().isClosed() || Duration.between(p.taken, clock.instant()).compareTo(COMMIT_WAIT) > 0) {
+                    LOG.debugf("snapshot of task %s dropped: its commit was not seen while the store was open", taskId);
+                    drop(taskId, p);
+                    return;
+                } else {
+                    schedule(taskId, COMMIT_POLL);
+                    return;
+                }
+            }
+            CheckpointInfo info = checkpoints.write(taskId, s.dir(), keyed(s.changelogOffsets()),
+                    keyed(s.inputOffsets()), false);
+            LOG.debugf("checkpoint %s of task %s stored: %d bytes, %d uploaded", info.id(), taskId, info.totalBytes(),
+                    info.uploadedBytes());
+            metrics.stored(info.uploadedBytes(), clock.instant());
+            drop(taskId, p);
+        } catch (CheckpointException | RuntimeException e) {
+            failed("checkpoint of task " + taskId + " failed: " + e.getMessage());
+            retryLater(taskId, p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Retries the same snapshot (unless a newer one replaces it), backing off up to the interval. */
+    private void retryLater(String taskId, Pending p) {
+        p.failedAttempts++;
+        long millis = FIRST_RETRY.toMillis() << Math.min(p.failedAttempts - 1, 20);
+        schedule(taskId, Duration.ofMillis(Math.min(millis, interval.toMillis())));
+    }
+
+    private void drop(String taskId, Pending p) {
+        pending.remove(taskId, p);
+        deleteQuietly(p.snapshot.dir());
+    }
+
+    /** Whether the consumer group has committed past every input record whose writes the snapshot holds. */
+    private boolean committed(Snapshot s) throws InterruptedException {
+        if (s.inputOffsets().isEmpty()) {
+            return true;
+        }
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(
+                            Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(s.inputOffsets().keySet())),
+                            new ListConsumerGroupOffsetsOptions().requireStable(true))
+                    .partitionsToOffsetAndMetadata(groupId).get(BROKER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return s.inputOffsets().entrySet().stream().allMatch(e -> {
+                OffsetAndMetadata c = offsets.get(e.getKey());
+                return c != null && c.offset() >= e.getValue();
+            });
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.debugf("cannot read the committed offsets of %s yet: %s", groupId, e.getMessage());
+            return false;
+        }
+    }
+
+    private static Map<String, Long> keyed(Map<TopicPartition, Long> offsets) {
+        Map<String, Long> out = new HashMap<>();
+        offsets.forEach((tp, o) -> out.put(tp.toString(), o));
+        return out;
+    }
+
+    private static void clear(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(StateCheckpointer::deleteQuietly);
+        } catch (IOException e) {
+            LOG.warnf("cannot empty %s: %s", dir, e.getMessage());
+        }
+    }
+
+    static void deleteQuietly(Path path) {
+        if (path == null || !Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(path)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warnf("cannot delete %s: %s", path, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (shuttingDown) {
+            try {
+                if (!savepointsWritten.await(SAVEPOINT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warnf("savepoints not written within %s: the next start restores from the last checkpoints",
+                            SAVEPOINT_TIMEOUT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        scheduler.shutdownNow();
+        uploader.shutdownNow();
+        try {
+            uploader.awaitTermination(BROKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checkpoints.close();
+        restoreFrom.ifPresent(TaskCheckpoints::close);
+        admin.close(BROKER_TIMEOUT);
+        deleteQuietly(snapshotRoot);
+    }
+}
