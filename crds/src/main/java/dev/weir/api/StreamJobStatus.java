@@ -15,7 +15,7 @@ public class StreamJobStatus {
     public Long observedGeneration;
 
     @PrinterColumn(name = "Phase")
-    @JsonPropertyDescription("Pending, Running, Suspended or Failed.")
+    @JsonPropertyDescription("Pending, Running, Idle (scaled to zero by the autoscaler), Suspended or Failed.")
     public String phase;
 
     @JsonPropertyDescription("Standard conditions: Ready, Progressing, Degraded.")
@@ -36,6 +36,35 @@ public class StreamJobStatus {
     @PrinterColumn(name = "Lag")
     @JsonPropertyDescription("Records the job's consumers are behind, over all source partitions.")
     public Long lag;
+
+    @JsonPropertyDescription("Records per second arriving in the source, smoothed over the last polls.")
+    public Double inputRate;
+
+    @JsonPropertyDescription("Records per second the job's consumers commit, smoothed over the last polls.")
+    public Double processingRate;
+
+    @JsonPropertyDescription("Runtime pods the autoscaler wants now (before its scale-down window); absent when"
+            + " spec.scaling does not let it size the job.")
+    public Integer desiredReplicas;
+
+    @JsonPropertyDescription("The autoscaler's last decision that changed its reason or replica count.")
+    public ScalingDecision lastScaling;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ScalingDecision {
+        @JsonPropertyDescription("Why, in CamelCase: LagAboveTarget, BacklogDraining, Idle, WakeUp, CappedByPartitions,"
+                + " CappedByMaxReplicas, AtMinReplicas, ScaleDownPending, ScaleDown, Stable.")
+        public String reason;
+
+        @JsonPropertyDescription("The reason for humans, with the numbers it rests on.")
+        public String message;
+
+        @JsonPropertyDescription("Runtime pods decided on.")
+        public Integer replicas;
+
+        @JsonPropertyDescription("When the decision was made (RFC 3339).")
+        public String time;
+    }
 
     /**
      * The schema of an element of {@link #conditions} in the CRD, which fabric8's {@link Condition} leaves without

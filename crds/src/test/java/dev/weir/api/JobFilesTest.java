@@ -79,8 +79,8 @@ class JobFilesTest {
         assertEquals("job.yaml: spce: unknown field; known fields there: apiVersion, kind, metadata, spec,"
                 + " status\njob.yaml: spec: is required: give at least source, sink and deadLetter",
                 messageWith("spec:", "spce:"));
-        assertEquals("job.yaml: spec.scaling.maxReplica: unknown field (line 20); known fields there: maxLagSeconds,"
-                        + " maxReplicas, minReplicas",
+        assertEquals("job.yaml: spec.scaling.maxReplica: unknown field (line 20); known fields there: idleTimeout,"
+                        + " maxLagSeconds, maxReplicas, minReplicas, pollInterval, scaleDownWindow",
                 messageWith("maxReplicas: 12", "maxReplica: 12"));
         assertEquals("job.yaml: metadata.nmae: unknown field: metadata has name, namespace, labels, annotations and the"
                         + " other fields of Kubernetes object metadata\n"

@@ -17,6 +17,10 @@ final class JobStatuses {
     static final String RUNNING = "Running";
     static final String SUSPENDED = "Suspended";
     static final String FAILED = "Failed";
+    /** Scaled to zero by the autoscaler: nothing to process. */
+    static final String IDLE = "Idle";
+
+    static final String SCALED_TO_ZERO = "ScaledToZero";
 
     static final String INVALID_SPEC = "InvalidSpec";
     static final String RECONCILE_ERROR = "ReconcileError";
@@ -49,6 +53,13 @@ final class JobStatuses {
     /** The workload is applied; its StatefulSet says how far the pods are. */
     static StreamJobStatus deployed(StreamJob job, Workload workload, Observation observed) {
         Long generation = job.getMetadata().getGeneration();
+        if (workload.replicas() == 0 && !Boolean.TRUE.equals(job.getSpec().suspend)
+                && Replicas.autoscaled(job.getSpec())) {
+            String why = "No lag and no input: 0 runtime pods; the autoscaler starts them when records arrive";
+            return status(job, IDLE, Conditions.of(Conditions.READY, true, SCALED_TO_ZERO, why, generation),
+                    Conditions.of(Conditions.PROGRESSING, false, SCALED_TO_ZERO, "Scaled to 0 runtime pods", generation),
+                    observed);
+        }
         if (workload.replicas() == 0) {
             String why = Boolean.TRUE.equals(job.getSpec().suspend) ? "spec.suspend is true"
                     : "spec.replicas is 0 (scaled to zero)";
@@ -111,7 +122,7 @@ final class JobStatuses {
         next.replicas = observed.statefulSet().map(s -> s.getSpec().getReplicas()).orElse(0);
         next.selector = Labels.selectorString(job.getMetadata().getName());
         next.readyReplicas = readyReplicas(observed.statefulSet());
-        next.lag = previous == null ? null : previous.lag;
+        ScalingStatus.carryOver(next, previous);
         return next;
     }
 }

@@ -13,7 +13,9 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * StreamJob → runtime workload: validate the spec, apply the ConfigMap, StatefulSet and Service, observe them and the
@@ -27,11 +29,15 @@ import java.util.List;
         @Dependent(type = MetricsService.class)})
 public class StreamJobReconciler implements Reconciler<StreamJob> {
     static final String NAME = "streamjob";
+    /** The event recorded at each change of the pod count by the autoscaler. */
+    static final String SCALING_EVENT = "Scaling";
 
     private final OperatorConfig config;
+    private final Autoscaling autoscaling;
 
-    public StreamJobReconciler(OperatorConfig config) {
+    public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling) {
         this.config = config;
+        this.autoscaling = autoscaling;
     }
 
     @Override
@@ -49,10 +55,20 @@ public class StreamJobReconciler implements Reconciler<StreamJob> {
         if (!errors.isEmpty()) {
             return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);
         }
-        Workload workload = Workload.plan(job, config);
+        int current = Replicas.current(job, Observation.of(context));
+        Optional<Autoscaling.Poll> poll = autoscaling.poll(job, current);
+        Workload workload = Workload.plan(job, config, Replicas.planned(job, current, poll));
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        return report(job, JobStatuses.deployed(job, workload, Observation.of(context)), context);
+        StreamJobStatus next = JobStatuses.deployed(job, workload, Observation.of(context));
+        poll.ifPresent(polled -> ScalingStatus.apply(next, polled, Instant.now()));
+        poll.filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision)
+                .filter(decision -> decision.replicas() != current)
+                .ifPresent(decision -> JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SCALING_EVENT,
+                        decision.message()));
+        // polls the lag again when due, also at zero pods, when nothing else triggers a reconcile
+        return report(job, next, context).rescheduleAfter(poll.map(Autoscaling.Poll::nextPoll)
+                .orElseGet(() -> autoscaling.pollInterval(job)));
     }
 
     @Override

@@ -1,14 +1,19 @@
 package dev.weir.operator;
 
+import dev.weir.operator.autoscaler.Tuning;
+import dev.weir.operator.lag.KafkaLagProbe;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -35,14 +40,23 @@ public final class WeirOperator {
         }
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Operator operator = start(new KubernetesClientBuilder().build(), config,
-                MicrometerMetrics.withoutPerResourceMetrics(registry));
+                MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
         OperatorEndpoints endpoints = OperatorEndpoints.start(port, operator, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(endpoints::close, "weir-operator-endpoints"));
         operator.installShutdownHook(Duration.ofSeconds(10));
     }
 
-    /** Starts the operator on {@code client}, reporting reconciles to {@code metrics}; the caller stops it. */
+    /** {@link #start(KubernetesClient, OperatorConfig, Metrics, MeterRegistry)} keeping autoscaling metrics apart. */
     public static Operator start(KubernetesClient client, OperatorConfig config, Metrics metrics) {
+        return start(client, config, metrics, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Starts the operator on {@code client}, reporting reconciles to {@code metrics} and lag and scaling decisions to
+     * {@code registry}; the caller stops it.
+     */
+    public static Operator start(KubernetesClient client, OperatorConfig config, Metrics metrics,
+                                 MeterRegistry registry) {
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client).withMetrics(metrics);
             config.leaseNamespace().ifPresent(namespace -> overrider.withLeaderElectionConfiguration(
@@ -52,7 +66,9 @@ public final class WeirOperator {
                             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
                             config.leaseIdentity().orElse(null), null, config.exitOnLostLeadership())));
         });
-        operator.register(new StreamJobReconciler(config), controller -> {
+        Autoscaling autoscaling = new Autoscaling(new KafkaLagProbe(Clock.systemUTC()), Clock.systemUTC(),
+                Tuning.defaults(), new ScalingMetrics(registry));
+        operator.register(new StreamJobReconciler(config, autoscaling), controller -> {
             if (!config.watchesAllNamespaces()) {
                 controller.settingNamespaces(config.watchNamespaces());
             }

@@ -36,20 +36,22 @@ public record Workload(String jobName, String jobYaml, String configHash, String
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+    /** The workload with spec.replicas (or none while suspended): a job the autoscaler does not size. */
     public static Workload plan(StreamJob job, OperatorConfig config) {
+        return plan(job, config, replicas(job.getSpec()));
+    }
+
+    /** The workload with {@code replicas} pods, as {@link Replicas} works them out. */
+    public static Workload plan(StreamJob job, OperatorConfig config, int replicas) {
         String yaml = jobFile(job, config.runtimeDefaults());
         String image = job.getMetadata().getAnnotations() == null ? null
                 : job.getMetadata().getAnnotations().get(RUNTIME_IMAGE_ANNOTATION);
         return new Workload(job.getMetadata().getName(), yaml, sha256(yaml),
-                image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas(job.getSpec()),
+                image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas,
                 config.runtimeDefaults());
     }
 
-    /**
-     * Suspended: none. Otherwise {@code spec.replicas} (default 1), which the scale subresource sets (kubectl scale,
-     * an HPA, KEDA). {@code scaling.minReplicas}/{@code maxReplicas} bound the built-in autoscaler, which is not
-     * written yet, so they do not size the job here.
-     */
+    /** Suspended: none. Otherwise {@code spec.replicas} (default 1), which the scale subresource sets. */
     static int replicas(StreamJobSpec spec) {
         return Boolean.TRUE.equals(spec.suspend) ? 0 : spec.replicasOrDefault();
     }

@@ -306,6 +306,9 @@ public final class SpecValidator {
             error("spec.scaling.maxLagSeconds", "must be ≥ 1, got " + scaling.maxLagSeconds
                     + ": give the seconds of lag the job may fall behind before it scales up");
         }
+        positiveDuration("spec.scaling.scaleDownWindow", scaling.scaleDownWindow);
+        positiveDuration("spec.scaling.idleTimeout", scaling.idleTimeout);
+        positiveDuration("spec.scaling.pollInterval", scaling.pollInterval);
     }
 
     private void replicasAndResources(StreamJobSpec spec) {

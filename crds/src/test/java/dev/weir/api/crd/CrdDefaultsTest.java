@@ -70,6 +70,9 @@ class CrdDefaultsTest {
         assertEquals(String.valueOf(scaling.minReplicasOrDefault()), defaultOf("spec.scaling.minReplicas"));
         assertEquals(String.valueOf(scaling.maxReplicasOrDefault()), defaultOf("spec.scaling.maxReplicas"));
         assertEquals(String.valueOf(scaling.maxLagSecondsOrDefault()), defaultOf("spec.scaling.maxLagSeconds"));
+        assertEquals(scaling.scaleDownWindowOrDefault(), Durations.parse(defaultOf("spec.scaling.scaleDownWindow")));
+        assertEquals(scaling.idleTimeoutOrDefault(), Durations.parse(defaultOf("spec.scaling.idleTimeout")));
+        assertEquals(scaling.pollIntervalOrDefault(), Durations.parse(defaultOf("spec.scaling.pollInterval")));
         assertEquals(String.valueOf(new TracingSpec().sampleRatioOrDefault()), defaultOf("spec.tracing.sampleRatio"));
     }
 

@@ -298,6 +298,19 @@ class SpecValidatorTest {
     }
 
     @Test
+    void scalingDurationsArePositive() throws Exception {
+        assertEquals(List.of(
+                "spec.scaling.scaleDownWindow: must be more than 0s: use a number with a unit, e.g. 500ms, 30s, 10m, 1h"
+                        + " or 1h30m",
+                "spec.scaling.idleTimeout: invalid duration \"5\": use a number with a unit, e.g. 500ms, 30s, 10m, 1h"
+                        + " or 1h30m (units ns, us, ms, s, m, h)",
+                "spec.scaling.pollInterval: must be more than 0s: use a number with a unit, e.g. 500ms, 30s, 10m, 1h"
+                        + " or 1h30m"),
+                errorsWith("{minReplicas: 0, maxReplicas: 12, maxLagSeconds: 30}",
+                        "{minReplicas: 0, maxReplicas: 12, scaleDownWindow: 0s, idleTimeout: 5, pollInterval: 0ms}"));
+    }
+
+    @Test
     void tracingRatioAndEndpoint() throws Exception {
         assertEquals(List.of(
                 "spec.tracing.sampleRatio: must be between 0 and 1, got 1.5: e.g. 0.1 traces one record in ten",

@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import dev.weir.api.ConsumerGroups;
 import dev.weir.api.StreamJob;
 import dev.weir.runtime.kafka.StreamsSettings;
 import java.util.Map;
@@ -20,7 +21,7 @@ final class PodSettings {
             System.setProperty("kafka-streams." + StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                     podName);
         }
-        System.setProperty("quarkus.kafka-streams.application-id", StreamsSettings.applicationId(job));
+        System.setProperty("quarkus.kafka-streams.application-id", ConsumerGroups.of(job));
         System.setProperty("quarkus.kafka-streams.bootstrap-servers", job.getSpec().source.kafka.bootstrapServers);
         System.setProperty("quarkus.kafka-streams.topics", job.getSpec().source.kafka.topic);
         for (Map.Entry<String, String> e : StreamsSettings.of(job).entrySet()) {

@@ -12,12 +12,6 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsSettings {
     private StreamsSettings() {}
 
-    /** One consumer group per job: {@code weir-<namespace>-<name>}, or {@code weir-<name>} outside a cluster. */
-    public static String applicationId(StreamJob job) {
-        String ns = job.getMetadata().getNamespace();
-        return "weir-" + (ns == null || ns.isBlank() ? "" : ns + "-") + job.getMetadata().getName();
-    }
-
     /** Raw Kafka Streams keys (without Quarkus' {@code kafka-streams.} prefix). */
     public static Map<String, String> of(StreamJob job) {
         Map<String, String> p = new HashMap<>();

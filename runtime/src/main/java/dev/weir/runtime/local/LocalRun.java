@@ -1,5 +1,6 @@
 package dev.weir.runtime.local;
 
+import dev.weir.api.ConsumerGroups;
 import dev.weir.api.StreamJob;
 import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.kafka.JobTopics;
@@ -69,7 +70,7 @@ public final class LocalRun {
             }
             Properties props = new Properties();
             props.putAll(StreamsSettings.of(job));
-            props.put(StreamsConfig.APPLICATION_ID_CONFIG, StreamsSettings.applicationId(job));
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, ConsumerGroups.of(job));
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
@@ -121,7 +122,7 @@ public final class LocalRun {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.GROUP_ID_CONFIG, StreamsSettings.applicationId(job) + "-reader");
+                ConsumerConfig.GROUP_ID_CONFIG, ConsumerGroups.of(job) + "-reader");
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
              Writer sinkOut = writer(output);

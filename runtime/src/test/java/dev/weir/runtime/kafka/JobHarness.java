@@ -1,5 +1,6 @@
 package dev.weir.runtime.kafka;
 
+import dev.weir.api.ConsumerGroups;
 import static org.awaitility.Awaitility.await;
 
 import dev.weir.api.JobFiles;
@@ -82,7 +83,7 @@ final class JobHarness implements AutoCloseable {
     JobHarness start() {
         Properties props = new Properties();
         props.putAll(StreamsSettings.of(job));
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, StreamsSettings.applicationId(job));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, ConsumerGroups.of(job));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");

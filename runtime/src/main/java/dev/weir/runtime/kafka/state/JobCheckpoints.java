@@ -1,11 +1,11 @@
 package dev.weir.runtime.kafka.state;
 
 import dev.weir.api.CheckpointSpec;
+import dev.weir.api.ConsumerGroups;
 import dev.weir.api.StreamJob;
 import dev.weir.runtime.checkpoint.CheckpointSettings;
 import dev.weir.runtime.checkpoint.S3Options;
 import dev.weir.runtime.checkpoint.TaskCheckpoints;
-import dev.weir.runtime.kafka.StreamsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +24,7 @@ public final class JobCheckpoints {
         if (spec == null || spec.location == null) {
             return Optional.empty();
         }
-        String applicationId = StreamsSettings.applicationId(job);
+        String applicationId = ConsumerGroups.of(job);
         CheckpointSettings settings = settings(spec);
         TaskCheckpoints checkpoints = TaskCheckpoints.open(URI.create(spec.location), applicationId, settings);
         Optional<TaskCheckpoints> restoreFrom = Optional.ofNullable(job.getSpec().restoreFrom)

@@ -1,0 +1,121 @@
+package dev.weir.operator.autoscaler;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Decides a job's pod count from its load, one poll at a time: up at once to catch up within maxLagSeconds, down only
+ * after a lower count held for the scale-down window and never while a backlog drains, to zero after the idle
+ * timeout, back from zero as soon as records arrive. Pure: time comes with each {@link Load}.
+ */
+public final class Autoscaler {
+    /** Rates below this (records per second) count as none. */
+    static final double NO_RATE = 0.01;
+    /** Lag above this many seconds of input is a backlog, not records in flight between commits. */
+    static final double BACKLOG_SECONDS = 2;
+
+    private final ScalingPolicy policy;
+    private final Tuning tuning;
+    private final CapacityEstimate capacity;
+    private Instant lastChange;
+    private boolean backlogBefore;
+    private Instant idleSince;
+    private Instant lowerSince;
+    private int highestLower;
+
+    public Autoscaler(ScalingPolicy policy, Tuning tuning) {
+        this.policy = policy;
+        this.tuning = tuning;
+        this.capacity = new CapacityEstimate(tuning.initialRecordsPerSecondPerReplica());
+    }
+
+    /** The decision for {@code load} with {@code current} pods asked for. */
+    public Decision decide(Load load, int current) {
+        Instant now = load.time();
+        if (lastChange == null) {
+            // first sight (or an operator restart): the pods may just have started
+            lastChange = now;
+        }
+        boolean backlog = load.lag() > Math.max(load.inputRate(), NO_RATE) * BACKLOG_SECONDS;
+        measure(load, current, backlog);
+        backlogBefore = backlog;
+        idleSince = load.idle() ? (idleSince == null ? now : idleSince) : null;
+        boolean idleTimedOut = idleSince != null && !now.isBefore(idleSince.plus(policy.idleTimeout()));
+
+        double demand = load.inputRate() + load.lag() / (double) policy.maxLagSeconds();
+        int neededUp = (int) Math.ceil(demand / (capacity.perReplica() * tuning.targetUtilization()));
+        int neededDown = (int) Math.ceil(demand / (capacity.perReplica() * tuning.scaleDownUtilization()));
+        String numbers = String.format(Locale.ROOT, "lag %d records, input %.1f/s, a pod processes %.1f/s (%s)",
+                load.lag(), load.inputRate(), capacity.perReplica(), capacity.measured() ? "measured" : "estimated");
+        boolean mayStop = policy.minReplicas() == 0 && (idleTimedOut || current == 0 && load.idle());
+        Bounds bounds = new Bounds(policy, load.partitions(), mayStop ? 0 : Math.max(policy.minReplicas(), 1));
+        int up = bounds.apply(neededUp);
+        int down = bounds.apply(neededDown);
+
+        if (up > current) {
+            resetScaleDown();
+            lastChange = now;
+            Reason reason = current == 0 ? Reason.WakeUp : bounds.reason(neededUp).orElse(Reason.LagAboveTarget);
+            return new Decision(up, up, reason, "Scaling up from " + current + " to " + up + " pods: " + numbers
+                    + bounds.explain(neededUp));
+        }
+        if (down >= current) {
+            resetScaleDown();
+            return new Decision(current, current, bounds.reason(neededDown).orElse(Reason.Stable), current
+                    + " pods keep up: " + numbers + bounds.explain(neededDown));
+        }
+        if (down == 0 && idleTimedOut) {
+            resetScaleDown();
+            lastChange = now;
+            return new Decision(0, 0, Reason.Idle, "No lag and no input for " + policy.idleTimeout().toSeconds()
+                    + "s (idleTimeout): stopping all " + current + " pods; records arriving start them again");
+        }
+        if (backlog) {
+            resetScaleDown();
+            return new Decision(current, down, Reason.BacklogDraining, down + " pods would do but a backlog is still"
+                    + " draining, keeping " + current + ": " + numbers);
+        }
+        if (lowerSince == null) {
+            lowerSince = now;
+        }
+        highestLower = Math.max(highestLower, down);
+        Duration held = Duration.between(lowerSince, now);
+        if (held.compareTo(policy.scaleDownWindow()) < 0) {
+            return new Decision(current, down, Reason.ScaleDownPending, down + " pods would do; scaling down once"
+                    + " fewer pods have done for " + policy.scaleDownWindow().toSeconds() + "s (held "
+                    + held.toSeconds() + "s): " + numbers);
+        }
+        int to = highestLower;
+        resetScaleDown();
+        lastChange = now;
+        return new Decision(to, down, Reason.ScaleDown, "Scaling down from " + current + " to " + to
+                + " pods, the most the last " + policy.scaleDownWindow().toSeconds() + "s called for: " + numbers);
+    }
+
+    /** Records per second one pod processes, as the autoscaler currently believes. */
+    public double recordsPerSecondPerReplica() {
+        return capacity.perReplica();
+    }
+
+    /**
+     * Learns what a pod can do once the pods have settled: from the last interval when they had a backlog all
+     * through it, else only that they do at least what they keep up with.
+     */
+    private void measure(Load load, int current, boolean backlog) {
+        if (load.time().isBefore(lastChange.plus(tuning.settleTime()))) {
+            return;
+        }
+        int working = Math.min(current, load.partitions());
+        if (backlog && backlogBefore) {
+            capacity.observe(load.recentProcessingRate(), working, true);
+        } else {
+            capacity.observe(load.processingRate(), working, false);
+        }
+    }
+
+    private void resetScaleDown() {
+        lowerSince = null;
+        highestLower = 0;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.weir.operator.lag;
+
+import dev.weir.api.StreamJob;
+
+/**
+ * Reads a job's source positions from the brokers (not from its pods, so it works while none run). One per source
+ * kind: {@link KafkaLagProbe}; a Kinesis probe would read shard positions the same way.
+ */
+public interface LagProbe extends AutoCloseable {
+    /** Whether this probe reads {@code job}'s source kind. */
+    boolean reads(StreamJob job);
+
+    /** The job's offsets now; throws LagProbeException naming the source when the brokers do not answer. */
+    LagReading read(StreamJob job);
+
+    @Override
+    void close();
+}

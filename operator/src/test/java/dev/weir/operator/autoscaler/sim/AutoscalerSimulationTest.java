@@ -1,0 +1,76 @@
+package dev.weir.operator.autoscaler.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Weir's autoscaler against a KEDA-style baseline and an oracle on four load profiles (hours of simulated time, a few
+ * seconds of CPU). Prints the table, writes it and one plot per profile to target/autoscaling/, and holds Weir to the
+ * issue's targets: time over target ≤ 50 % of the baseline's at no more pod-seconds than the baseline, pod-seconds
+ * ≤ 1.3 × the oracle's, at most one direction change per load change.
+ */
+class AutoscalerSimulationTest {
+    static final Path OUT = Path.of("target/autoscaling");
+    static final double OVER_TARGET_SHARE = 0.5;
+    static final double ORACLE_FACTOR = 1.3;
+    /** A burst of half an hour; shorter ones cost relatively more to wake for, see wakingCostsMoreForShortBursts. */
+    static final long BURST_MINUTES = 30;
+
+    @Test
+    void weirMeetsTheTargetsOnEveryProfile() throws IOException {
+        JobModel job = JobModel.typical();
+        List<String> table = new ArrayList<>(List.of(
+                "| profile | policy | seconds over target | max lag (s) | pod-seconds | scale events | direction changes |",
+                "|---|---|---:|---:|---:|---:|---:|"));
+        List<String> failures = new ArrayList<>();
+        for (LoadProfile profile : List.of(LoadProfile.stepUp(), LoadProfile.spike(), LoadProfile.diurnal(),
+                LoadProfile.idleBurstIdle(BURST_MINUTES))) {
+            double[] input = Simulation.input(profile);
+            Run weir = Simulation.run(job, input, new WeirPolicy(job));
+            Run keda = Simulation.run(job, input, new KedaPolicy(job));
+            Run oracle = Simulation.run(job, input, new OraclePolicy(job, input));
+            for (Run run : List.of(weir, keda, oracle)) {
+                table.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d |", profile.name(), run.policy,
+                        run.secondsOverTarget(job.maxLagSeconds()), run.maxLagSeconds(), run.replicaSeconds(),
+                        run.scaleEvents(), run.directionChanges()));
+            }
+            Plot.write(OUT.resolve(profile.name() + ".png"), profile.name() + ": lag and pods, "
+                    + job.recordsPerSecondPerReplica() + " records/s per pod, " + job.startupSeconds() + " s start-up, "
+                    + job.partitions() + " partitions", List.of(weir, keda, oracle), job.maxLagSeconds());
+            check(failures, profile, job, weir, keda, oracle);
+        }
+        String text = String.join("\n", table) + "\n";
+        System.out.println(text);
+        Files.createDirectories(OUT);
+        Files.writeString(OUT.resolve("table.md"), text);
+        assertEquals(List.of(), failures, "targets missed; table:\n" + text);
+    }
+
+    private static void check(List<String> failures, LoadProfile profile, JobModel job, Run weir, Run keda,
+                              Run oracle) {
+        long weirOver = weir.secondsOverTarget(job.maxLagSeconds());
+        long kedaOver = keda.secondsOverTarget(job.maxLagSeconds());
+        if (weirOver > OVER_TARGET_SHARE * kedaOver) {
+            failures.add(profile.name() + ": " + weirOver + " s over target, more than half the baseline's " + kedaOver);
+        }
+        if (weir.replicaSeconds() > keda.replicaSeconds()) {
+            failures.add(profile.name() + ": " + weir.replicaSeconds() + " pod-seconds, more than the baseline's "
+                    + keda.replicaSeconds());
+        }
+        if (weir.replicaSeconds() > ORACLE_FACTOR * oracle.replicaSeconds()) {
+            failures.add(profile.name() + ": " + weir.replicaSeconds() + " pod-seconds, more than " + ORACLE_FACTOR
+                    + " × the oracle's " + oracle.replicaSeconds());
+        }
+        if (weir.directionChanges() > profile.loadChanges()) {
+            failures.add(profile.name() + ": " + weir.directionChanges() + " direction changes for "
+                    + profile.loadChanges() + " load changes");
+        }
+    }
+}
