@@ -139,29 +139,45 @@ public final class RestoreBenchmark {
         }
         String digest = digest(builder);
         builder.close(LEAVE);
-        downloadOnly(location, settings);
+        URI local = downloadOnly(location, settings);
 
         double withCheckpoint = timeToReady("a) S3 checkpoint + changelog tail", work.resolve("fresh-a"),
                 checkpointer(location, settings, work.resolve("fresh-a")), digest);
+        double localCheckpoint = timeToReady("a') local-folder checkpoint + tail ", work.resolve("fresh-a2"),
+                checkpointer(local, CheckpointSettings.defaults(), work.resolve("fresh-a2")), digest);
         double changelogOnly = timeToReady("b) changelog replay alone        ", work.resolve("fresh-b"), null, digest);
-        out.printf("ratio (b)/(a): %.2f× faster ready with the S3 checkpoint (target ≥ 3×)%n",
-                changelogOnly / withCheckpoint);
+        out.printf("ratio (b)/(a): %.2f× faster ready with the S3 checkpoint (target ≥ 3×); (b)/(a'): %.2f× with the"
+                + " same checkpoint in a local folder%n", changelogOnly / withCheckpoint, changelogOnly / localCheckpoint);
     }
 
-    /** What (a) spends in S3: every task's newest checkpoint downloaded and verified, one task after another. */
-    private void downloadOnly(URI location, CheckpointSettings settings) throws Exception {
+    /**
+     * What (a) spends in S3: every task's newest checkpoint downloaded and verified, one task after another. The
+     * downloaded checkpoints, with the same offsets, also go to a local folder for (a').
+     */
+    private URI downloadOnly(URI location, CheckpointSettings settings) throws Exception {
         long start = System.nanoTime();
         long bytes = 0;
+        URI local = work.resolve("local-checkpoints").toUri();
+        List<CheckpointInfo> downloaded = new java.util.ArrayList<>();
         try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location, APP_ID, settings)) {
             for (int p = 0; p < PARTITIONS; p++) {
                 Path dir = Files.createDirectories(work.resolve("download-only").resolve("0_" + p));
-                bytes += checkpoints.restoreLatest("0_" + p, dir).orElseThrow().totalBytes();
+                CheckpointInfo info = checkpoints.restoreLatest("0_" + p, dir).orElseThrow();
+                downloaded.add(info);
+                bytes += info.totalBytes();
             }
         }
         double seconds = seconds(start);
-        deleteQuietly(work.resolve("download-only"));
         out.printf("downloading and verifying the checkpoints alone: %,d bytes in %.1f s (%.0f MB/s, %d transfer"
                 + " threads)%n", bytes, seconds, bytes / 1e6 / seconds, settings.transferThreads());
+        try (TaskCheckpoints copy = TaskCheckpoints.open(local, APP_ID, CheckpointSettings.defaults())) {
+            for (CheckpointInfo info : downloaded) {
+                copy.write(info.taskId(), work.resolve("download-only").resolve(info.taskId()), info.changelogOffsets(),
+                        info.inputOffsets(), false);
+            }
+        }
+        deleteQuietly(work.resolve("download-only"));
+        return local;
     }
 
     private double timeToReady(String label, Path stateDir, StateCheckpointer checkpointer, String digest) {

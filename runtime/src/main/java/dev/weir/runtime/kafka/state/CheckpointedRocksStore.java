@@ -3,7 +3,6 @@ package dev.weir.runtime.kafka.state;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -207,28 +206,22 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
         }
     }
 
+    /** Keys from {@code from} to {@code to}, both included; nothing when from is after to. */
     @Override
     public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        if (from != null && to != null && Arrays.compareUnsigned(from.get(), to.get()) > 0) {
-            return iterator(new byte[0], new byte[0], true);
-        }
-        return iterator(from == null ? null : from.get(), to == null ? null : to.get(), false);
+        return iterator(from == null ? null : from.get(), to == null ? null : to.get());
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
-        return iterator(null, null, false);
+        return iterator(null, null);
     }
 
-    private KeyValueIterator<Bytes, byte[]> iterator(byte[] from, byte[] toInclusive, boolean empty) {
+    private KeyValueIterator<Bytes, byte[]> iterator(byte[] from, byte[] toInclusive) {
         RocksRange[] self = new RocksRange[1];
-        RocksRange range = new RocksRange(db.newIterator(), from, toInclusive, () -> openIterators.remove(self[0]));
-        self[0] = range;
-        openIterators.add(range);
-        if (empty) {
-            range.close();
-        }
-        return range;
+        self[0] = new RocksRange(db.newIterator(), from, toInclusive, () -> openIterators.remove(self[0]));
+        openIterators.add(self[0]);
+        return self[0];
     }
 
     @Override

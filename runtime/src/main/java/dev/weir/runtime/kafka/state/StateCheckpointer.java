@@ -52,7 +52,7 @@ public final class StateCheckpointer implements AutoCloseable {
     static final Duration MAX_CHECKPOINT_AGE = Duration.ofHours(12);
     /** A snapshot whose commit is not seen within this long is dropped (its transaction aborted or is stuck). */
     static final Duration COMMIT_WAIT = Duration.ofMinutes(2);
-    static final Duration COMMIT_POLL = Duration.ofMillis(200);
+    static final Duration COMMIT_POLL = Duration.ofSeconds(1);
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(30);
     /** How long closing waits for the savepoints of a graceful shutdown (pods need a longer grace period). */
