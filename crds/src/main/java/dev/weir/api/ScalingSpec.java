@@ -27,7 +27,8 @@ public class ScalingSpec {
     @Min(1)
     @Default("" + DEFAULT_MAX_REPLICAS)
     @JsonPropertyDescription("Most runtime pods; more than the source's partitions only idle (default 1). With"
-            + " maxReplicas > minReplicas, or minReplicas 0, the autoscaler sizes the job and spec.replicas is ignored.")
+            + " maxReplicas > minReplicas, or minReplicas 0, the autoscaler sizes the job and spec.replicas is"
+            + " ignored.")
     public Integer maxReplicas;
 
     @Min(1)

@@ -57,7 +57,8 @@ final class JobStatuses {
                 && Replicas.autoscaled(job.getSpec())) {
             String why = "No lag and no input: 0 runtime pods; the autoscaler starts them when records arrive";
             return status(job, IDLE, Conditions.of(Conditions.READY, true, SCALED_TO_ZERO, why, generation),
-                    Conditions.of(Conditions.PROGRESSING, false, SCALED_TO_ZERO, "Scaled to 0 runtime pods", generation),
+                    Conditions.of(Conditions.PROGRESSING, false, SCALED_TO_ZERO, "Scaled to 0 runtime pods",
+                            generation),
                     observed);
         }
         if (workload.replicas() == 0) {

@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * StreamJob → runtime workload: validate the spec, apply the ConfigMap, StatefulSet and Service, observe them and the
- * runtime pods, report status. The workflow is invoked explicitly so that an invalid spec gets no workload.
+ * StreamJob → runtime workload: validate the spec, poll the lag and size the job ({@link Autoscaling}, {@link Replicas}),
+ * apply the ConfigMap, StatefulSet and Service, observe them and the runtime pods, report status. The workflow is invoked explicitly so that an invalid spec gets no workload.
  */
 // not generation-aware: the runtime-image annotation changes metadata only, and must still reach the pods
 @ControllerConfiguration(name = StreamJobReconciler.NAME, generationAwareEventProcessing = false,

@@ -253,7 +253,8 @@ class AutoscalingIT {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + id), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + id),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topics));
         return consumer;
     }

@@ -111,7 +111,8 @@ class AutoscalerTest {
         autoscaler.decide(load(90, 2000, 100, 500), 2);
         assertEquals(400, autoscaler.recordsPerSecondPerReplica(), "busy only since this poll: not measured");
         autoscaler.decide(load(100, 2000, 100, 1200), 2);
-        assertEquals(500, autoscaler.recordsPerSecondPerReplica(), "busy through the interval: smoothed, halfway to 600");
+        assertEquals(500, autoscaler.recordsPerSecondPerReplica(),
+                "busy through the interval: smoothed, halfway to 600");
         autoscaler.decide(load(110, 0, 1300, 1300), 2);
         assertEquals(650, autoscaler.recordsPerSecondPerReplica(), "pods keeping up with 650/s each can do that much");
     }

@@ -27,7 +27,8 @@ class AutoscalerSimulationTest {
     void weirMeetsTheTargetsOnEveryProfile() throws IOException {
         JobModel job = JobModel.typical();
         List<String> table = new ArrayList<>(List.of(
-                "| profile | policy | seconds over target | max lag (s) | pod-seconds | scale events | direction changes |",
+                "| profile | policy | seconds over target | max lag (s) | pod-seconds | scale events"
+                        + " | direction changes |",
                 "|---|---|---:|---:|---:|---:|---:|"));
         List<String> failures = new ArrayList<>();
         for (LoadProfile profile : List.of(LoadProfile.stepUp(), LoadProfile.spike(), LoadProfile.diurnal(),
@@ -58,7 +59,8 @@ class AutoscalerSimulationTest {
         long weirOver = weir.secondsOverTarget(job.maxLagSeconds());
         long kedaOver = keda.secondsOverTarget(job.maxLagSeconds());
         if (weirOver > OVER_TARGET_SHARE * kedaOver) {
-            failures.add(profile.name() + ": " + weirOver + " s over target, more than half the baseline's " + kedaOver);
+            failures.add(profile.name() + ": " + weirOver + " s over target, more than half the baseline's "
+                    + kedaOver);
         }
         if (weir.replicaSeconds() > keda.replicaSeconds()) {
             failures.add(profile.name() + ": " + weir.replicaSeconds() + " pod-seconds, more than the baseline's "

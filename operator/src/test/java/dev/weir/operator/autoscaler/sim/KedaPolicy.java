@@ -6,7 +6,8 @@ import java.util.Deque;
 /**
  * A KEDA Kafka scaler driving an HPA, with the defaults a user gets and a lag threshold a user would choose: KEDA polls
  * every 30 s and activates from zero at lag > 0 (activationLagThreshold 0) to one pod; the HPA sizes at
- * ⌈lag / lagThreshold⌉ pods with its 10 % tolerance, scales up by at most max(100 %, 4 pods) at a time and down to the
+ * ⌈lag / lagThreshold⌉ pods with its 10 % tolerance, scales up by at most max(100 %, 4 pods) at a time and down to
+ * the
  * highest recommendation of the last 300 s (stabilization window); KEDA scales to zero 300 s (cooldownPeriod) after
  * the lag was last above 0; never more pods than partitions (allowIdleConsumers false). lagThreshold is half of what
  * one pod processes in maxLagSeconds, so that in steady state the lag sits at half the target.

@@ -71,7 +71,8 @@ final class Simulation {
             committed = processed;
             total += input[t];
             produced[t] = total;
-            double capacity = t < pausedUntil ? 0 : Math.min(ready, job.partitions()) * job.recordsPerSecondPerReplica();
+            double capacity = t < pausedUntil ? 0
+                    : Math.min(ready, job.partitions()) * job.recordsPerSecondPerReplica();
             processed += Math.min(total - processed, capacity);
             if (t >= WARM_UP) {
                 run.record(t - WARM_UP, asked, lagSeconds(produced, t, processed));
