@@ -2,8 +2,10 @@ package dev.weir.runtime.bench;
 
 import dev.weir.checkpoint.CheckpointInfo;
 import dev.weir.checkpoint.CheckpointSettings;
+import dev.weir.checkpoint.S3Options;
 import dev.weir.checkpoint.TaskCheckpoints;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
+import dev.weir.runtime.kafka.state.JobCheckpoints;
 import dev.weir.runtime.kafka.state.StateCheckpointer;
 import dev.weir.runtime.local.EmbeddedKafka;
 import dev.weir.checkpoint.testing.S3Server;
@@ -110,7 +112,8 @@ public final class RestoreBenchmark {
         kafka.createTopic(INPUT, PARTITIONS);
         s3.createBucket(BUCKET);
         URI location = URI.create("s3://" + BUCKET + "/checkpoints");
-        CheckpointSettings settings = CheckpointSettings.defaults().withS3(s3.s3Options());
+        CheckpointSettings settings = CheckpointSettings.defaults().withS3(s3.s3Options())
+                .withTransferThreads(Integer.getInteger("bench.transfer-threads", JobCheckpoints.TRANSFER_THREADS));
 
         long start = System.nanoTime();
         produce(0, keys, "initial state");
@@ -144,7 +147,7 @@ public final class RestoreBenchmark {
         double withCheckpoint = timeToReady("a) S3 checkpoint + changelog tail", work.resolve("fresh-a"),
                 checkpointer(location, settings, work.resolve("fresh-a")), digest);
         double localCheckpoint = timeToReady("a') local-folder checkpoint + tail ", work.resolve("fresh-a2"),
-                checkpointer(local, CheckpointSettings.defaults(), work.resolve("fresh-a2")), digest);
+                checkpointer(local, settings.withS3(S3Options.defaults()), work.resolve("fresh-a2")), digest);
         double changelogOnly = timeToReady("b) changelog replay alone        ", work.resolve("fresh-b"), null, digest);
         out.printf("ratio (b)/(a): %.2f× faster ready with the S3 checkpoint (target ≥ 3×); (b)/(a'): %.2f× with the"
                 + " same checkpoint in a local folder%n", changelogOnly / withCheckpoint, changelogOnly / localCheckpoint);

@@ -16,6 +16,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /** Builds a job's {@link StateCheckpointer} from its spec; a job without a checkpoint location has none. */
 public final class JobCheckpoints {
+    /** Files transferred at once: a restore is on the task's critical path; 8 downloaded 345 MB/s against 241 with
+     *  the store's default 4 in RestoreBenchmark runs at similar load (docs/benchmark.md). */
+    public static final int TRANSFER_THREADS = 8;
+
     private JobCheckpoints() {}
 
     /** @param stateDir Kafka Streams' state.dir (the job's state is in its application-id folder) */
@@ -45,6 +49,7 @@ public final class JobCheckpoints {
                 s3 = s3.withRegion(spec.s3.region);
             }
         }
-        return CheckpointSettings.defaults().withRetainedCheckpoints(spec.retainOrDefault()).withS3(s3);
+        return CheckpointSettings.defaults().withRetainedCheckpoints(spec.retainOrDefault()).withS3(s3)
+                .withTransferThreads(TRANSFER_THREADS);
     }
 }

@@ -15,6 +15,7 @@ class JobCheckpointsTest {
     void defaultsAreTheStoresForAws() {
         CheckpointSettings settings = JobCheckpoints.settings(new CheckpointSpec());
         assertEquals(CheckpointSpec.DEFAULT_RETAIN, settings.retainedCheckpoints());
+        assertEquals(JobCheckpoints.TRANSFER_THREADS, settings.transferThreads());
         assertEquals(Optional.empty(), settings.s3().endpoint());
         assertEquals(Optional.empty(), settings.s3().region());
     }
