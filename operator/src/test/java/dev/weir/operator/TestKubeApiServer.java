@@ -22,9 +22,12 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 /**
  * A real kube-apiserver and etcd for an IT class, started by kube-api-test from the binaries
  * {@code operator/kube/install-binaries.sh} provides, without downloading anything, with the StreamJob CRD installed.
- * No controllers run against it unless a test asks for the garbage collector ({@link #startGarbageCollector()}).
+ * No controllers run against it unless a test asks for the garbage collector ({@link #startGarbageCollector()}) or
+ * other controllers of kube-controller-manager ({@link #startControllers(List)}). Public for the e2e harness.
  */
-final class TestKubeApiServer implements AutoCloseable {
+public final class TestKubeApiServer implements AutoCloseable {
+    /** The operator module, relative to the working directory of its own tests. */
+    private static final Path OPERATOR_MODULE = Path.of("");
     private static final Path KUBERNETES_GO_MOD = Path.of("kube", "kubernetes", "go.mod");
     private static final Path STREAMJOB_CRD = Path.of("..", "crds", "streamjobs.weir.dev-v1.yml");
     private static final Path CONTROLLER_MANAGER_LOG = Path.of("target", "kube-controller-manager.log");
@@ -42,7 +45,20 @@ final class TestKubeApiServer implements AutoCloseable {
     }
 
     static TestKubeApiServer startWithStreamJobCrd() throws IOException {
-        String version = kubernetesVersion();
+        TestKubeApiServer server = start(OPERATOR_MODULE);
+        CustomResourceDefinition crd = server.client.apiextensions().v1().customResourceDefinitions()
+                .load(OPERATOR_MODULE.resolve(STREAMJOB_CRD).toFile()).item();
+        server.client.resource(crd).serverSideApply();
+        server.client.resource(crd).waitUntilCondition(TestKubeApiServer::established, 30, TimeUnit.SECONDS);
+        return server;
+    }
+
+    /**
+     * Starts an empty server (no CRD), of the Kubernetes version the operator module's {@code kube/kubernetes/go.mod}
+     * names; {@code operatorModule} is that module's directory, relative to the working directory.
+     */
+    public static TestKubeApiServer start(Path operatorModule) throws IOException {
+        String version = kubernetesVersion(operatorModule);
         KubeAPIServer apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
                 .withApiServerVersion(version)
                 // a missing binary fails the test instead of starting a download this machine cannot make
@@ -58,19 +74,15 @@ final class TestKubeApiServer implements AutoCloseable {
         KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml()))
                 .build();
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-                .load(STREAMJOB_CRD.toFile()).item();
-        client.resource(crd).serverSideApply();
-        client.resource(crd).waitUntilCondition(TestKubeApiServer::established, 30, TimeUnit.SECONDS);
         return new TestKubeApiServer(apiServer, client, version);
     }
 
-    KubernetesClient client() {
+    public KubernetesClient client() {
         return client;
     }
 
     /** A client of its own, as a separate operator process would have. */
-    KubernetesClient newClient() {
+    public KubernetesClient newClient() {
         return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml())).build();
     }
 
@@ -78,7 +90,7 @@ final class TestKubeApiServer implements AutoCloseable {
      * Runs the kubectl that install-binaries.sh built for kube-api-test against this server, as a user would, and
      * returns what it printed; it fails when kubectl does.
      */
-    String kubectl(String... args) throws IOException, InterruptedException {
+    public String kubectl(String... args) throws IOException, InterruptedException {
         Path kubeconfig = Files.createTempFile(Path.of("target"), "kubeconfig", ".yaml");
         try {
             writeKubeconfig(kubeconfig);
@@ -96,8 +108,13 @@ final class TestKubeApiServer implements AutoCloseable {
     }
 
     /** Writes a kubeconfig for this server to {@code file}, for a process of its own. */
-    Path writeKubeconfig(Path file) throws IOException {
+    public Path writeKubeconfig(Path file) throws IOException {
         return Files.writeString(file, apiServer.getKubeConfigYaml());
+    }
+
+    /** The admin kubeconfig of this server, as YAML. */
+    public String kubeconfigYaml() {
+        return apiServer.getKubeConfigYaml();
     }
 
     /**
@@ -107,6 +124,11 @@ final class TestKubeApiServer implements AutoCloseable {
      * output goes to {@code target/kube-controller-manager.log}.
      */
     void startGarbageCollector() throws IOException, InterruptedException {
+        startControllers(List.of("garbagecollector"));
+    }
+
+    /** {@link #startGarbageCollector()} with the given controllers of kube-controller-manager instead. */
+    public void startControllers(List<String> controllers) throws IOException, InterruptedException {
         Path binary = binary("kube-controller-manager");
         if (!Files.isExecutable(binary)) {
             throw new IllegalStateException(binary + " is missing: run operator/kube/install-binaries.sh");
@@ -115,7 +137,7 @@ final class TestKubeApiServer implements AutoCloseable {
                 Files.createTempFile(Path.of("target"), "kube-controller-manager", ".kubeconfig"));
         List<String> command = List.of(binary.toString(),
                 "--kubeconfig=" + controllerManagerKubeconfig,
-                "--controllers=garbagecollector",
+                "--controllers=" + String.join(",", controllers),
                 "--leader-elect=false",
                 "--use-service-account-credentials=false",
                 "--bind-address=127.0.0.1",
@@ -136,7 +158,7 @@ final class TestKubeApiServer implements AutoCloseable {
         }
     }
 
-    void createNamespace(String name) {
+    public void createNamespace(String name) {
         client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
     }
 
@@ -176,11 +198,12 @@ final class TestKubeApiServer implements AutoCloseable {
     }
 
     /** The version install-binaries.sh builds: the k8s.io/kubernetes its Go module requires. */
-    private static String kubernetesVersion() throws IOException {
+    private static String kubernetesVersion(Path operatorModule) throws IOException {
+        Path goMod = operatorModule.resolve(KUBERNETES_GO_MOD);
         Matcher required = Pattern.compile("^\\s*k8s\\.io/kubernetes v(\\S+)", Pattern.MULTILINE)
-                .matcher(Files.readString(KUBERNETES_GO_MOD));
+                .matcher(Files.readString(goMod));
         if (!required.find()) {
-            throw new IllegalStateException(KUBERNETES_GO_MOD + " does not require k8s.io/kubernetes");
+            throw new IllegalStateException(goMod + " does not require k8s.io/kubernetes");
         }
         return required.group(1);
     }

@@ -170,7 +170,8 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     /** Remembers which input record the write comes from: a snapshot is stored once that record's commit is. */
     private void written() {
         writtenSinceFlush = true;
-        context.recordMetadata().ifPresent(m -> writtenUpTo.merge(
+        // a punctuation's record has no input offset to wait for; the window processor writes only from records
+        context.recordMetadata().filter(m -> m.topic() != null && m.offset() >= 0).ifPresent(m -> writtenUpTo.merge(
                 new TopicPartition(m.topic(), m.partition()), m.offset() + 1, Math::max));
     }
 
