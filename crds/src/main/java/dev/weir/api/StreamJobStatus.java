@@ -50,6 +50,9 @@ public class StreamJobStatus {
     @JsonPropertyDescription("The autoscaler's last decision that changed its reason or replica count.")
     public ScalingDecision lastScaling;
 
+    @JsonPropertyDescription("The job's latest checkpoint and savepoints, as the operator last listed them.")
+    public CheckpointsStatus checkpoints;
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class ScalingDecision {
         @JsonPropertyDescription("Why, in CamelCase: LagAboveTarget, BacklogDraining, Idle, WakeUp, CappedByPartitions,"

@@ -1,5 +1,6 @@
 package dev.weir.operator;
 
+import dev.weir.api.SavepointRequests;
 import dev.weir.api.StreamJob;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
@@ -8,8 +9,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** ConfigMap {@code <job>-job}: the job file the runtime pods read. */
+/** ConfigMap {@code <job>-job}: the job file the runtime pods read, and the last on-demand savepoint request. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
 public class JobConfigMap extends CRUDKubernetesDependentResource<ConfigMap, StreamJob> {
 
@@ -18,7 +20,9 @@ public class JobConfigMap extends CRUDKubernetesDependentResource<ConfigMap, Str
         Workload workload = Workload.of(context);
         ConfigMap configMap = Owned.by(job, workload.configMapName(),
                 ReconcilerUtils.loadYaml(ConfigMap.class, getClass(), "/templates/configmap.yaml"));
-        configMap.setData(Map.of(Workload.JOB_FILE, workload.jobYaml()));
+        Map<String, String> data = new TreeMap<>(Map.of(Workload.JOB_FILE, workload.jobYaml()));
+        workload.savepointRequest().ifPresent(nonce -> data.put(SavepointRequests.FILE, nonce));
+        configMap.setData(data);
         return configMap;
     }
 }

@@ -124,6 +124,7 @@ final class JobStatuses {
         next.selector = Labels.selectorString(job.getMetadata().getName());
         next.readyReplicas = readyReplicas(observed.statefulSet());
         ScalingStatus.carryOver(next, previous);
+        next.checkpoints = previous == null ? null : previous.checkpoints;
         return next;
     }
 }

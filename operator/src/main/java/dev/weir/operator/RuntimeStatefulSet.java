@@ -1,7 +1,11 @@
 package dev.weir.operator;
 
+import dev.weir.api.CheckpointSpec;
 import dev.weir.api.ResourcesSpec;
 import dev.weir.api.StreamJob;
+import dev.weir.checkpoint.StaticCredentials;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -11,6 +15,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.List;
 import java.util.Map;
 
 /** StatefulSet {@code <job>}: the runtime pods; stable names are what static group membership will key on. */
@@ -36,10 +41,23 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
         workload.defaults().imagePullPolicy().ifPresent(pod.getSpec().getContainers().get(0)::setImagePullPolicy);
         workload.defaults().serviceAccount().ifPresent(pod.getSpec()::setServiceAccountName);
         withResources(pod.getSpec().getContainers().get(0).getResources(), job.getSpec().resources);
+        workload.credentialsSecret().ifPresent(secret -> pod.getSpec().getContainers().get(0).getEnv()
+                .addAll(credentialsEnv(secret)));
         pod.getSpec().getVolumes().stream()
                 .filter(volume -> volume.getConfigMap() != null)
                 .forEach(volume -> volume.getConfigMap().setName(workload.configMapName()));
         return statefulSet;
+    }
+
+    /** The store's key pair as references to the job's Secret: the values never pass through the operator. */
+    private static List<EnvVar> credentialsEnv(CheckpointSpec.CredentialsSecret secret) {
+        return List.of(secretEnv(StaticCredentials.ACCESS_KEY_ID_ENV, secret.name, secret.accessKeyIdKeyOrDefault()),
+                secretEnv(StaticCredentials.SECRET_ACCESS_KEY_ENV, secret.name, secret.secretAccessKeyKeyOrDefault()));
+    }
+
+    private static EnvVar secretEnv(String name, String secret, String key) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
+                .withName(secret).withKey(key).endSecretKeyRef().endValueFrom().build();
     }
 
     /** The spec's quantities over the template's defaults, one by one. */

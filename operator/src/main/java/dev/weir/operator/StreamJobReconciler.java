@@ -4,7 +4,9 @@ import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.api.validation.SpecValidator;
 import dev.weir.api.validation.ValidationError;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -13,6 +15,8 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,22 +26,27 @@ import java.util.Optional;
  * apply the ConfigMap, StatefulSet and Service, observe them and the runtime pods, report status. The workflow is invoked explicitly so that an invalid spec gets no workload.
  */
 // not generation-aware: the runtime-image annotation changes metadata only, and must still reach the pods
-@ControllerConfiguration(name = StreamJobReconciler.NAME, generationAwareEventProcessing = false)
+@ControllerConfiguration(name = StreamJobReconciler.NAME, generationAwareEventProcessing = false,
+        finalizerName = SavepointFinalizer.NAME)
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(type = JobConfigMap.class),
         @Dependent(type = RuntimeStatefulSet.class),
         @Dependent(type = MetricsService.class)})
-public class StreamJobReconciler implements Reconciler<StreamJob> {
+public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<StreamJob> {
     static final String NAME = "streamjob";
     /** The event recorded at each change of the pod count by the autoscaler. */
     public static final String SCALING_EVENT = "Scaling";
 
     private final OperatorConfig config;
     private final Autoscaling autoscaling;
+    private final CheckpointListings listings;
+    private final SavepointFinalizer finalizer;
 
     public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling) {
         this.config = config;
         this.autoscaling = autoscaling;
+        this.listings = new CheckpointListings(config.runtimeDefaults(), Clock.systemUTC());
+        this.finalizer = new SavepointFinalizer(listings, Clock.systemUTC());
     }
 
     @Override
@@ -47,10 +56,6 @@ public class StreamJobReconciler implements Reconciler<StreamJob> {
 
     @Override
     public UpdateControl<StreamJob> reconcile(StreamJob job, Context<StreamJob> context) {
-        if (job.isMarkedForDeletion()) {
-            // a foreground delete waits for the owned objects to go: creating them again would undo it
-            return UpdateControl.noUpdate();
-        }
         List<ValidationError> errors = SpecValidator.validate(job.getSpec());
         if (!errors.isEmpty()) {
             return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);
@@ -61,14 +66,29 @@ public class StreamJobReconciler implements Reconciler<StreamJob> {
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         StreamJobStatus next = JobStatuses.deployed(job, workload, Observation.of(context));
-        poll.ifPresent(polled -> ScalingStatus.apply(next, polled, Instant.now()));
+        Instant now = Instant.now();
+        poll.ifPresent(polled -> ScalingStatus.apply(next, polled, now));
+        boolean awaitingSavepoint = CheckpointStatuses.awaitingSavepoint(job);
+        CheckpointStatuses.apply(next, job, listings.listIfDue(job, context.getClient(), awaitingSavepoint), now);
+        CheckpointStatuses.degradeIfFailing(job, next, now);
         poll.filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision)
                 .filter(decision -> decision.replicas() != current)
                 .ifPresent(decision -> JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SCALING_EVENT,
                         decision.message()));
-        // polls the lag again when due, also at zero pods, when nothing else triggers a reconcile
-        return report(job, next, context).rescheduleAfter(poll.map(Autoscaling.Poll::nextPoll)
-                .orElseGet(() -> autoscaling.pollInterval(job)));
+        // polls the lag and lists the checkpoints again when due, also at zero pods, when nothing else triggers a
+        // reconcile
+        Duration nextPoll = poll.map(Autoscaling.Poll::nextPoll).orElseGet(() -> autoscaling.pollInterval(job));
+        Duration nextListing = listings.nextListing(job, awaitingSavepoint).orElse(nextPoll);
+        return report(job, next, context).rescheduleAfter(min(nextPoll, nextListing));
+    }
+
+    @Override
+    public DeleteControl cleanup(StreamJob job, Context<StreamJob> context) {
+        return finalizer.cleanup(job, context);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.weir.operator;
 
 import dev.weir.api.CheckpointSpec;
+import dev.weir.api.SavepointRequests;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
 import dev.weir.api.TracingSpec;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * What a valid job runs as, worked out once per reconcile from the StreamJob and the operator's configuration; the
@@ -24,7 +26,8 @@ import java.util.HexFormat;
  * @param defaults   the operator's runtime defaults: the pods' service account and pull policy
  */
 public record Workload(String jobName, String jobYaml, String configHash, String image, int replicas,
-                       RuntimeDefaults defaults) {
+                       RuntimeDefaults defaults, Optional<String> savepointRequest,
+                       Optional<CheckpointSpec.CredentialsSecret> credentialsSecret) {
     /** The key of the job file in the ConfigMap, and its name where pods mount it. */
     public static final String JOB_FILE = "job.yaml";
     /** Where pods mount the ConfigMap; the runtime is started with {@code serve /etc/weir/job.yaml}. */
@@ -48,7 +51,7 @@ public record Workload(String jobName, String jobYaml, String configHash, String
                 : job.getMetadata().getAnnotations().get(RUNTIME_IMAGE_ANNOTATION);
         return new Workload(job.getMetadata().getName(), yaml, sha256(yaml),
                 image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas,
-                config.runtimeDefaults());
+                config.runtimeDefaults(), SavepointRequests.nonce(job), credentialsSecret(job.getSpec()));
     }
 
     /** Suspended: none. Otherwise {@code spec.replicas} (default 1), which the scale subresource sets. */
@@ -92,6 +95,10 @@ public record Workload(String jobName, String jobYaml, String configHash, String
             spec.tracing = new TracingSpec();
             spec.tracing.endpoint = endpoint;
         });
+    }
+
+    private static Optional<CheckpointSpec.CredentialsSecret> credentialsSecret(StreamJobSpec spec) {
+        return Optional.ofNullable(spec.checkpoints).map(c -> c.s3).map(s3 -> s3.credentialsSecret);
     }
 
     public String configMapName() {

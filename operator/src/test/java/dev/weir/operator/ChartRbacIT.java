@@ -107,6 +107,10 @@ class ChartRbacIT {
         StatefulSet statefulSet = reconcilesAJob("team-b", "namespaced");
 
         assertEquals("weir-runtime", statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName());
+        // the job has no checkpoint store: the operator removes its finalizer at once, with the chart's RBAC
+        admin.resources(StreamJob.class).inNamespace("team-b").withName("namespaced").delete();
+        await().atMost(TIMEOUT).until(() -> admin.resources(StreamJob.class).inNamespace("team-b")
+                .withName("namespaced").get() == null);
     }
 
     /** {@code helm install release charts/weir -n namespace --create-namespace --set …}; returns the Deployment. */
@@ -191,6 +195,8 @@ class ChartRbacIT {
         assertNotEquals(hash, configHash(namespace, name), "the StatefulSet was patched with the new job file");
         assertTrue(admin.configMaps().inNamespace(namespace).withName(name + "-job").get().getData()
                 .get(Workload.JOB_FILE).contains("temperature > 0.0"));
+        assertEquals(List.of(SavepointFinalizer.NAME), admin.resources(StreamJob.class).inNamespace(namespace)
+                .withName(name).get().getMetadata().getFinalizers(), "the finalizer was added by patch");
         return admin.apps().statefulSets().inNamespace(namespace).withName(name).get();
     }
 

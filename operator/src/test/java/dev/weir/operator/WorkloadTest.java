@@ -61,6 +61,25 @@ class WorkloadTest {
     }
 
     @Test
+    void restoreFromAndTheCredentialsSecretReachThePodsButASavepointRequestDoesNotRollThem()
+            throws InvalidJobException {
+        String checkpointed = SPEC + """
+                checkpoints: {location: "s3://bucket/jobs", s3: {credentialsSecret: {name: keys}}}
+                restoreFrom: s3://bucket/jobs/weir-team-a-old
+                """;
+        Workload workload = Workload.plan(job(checkpointed), CONFIG);
+        StreamJob read = JobFiles.readString(workload.jobYaml(), "job.yaml");
+        assertEquals("s3://bucket/jobs/weir-team-a-old", read.getSpec().restoreFrom);
+        assertEquals("keys", workload.credentialsSecret().orElseThrow().name);
+
+        StreamJob requested = job(checkpointed);
+        requested.getMetadata().getAnnotations().put(dev.weir.api.SavepointRequests.ANNOTATION, "n1");
+        Workload withRequest = Workload.plan(requested, CONFIG);
+        assertEquals(java.util.Optional.of("n1"), withRequest.savepointRequest());
+        assertEquals(workload.configHash(), withRequest.configHash());
+    }
+
+    @Test
     void theConfigHashFollowsTheSpecAndOnlyTheSpec() {
         String hash = Workload.plan(job(SPEC), CONFIG).configHash();
 

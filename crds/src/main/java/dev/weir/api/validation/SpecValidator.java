@@ -256,6 +256,7 @@ public final class SpecValidator {
         }
         location("spec.checkpoints.location", checkpoints.location, "s3://bucket/prefix, or file:///path for local runs");
         positiveDuration("spec.checkpoints.interval", checkpoints.interval);
+        positiveDuration("spec.checkpoints.savepointTimeout", checkpoints.savepointTimeout);
         if (checkpoints.retain != null && checkpoints.retain < 1) {
             error("spec.checkpoints.retain", "must be ≥ 1 (a restore uses the newest), got " + checkpoints.retain);
         }
@@ -263,6 +264,11 @@ public final class SpecValidator {
                 && !checkpoints.s3.endpoint.matches("^https?://.+")) {
             error("spec.checkpoints.s3.endpoint", "\"" + checkpoints.s3.endpoint + "\" is not an http(s) URL: use e.g."
                     + " http://minio:9000");
+        }
+        if (checkpoints.s3 != null && checkpoints.s3.credentialsSecret != null
+                && blank(checkpoints.s3.credentialsSecret.name)) {
+            error("spec.checkpoints.s3.credentialsSecret.name", "is required: the name of a Secret in the job's"
+                    + " namespace holding the access key pair");
         }
     }
 

@@ -64,6 +64,12 @@ class CrdDefaultsTest {
                 Durations.parse(defaultOf("spec.pipeline[].window.allowedLateness")));
         assertEquals(new CheckpointSpec().intervalOrDefault(), Durations.parse(defaultOf("spec.checkpoints.interval")));
         assertEquals(String.valueOf(new CheckpointSpec().retainOrDefault()), defaultOf("spec.checkpoints.retain"));
+        assertEquals(new CheckpointSpec().savepointTimeoutOrDefault(),
+                Durations.parse(defaultOf("spec.checkpoints.savepointTimeout")));
+        CheckpointSpec.CredentialsSecret secret = new CheckpointSpec.CredentialsSecret();
+        assertEquals(secret.accessKeyIdKeyOrDefault(), defaultOf("spec.checkpoints.s3.credentialsSecret.accessKeyIdKey"));
+        assertEquals(secret.secretAccessKeyKeyOrDefault(),
+                defaultOf("spec.checkpoints.s3.credentialsSecret.secretAccessKeyKey"));
         assertEquals(String.valueOf(new CheckpointSpec.S3().pathStyleOrDefault()),
                 defaultOf("spec.checkpoints.s3.pathStyle"));
         ScalingSpec scaling = new ScalingSpec();

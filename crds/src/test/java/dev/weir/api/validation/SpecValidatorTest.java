@@ -270,6 +270,18 @@ class SpecValidatorTest {
     }
 
     @Test
+    void aSavepointTimeoutIsPositiveAndACredentialsSecretIsNamed() throws Exception {
+        assertEquals(List.of(
+                "spec.checkpoints.savepointTimeout: must be more than 0s: use a number with a unit, e.g. 500ms, 30s,"
+                        + " 10m, 1h or 1h30m",
+                "spec.checkpoints.s3.credentialsSecret.name: is required: the name of a Secret in the job's namespace"
+                        + " holding the access key pair"),
+                errorsWith("interval: 30s}", "interval: 30s, savepointTimeout: 0s, s3: {credentialsSecret: {}}}"));
+        assertEquals(List.of(), errorsWith("interval: 30s}",
+                "interval: 30s, savepointTimeout: 5m, s3: {credentialsSecret: {name: keys}}}"));
+    }
+
+    @Test
     void restoreFromIsALocationAndNeedsCheckpointsOfItsOwn() throws Exception {
         assertEquals(List.of(), errorsWith("checkpoints:", "restoreFrom: s3://bucket/prefix/weir-old\ncheckpoints:"));
         assertEquals(List.of(

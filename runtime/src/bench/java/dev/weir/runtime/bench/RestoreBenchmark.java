@@ -1,14 +1,14 @@
 package dev.weir.runtime.bench;
 
-import dev.weir.runtime.checkpoint.CheckpointInfo;
-import dev.weir.runtime.checkpoint.CheckpointSettings;
-import dev.weir.runtime.checkpoint.S3Options;
-import dev.weir.runtime.checkpoint.TaskCheckpoints;
+import dev.weir.checkpoint.CheckpointInfo;
+import dev.weir.checkpoint.CheckpointSettings;
+import dev.weir.checkpoint.S3Options;
+import dev.weir.checkpoint.TaskCheckpoints;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
 import dev.weir.runtime.kafka.state.JobCheckpoints;
 import dev.weir.runtime.kafka.state.StateCheckpointer;
 import dev.weir.runtime.local.EmbeddedKafka;
-import dev.weir.runtime.testing.S3Server;
+import dev.weir.checkpoint.testing.S3Server;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.net.URI;

@@ -45,6 +45,7 @@ public class JobTopologyProducer {
 
     /** Absent when the job has no checkpoint location. */
     private Optional<StateCheckpointer> checkpointer = Optional.empty();
+    private Optional<SavepointRequestWatcher> savepointRequests = Optional.empty();
 
     @Produces
     @Singleton
@@ -66,6 +67,7 @@ public class JobTopologyProducer {
         checkpointer = JobCheckpoints.of(job, stateDir, checkpointMetrics);
         checkpointer.ifPresent(c -> LOG.infof("state checkpoints every %s to %s", job.getSpec().checkpoints
                 .intervalOrDefault(), job.getSpec().checkpoints.location));
+        savepointRequests = checkpointer.map(c -> new SavepointRequestWatcher(Path.of(jobFile), c));
         return StreamsTopology.build(compiled, topics, partitions, new JobMetrics(registry), progressInterval,
                 compiled.idleTimeout(), checkpointer.orElse(null));
     }
@@ -79,6 +81,7 @@ public class JobTopologyProducer {
 
     @PreDestroy
     void close() {
+        savepointRequests.ifPresent(SavepointRequestWatcher::close);
         checkpointer.ifPresent(StateCheckpointer::close);
     }
 

@@ -4,12 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.runtime.checkpoint.StaticCredentials;
+import dev.weir.checkpoint.StaticCredentials;
 import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.testing.KafkaBroker;
-import dev.weir.runtime.testing.S3Server;
+import dev.weir.checkpoint.testing.S3Server;
 import dev.weir.runtime.testing.WindowAssertions;
 import java.io.IOException;
 import java.net.ServerSocket;

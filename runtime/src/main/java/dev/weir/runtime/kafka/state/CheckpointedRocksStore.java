@@ -131,14 +131,15 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     /**
-     * On the checkpointer's thread: a RocksDB checkpoint (hard links) into {@code dir}, unless nothing was written
-     * since the last one or the store is closed.
+     * On the checkpointer's thread: a RocksDB checkpoint (hard links) into {@code dir}, unless the store is closed
+     * or, without {@code evenUnchanged}, nothing was written since the last one.
      *
      * @param changelogOffset every changelog record below it was written to the database before this call
+     * @param evenUnchanged   for a savepoint, which is asked for whatever changed
      */
-    Optional<Snapshot> snapshot(long changelogOffset, Path dir) throws RocksDBException {
+    Optional<Snapshot> snapshot(long changelogOffset, Path dir, boolean evenUnchanged) throws RocksDBException {
         synchronized (lifecycle) {
-            if (!open || !writtenSinceSnapshot) {
+            if (!open || !(writtenSinceSnapshot || evenUnchanged)) {
                 return Optional.empty();
             }
             writtenSinceSnapshot = false;

@@ -1,8 +1,8 @@
 package dev.weir.runtime.kafka.state;
 
-import dev.weir.runtime.checkpoint.CheckpointException;
-import dev.weir.runtime.checkpoint.CheckpointInfo;
-import dev.weir.runtime.checkpoint.TaskCheckpoints;
+import dev.weir.checkpoint.CheckpointException;
+import dev.weir.checkpoint.CheckpointInfo;
+import dev.weir.checkpoint.TaskCheckpoints;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.weir.runtime.kafka.state;
 
-import dev.weir.runtime.checkpoint.CheckpointException;
-import dev.weir.runtime.checkpoint.CheckpointInfo;
-import dev.weir.runtime.checkpoint.TaskCheckpoints;
+import dev.weir.checkpoint.CheckpointException;
+import dev.weir.checkpoint.CheckpointInfo;
+import dev.weir.checkpoint.TaskCheckpoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,12 +82,15 @@ public final class StateCheckpointer implements AutoCloseable {
     private static final class Pending {
         final Snapshot snapshot;
         final Instant taken;
+        /** Stored as a savepoint: asked for on demand, or replacing a snapshot that was. */
+        final boolean savepoint;
         boolean confirmed;
         int failedAttempts;
 
-        Pending(Snapshot snapshot, Instant taken) {
+        Pending(Snapshot snapshot, Instant taken, boolean savepoint) {
             this.snapshot = snapshot;
             this.taken = taken;
+            this.savepoint = savepoint;
         }
     }
 
@@ -111,7 +114,7 @@ public final class StateCheckpointer implements AutoCloseable {
         deleteQuietly(snapshotRoot);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-schedule"));
         uploader = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-upload"));
-        scheduler.scheduleWithFixedDelay(this::takeSnapshots, interval.toMillis(), interval.toMillis(),
+        scheduler.scheduleWithFixedDelay(() -> takeSnapshots(false), interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -209,8 +212,18 @@ public final class StateCheckpointer implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * An on-demand savepoint: a snapshot of every open store, changed or not, taken on the checkpointer's thread and
+     * stored as a savepoint once its input is committed, as a periodic checkpoint is.
+     */
+    public void requestSavepoint() {
+        if (!scheduler.isShutdown()) {
+            scheduler.execute(() -> takeSnapshots(true));
+        }
+    }
+
     /** Every interval: the committed end of each changelog, then a RocksDB checkpoint of its store. */
-    private void takeSnapshots() {
+    private void takeSnapshots(boolean savepoint) {
         List<CheckpointedRocksStore> open = List.copyOf(stores);
         if (open.isEmpty()) {
             return;
@@ -234,9 +247,9 @@ public final class StateCheckpointer implements AutoCloseable {
             try {
                 Files.createDirectories(snapshotRoot);
                 dir = snapshotRoot.resolve(taskId + "-" + UUID.randomUUID());
-                Optional<Snapshot> snapshot = store.snapshot(ends.get(store.changelog()).offset(), dir);
+                Optional<Snapshot> snapshot = store.snapshot(ends.get(store.changelog()).offset(), dir, savepoint);
                 if (snapshot.isPresent()) {
-                    submit(snapshot.get());
+                    submit(snapshot.get(), savepoint);
                 }
             } catch (IOException | RocksDBException | RuntimeException e) {
                 deleteQuietly(dir);
@@ -245,9 +258,11 @@ public final class StateCheckpointer implements AutoCloseable {
         }
     }
 
-    /** Queues the snapshot, replacing an older one of the task still waiting. */
-    private void submit(Snapshot snapshot) {
-        Pending older = pending.put(snapshot.taskId(), new Pending(snapshot, clock.instant()));
+    /** Queues the snapshot, replacing an older one of the task still waiting (a savepoint stays one). */
+    private void submit(Snapshot snapshot, boolean savepoint) {
+        Pending waiting = pending.get(snapshot.taskId());
+        boolean asSavepoint = savepoint || (waiting != null && waiting.savepoint);
+        Pending older = pending.put(snapshot.taskId(), new Pending(snapshot, clock.instant(), asSavepoint));
         if (older != null && !uploader.isShutdown()) {
             // on the uploader thread, so never under an upload of it
             uploader.execute(() -> deleteQuietly(older.snapshot.dir()));
@@ -293,9 +308,13 @@ public final class StateCheckpointer implements AutoCloseable {
                 }
             }
             CheckpointInfo info = checkpoints.write(taskId, s.dir(), keyed(s.changelogOffsets()),
-                    keyed(s.inputOffsets()), false);
-            LOG.debugf("checkpoint %s of task %s stored: %d bytes, %d uploaded", info.id(), taskId, info.totalBytes(),
-                    info.uploadedBytes());
+                    keyed(s.inputOffsets()), p.savepoint);
+            if (p.savepoint) {
+                LOG.infof("savepoint %s of task %s stored at %s", info.id(), taskId, info.location());
+            } else {
+                LOG.debugf("checkpoint %s of task %s stored: %d bytes, %d uploaded", info.id(), taskId,
+                        info.totalBytes(), info.uploadedBytes());
+            }
             metrics.stored(info.uploadedBytes(), clock.instant());
             drop(taskId, p);
         } catch (CheckpointException | RuntimeException e) {

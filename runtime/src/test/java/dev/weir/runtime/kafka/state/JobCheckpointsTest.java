@@ -3,7 +3,7 @@ package dev.weir.runtime.kafka.state;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weir.api.CheckpointSpec;
-import dev.weir.runtime.checkpoint.CheckpointSettings;
+import dev.weir.checkpoint.CheckpointSettings;
 import java.net.URI;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

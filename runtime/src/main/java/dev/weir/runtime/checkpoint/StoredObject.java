@@ -1,7 +1,0 @@
-package dev.weir.runtime.checkpoint;
-
-import java.time.Instant;
-
-/** An object in an {@link ObjectStore}. */
-record StoredObject(String key, long size, Instant lastModified) {
-}

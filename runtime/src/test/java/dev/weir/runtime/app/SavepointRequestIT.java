@@ -1,0 +1,115 @@
+package dev.weir.runtime.app;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.api.SavepointRequests;
+import dev.weir.checkpoint.CheckpointInfo;
+import dev.weir.checkpoint.CheckpointSettings;
+import dev.weir.checkpoint.TaskCheckpoints;
+import dev.weir.runtime.testing.KafkaBroker;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An on-demand savepoint with the packaged runtime ({@code weir serve}): a new nonce in the request file next to the
+ * job file (where the operator's ConfigMap puts it) makes the running process store a savepoint of each window task,
+ * with no periodic checkpoint in between (the interval is an hour) and without stopping.
+ */
+@ExtendWith(KafkaBroker.class)
+class SavepointRequestIT {
+    private static final int PARTITIONS = 2;
+    private static final long BASE = 1_714_564_800_000L;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aNewNonceInTheRequestFileWritesASavepointOfEachTask(KafkaBroker kafka) throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String name = "sp-" + id;
+        String source = "sp-in-" + id;
+        kafka.createTopic(source, PARTITIONS);
+        kafka.createTopic("sp-out-" + id, 1);
+        kafka.createTopic("sp-dlq-" + id, 1);
+        Path location = Files.createDirectories(tmp.resolve("checkpoints"));
+        Path jobFile = Files.createDirectories(tmp.resolve("etc-weir")).resolve("job.yaml");
+        Files.writeString(jobFile, """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: %s}
+                spec:
+                  source: {kafka: {bootstrapServers: "%s", topic: %s}}
+                  eventTime: {field: t, idleTimeout: 10m}
+                  pipeline:
+                    - window: {keyBy: k, tumbling: 10s, aggregate: {n: count()}}
+                  sink: {kafka: {topic: sp-out-%s}}
+                  deadLetter: {kafka: {topic: sp-dlq-%s}}
+                  checkpoints: {location: "%s", interval: 1h}
+                """.formatted(name, kafka.bootstrapServers(), source, id, id, location.toUri()));
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            events.add("{\"k\":\"k" + (i % 6) + "\",\"t\":" + (BASE + i * 100L) + "}");
+        }
+        kafka.produce(source, events);
+
+        Process runtime = start(jobFile);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+             TaskCheckpoints store = TaskCheckpoints.open(location.toUri(), "weir-" + name,
+                     CheckpointSettings.defaults())) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, "weir-" + name, source));
+            assertEquals(List.of(), store.list(), "no checkpoint before the request");
+
+            Files.writeString(jobFile.resolveSibling(SavepointRequests.FILE), "nonce-1");
+            List<CheckpointInfo> stored = await().atMost(Duration.ofSeconds(60)).until(store::list,
+                    list -> list.stream().map(CheckpointInfo::taskId).distinct().count() == PARTITIONS);
+            assertTrue(stored.stream().allMatch(CheckpointInfo::savepoint), stored.toString());
+            assertTrue(runtime.isAlive(), "a savepoint on demand does not stop the runtime");
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("log:\n" + Files.readString(tmp.resolve("runtime.log.out")), e);
+        } finally {
+            runtime.destroy();
+            runtime.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether the group has committed the end of every partition of the topic that has records. */
+    private static boolean caughtUp(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0 || (committed.get(e.getKey()) != null
+                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+    }
+
+    private Process start(Path jobFile) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        ProcessBuilder pb = RuntimeProcess.builder(tmp.resolve("runtime.log"),
+                List.of("-Dquarkus.management.port=" + port, "-Dquarkus.http.port=0"), "serve", jobFile.toString());
+        pb.environment().put("WEIR_STATE_DIR", tmp.resolve("state").toString());
+        return pb.start();
+    }
+}
