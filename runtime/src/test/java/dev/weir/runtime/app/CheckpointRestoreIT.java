@@ -268,7 +268,8 @@ class CheckpointRestoreIT {
                 second.destroy();
                 second.waitFor(30, TimeUnit.SECONDS);
             }
-            assertEquals(PARTITIONS, meters.get(restores(CheckpointMetrics.Restore.savepoint)), meters.toString());
+            assertEquals(PARTITIONS, meters.get(restores(CheckpointMetrics.Restore.savepoint)),
+                    () -> meters + "\nlog:\n" + log("next"));
             assertEquals(0, deadLetters.size(), () -> "dead letters: " + deadLetters + "\n" + log("next"));
             read(oldSink, old.sink(), windows, deadLetters, ends);
             WindowAssertions.assertSameWindows(new ArrayList<>(old.expected().values()), windows, "k");

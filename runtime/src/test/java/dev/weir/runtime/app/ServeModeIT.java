@@ -158,7 +158,12 @@ class ServeModeIT {
                     + Files.readString(tmp.resolve("second.log.out"));
             assertEquals(0, deadLetters.size(), () -> deadLetters.size() + " dead letters, first " + deadLetters.get(0)
                     + "\nlogs of the runtime:\n" + logs);
-            WindowAssertions.assertSameWindows(new ArrayList<>(expected.values()), windows, "k");
+            try {
+                WindowAssertions.assertSameWindows(new ArrayList<>(expected.values()), windows, "k");
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nwindows in the order read: " + windows
+                        + "\nlogs of the runtime:\n" + logs, e);
+            }
         }
     }
 
