@@ -4,6 +4,7 @@ import dev.weir.checkpoint.CheckpointException;
 import dev.weir.checkpoint.CheckpointInfo;
 import dev.weir.checkpoint.TaskCheckpoints;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.jboss.logging.Logger;
 import org.rocksdb.RocksDBException;
 
@@ -166,25 +168,21 @@ public final class StateCheckpointer implements AutoCloseable {
      *
      * @return the changelog offset to replay from: the checkpoint's, 0 after a savepoint (this job's changelog
      *         holds only what was written on top of it), empty for a full replay
+     * @throws ProcessorStateException when the job starts from a savepoint that cannot be read: its own changelog
+     *         does not hold that state, so replaying it alone would give wrong state
      */
     Optional<Long> restore(String taskId, Path emptyDir, TopicPartition changelog) {
         long start = System.nanoTime();
+        Optional<CheckpointInfo> latest;
         try {
-            Optional<CheckpointInfo> latest = checkpoints.restoreLatest(taskId, emptyDir);
-            if (latest.isPresent()) {
-                return fromCheckpoint(latest.get(), emptyDir, changelog, Duration.ofNanos(System.nanoTime() - start));
-            }
-            if (restoreFrom.isPresent() && restoreFrom.get().restoreLatest(taskId, emptyDir).isPresent()) {
-                LOG.infof("task %s starts from a savepoint of %s", taskId, restoreFrom.get().jobLocation());
-                metrics.restored(CheckpointMetrics.Restore.savepoint);
-                return Optional.of(0L);
-            }
-            LOG.infof("task %s has no checkpoint yet: its state comes from the whole changelog %s", taskId, changelog);
-            metrics.restored(CheckpointMetrics.Restore.none);
-            return Optional.empty();
+            latest = checkpoints.restoreLatest(taskId, emptyDir);
         } catch (CheckpointException | RuntimeException e) {
             return fallBack(taskId, emptyDir, changelog, e.getMessage());
         }
+        if (latest.isPresent()) {
+            return fromCheckpoint(latest.get(), emptyDir, changelog, Duration.ofNanos(System.nanoTime() - start));
+        }
+        return fromSavepoint(taskId, emptyDir, changelog);
     }
 
     private Optional<Long> fromCheckpoint(CheckpointInfo info, Path dir, TopicPartition changelog, Duration took) {
@@ -204,12 +202,43 @@ public final class StateCheckpointer implements AutoCloseable {
         return Optional.of(offset);
     }
 
+    /** The task's state when this job has no usable checkpoint of it: a savepoint of restoreFrom, or none. */
+    private Optional<Long> fromSavepoint(String taskId, Path dir, TopicPartition changelog) {
+        if (restoreFrom.isEmpty()) {
+            LOG.infof("task %s has no checkpoint: its state comes from the whole changelog %s", taskId, changelog);
+            metrics.restored(CheckpointMetrics.Restore.none);
+            return Optional.empty();
+        }
+        URI savepoints = restoreFrom.get().jobLocation();
+        try {
+            if (restoreFrom.get().restoreLatest(taskId, dir).isPresent()) {
+                LOG.infof("task %s starts from a savepoint of %s; the changelog %s is replayed from its start", taskId,
+                        savepoints, changelog);
+                metrics.restored(CheckpointMetrics.Restore.savepoint);
+                return Optional.of(0L);
+            }
+        } catch (CheckpointException | RuntimeException e) {
+            clear(dir);
+            throw new ProcessorStateException("task " + taskId + ": cannot read the savepoint at " + savepoints
+                    + " that spec.restoreFrom names (" + e.getMessage() + "). This job's changelog does not hold that"
+                    + " state, so the task does not start without it; it is retried when the pod restarts", e);
+        }
+        LOG.infof("task %s: %s has no savepoint of it (the task had no state there); its state comes from the"
+                + " changelog %s", taskId, savepoints, changelog);
+        metrics.restored(CheckpointMetrics.Restore.none);
+        return Optional.empty();
+    }
+
+    /**
+     * A checkpoint that cannot be used: the whole changelog, over the restoreFrom savepoint when the job started from
+     * one (the changelog holds only what was written on top of it).
+     */
     private Optional<Long> fallBack(String taskId, Path dir, TopicPartition changelog, String why) {
         LOG.warnf("task %s: checkpoint not used (%s); restoring its state from the whole changelog %s instead",
                 taskId, why, changelog);
         metrics.restored(CheckpointMetrics.Restore.fallback);
         clear(dir);
-        return Optional.empty();
+        return restoreFrom.isPresent() ? fromSavepoint(taskId, dir, changelog) : Optional.empty();
     }
 
     /**
