@@ -153,9 +153,11 @@ class AutoscalingIT {
                 producer.send(new ProducerRecord<>(source, p, null, null, new byte[0], EndOfInput.headers()));
             }
             producer.flush();
-            await("new records wake it, and every window reaches the sink").atMost(Duration.ofSeconds(120))
+            // the sink can hold every window a poll before the brokers show the offsets committed: wait for that poll
+            await("new records wake it, every window reaches the sink, and a poll sees no lag").atMost(
+                            Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(500))
-                    .until(() -> step(job, consumer, sink) && sinkEnds >= PARTITIONS);
+                    .until(() -> step(job, consumer, sink) && sinkEnds >= PARTITIONS && lastLag() == 0);
             assertEquals(Reason.WakeUp, decisions.subList(beforeWake, decisions.size()).stream()
                     .filter(d -> d.replicas() > 0).findFirst().orElseThrow().reason());
         } finally {
