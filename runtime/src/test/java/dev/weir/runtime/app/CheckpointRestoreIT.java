@@ -1,5 +1,9 @@
 package dev.weir.runtime.app;
 
+import static dev.weir.runtime.app.ServeProcesses.freePort;
+import static dev.weir.runtime.app.ServeProcesses.get;
+import static dev.weir.runtime.app.ServeProcesses.read;
+import static dev.weir.runtime.app.ServeProcesses.send;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,17 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weir.checkpoint.StaticCredentials;
 import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
-import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.testing.KafkaBroker;
 import dev.weir.checkpoint.testing.S3Server;
 import dev.weir.runtime.testing.WindowAssertions;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +33,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -183,7 +180,7 @@ class CheckpointRestoreIT {
             List<Map<String, Object>> windows = new ArrayList<>();
             List<Map<String, Object>> deadLetters = new ArrayList<>();
             int[] ends = {0};
-            send(producer, job.source(), job.events().subList(0, EVENTS / 3));
+            send(producer, job.source(), job.events().subList(0, EVENTS / 3), PARTITIONS);
             int port = freePort();
             Process runtime = start(job.file(), tmp.resolve("state"), port, "runtime");
             try {
@@ -192,7 +189,7 @@ class CheckpointRestoreIT {
                 S3.stop();
                 read(consumer, job.sink(), windows, deadLetters, ends);
                 int windowsBefore = windows.size();
-                send(producer, job.source(), job.events().subList(EVENTS / 3, 2 * EVENTS / 3));
+                send(producer, job.source(), job.events().subList(EVENTS / 3, 2 * EVENTS / 3), PARTITIONS);
                 await().atMost(Duration.ofSeconds(90)).until(() -> get(http, port, CHECKPOINT_HEALTH)
                         .contains(CheckpointHealth.FAILING));
                 assertEquals(1.0, meters(http, port).get(prometheus(CheckpointMetrics.FAILING)));
@@ -234,7 +231,7 @@ class CheckpointRestoreIT {
              KafkaConsumer<byte[], byte[]> oldSink = old.sinkReader(bootstrap);
              KafkaConsumer<byte[], byte[]> nextSink = next.sinkReader(bootstrap);
              Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            send(producer, old.source(), old.events().subList(0, EVENTS / 2));
+            send(producer, old.source(), old.events().subList(0, EVENTS / 2), PARTITIONS);
             Process first = start(old.file(), tmp.resolve("state-old"), freePort(), "old");
             try {
                 String group = "weir-ck-" + old.id();
@@ -250,7 +247,7 @@ class CheckpointRestoreIT {
             int[] ends = {0};
             read(oldSink, old.sink(), windows, deadLetters, ends);
             // the input goes on in the new job's source topic
-            send(producer, next.source(), old.events().subList(EVENTS / 2, EVENTS));
+            send(producer, next.source(), old.events().subList(EVENTS / 2, EVENTS), PARTITIONS);
             for (int p = 0; p < PARTITIONS; p++) {
                 producer.send(new ProducerRecord<>(next.source(), p, null, null, new byte[0], EndOfInput.headers()));
             }
@@ -307,7 +304,7 @@ class CheckpointRestoreIT {
             List<Map<String, Object>> deadLetters = new ArrayList<>();
             int[] ends = {0};
 
-            send(producer, source, events.subList(0, EVENTS / 2));
+            send(producer, source, events.subList(0, EVENTS / 2), PARTITIONS);
             int port = freePort();
             Process first = start(job.file(), tmp.resolve("state-1"), port, "first");
             try {
@@ -322,7 +319,7 @@ class CheckpointRestoreIT {
                 first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
             betweenRuns.apply(bucket);
-            send(producer, source, events.subList(EVENTS / 2, EVENTS));
+            send(producer, source, events.subList(EVENTS / 2, EVENTS), PARTITIONS);
             for (int p = 0; p < PARTITIONS; p++) {
                 producer.send(new ProducerRecord<>(source, p, null, null, new byte[0], EndOfInput.headers()));
             }
@@ -383,50 +380,14 @@ class CheckpointRestoreIT {
         }
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<String> events) {
-        for (String e : events) {
-            int partition = (int) (Long.parseLong(e.replaceAll(".*\"v\":(\\d+).*", "$1")) % PARTITIONS);
-            producer.send(new ProducerRecord<>(topic, partition, null, e.getBytes(StandardCharsets.UTF_8)));
-        }
-        producer.flush();
-    }
 
-    private static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
-                             List<Map<String, Object>> deadLetters, int[] sinkEnds) throws Exception {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            boolean toSink = r.topic().equals(sink);
-            if (EndOfInput.isMarked(r.headers())) {
-                sinkEnds[0] += toSink ? 1 : 0;
-            } else {
-                (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
-            }
-        }
-    }
 
     private Process start(Path job, Path stateDir, int managementPort, String name) throws Exception {
-        ProcessBuilder pb = RuntimeProcess.builder(tmp.resolve(name + ".log"),
-                List.of("-Dquarkus.management.port=" + managementPort, "-Dquarkus.http.port=0",
-                        "-Dquarkus.log.category.\"org.apache.kafka.streams\".level=INFO",
-                        "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"),
-                "serve", job.toString());
-        pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
+        ProcessBuilder pb = ServeProcesses.serve(tmp, job, stateDir, managementPort, name);
         pb.environment().put(StaticCredentials.ACCESS_KEY_ID_ENV, S3Server.ACCESS_KEY);
         pb.environment().put(StaticCredentials.SECRET_ACCESS_KEY_ENV, S3Server.SECRET_KEY);
         return pb.start();
     }
 
-    private static String get(HttpClient http, int port, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

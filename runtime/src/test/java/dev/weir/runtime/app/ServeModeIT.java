@@ -1,18 +1,16 @@
 package dev.weir.runtime.app;
 
+import static dev.weir.runtime.app.ServeProcesses.freePort;
+import static dev.weir.runtime.app.ServeProcesses.get;
+import static dev.weir.runtime.app.ServeProcesses.read;
+import static dev.weir.runtime.app.ServeProcesses.send;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.testing.KafkaBroker;
 import dev.weir.runtime.testing.WindowAssertions;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -110,7 +107,7 @@ class ServeModeIT {
             List<Map<String, Object>> deadLetters = new ArrayList<>();
             int[] ends = {0};
 
-            send(producer, source, events.subList(0, EVENTS / 2));
+            send(producer, source, events.subList(0, EVENTS / 2), PARTITIONS);
             int port = freePort();
             Process first = start(job, tmp.resolve("state-1"), port, "first");
             try {
@@ -138,7 +135,7 @@ class ServeModeIT {
             int beforeCrash = deadLetters.size();
             assertEquals(0, beforeCrash, () -> beforeCrash + " dead letters before the crash, first "
                     + deadLetters.get(0) + "\nlog:\n" + readQuietly(tmp.resolve("first.log.out")));
-            send(producer, source, events.subList(EVENTS / 2, EVENTS));
+            send(producer, source, events.subList(EVENTS / 2, EVENTS), PARTITIONS);
             for (int p = 0; p < PARTITIONS; p++) {
                 producer.send(new ProducerRecord<>(source, p, null, null, new byte[0],
                         dev.weir.runtime.kafka.EndOfInput.headers()));
@@ -175,48 +172,11 @@ class ServeModeIT {
         }
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<String> events) {
-        for (String e : events) {
-            int partition = (int) (Long.parseLong(e.replaceAll(".*\"v\":(\\d+).*", "$1")) % PARTITIONS);
-            producer.send(new ProducerRecord<>(topic, partition, null, e.getBytes(StandardCharsets.UTF_8)));
-        }
-        producer.flush();
-    }
 
-    private static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
-                             List<Map<String, Object>> deadLetters, int[] sinkEnds) throws Exception {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            boolean toSink = r.topic().equals(sink);
-            if (dev.weir.runtime.kafka.EndOfInput.isMarked(r.headers())) {
-                sinkEnds[0] += toSink ? 1 : 0;
-            } else {
-                (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
-            }
-        }
-    }
 
     private Process start(Path job, Path stateDir, int managementPort, String name) throws Exception {
-        ProcessBuilder pb = RuntimeProcess.builder(tmp.resolve(name + ".log"),
-                List.of("-Dquarkus.management.port=" + managementPort, "-Dquarkus.http.port=0",
-                        "-Dquarkus.log.category.\"org.apache.kafka.streams\".level=INFO",
-                        "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"),
-                "serve", job.toString());
-        pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
-        return pb.start();
+        return ServeProcesses.serve(tmp, job, stateDir, managementPort, name).start();
     }
 
-    private static String get(HttpClient http, int port, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

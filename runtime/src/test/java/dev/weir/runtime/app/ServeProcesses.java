@@ -1,0 +1,73 @@
+package dev.weir.runtime.app;
+
+import dev.weir.runtime.kafka.EndOfInput;
+import dev.weir.runtime.pipeline.Json;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** What the tests that run the packaged runtime in pod mode ({@code serve}) share: its start, input and output. */
+final class ServeProcesses {
+    private ServeProcesses() {
+    }
+
+    /** The runtime serving {@code job}, logging to {@code <logDir>/<name>.log(.out)}, Weir at DEBUG. */
+    static ProcessBuilder serve(Path logDir, Path job, Path stateDir, int managementPort, String name) {
+        ProcessBuilder pb = RuntimeProcess.builder(logDir.resolve(name + ".log"),
+                List.of("-Dquarkus.management.port=" + managementPort, "-Dquarkus.http.port=0",
+                        "-Dquarkus.log.category.\"org.apache.kafka.streams\".level=INFO",
+                        "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"),
+                "serve", job.toString());
+        pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
+        return pb;
+    }
+
+    /** Writes events (JSON with a numeric "v") to partition v mod {@code partitions}, in order. */
+    static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<String> events, int partitions) {
+        for (String e : events) {
+            int partition = (int) (Long.parseLong(e.replaceAll(".*\"v\":(\\d+).*", "$1")) % partitions);
+            producer.send(new ProducerRecord<>(topic, partition, null, e.getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.flush();
+    }
+
+    /** One poll: sink records into windows, others into deadLetters; end-of-input markers on the sink counted. */
+    static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
+                     List<Map<String, Object>> deadLetters, int[] sinkEnds) throws Exception {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            boolean toSink = r.topic().equals(sink);
+            if (EndOfInput.isMarked(r.headers())) {
+                sinkEnds[0] += toSink ? 1 : 0;
+            } else {
+                (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
+            }
+        }
+    }
+
+    /** The body of a GET on the management port, or "" while the process does not answer. */
+    static String get(HttpClient http, int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
