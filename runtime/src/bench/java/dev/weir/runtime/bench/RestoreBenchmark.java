@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -67,7 +66,12 @@ public final class RestoreBenchmark {
     private static final String STORE = "bench-state";
     private static final String BUCKET = "restore-bench";
     private static final int PARTITIONS = 2;
-    private static final int VALUE_BYTES = 1024;
+    /**
+     * Entry shape by default: a window of the sensor example in Weir's window store, a 26-byte key (tag, length, the
+     * 13-byte JSON key, window start) and an 84-byte value (start, end, four 17-byte accumulators).
+     */
+    private static final int DEFAULT_KEY_BYTES = 26;
+    private static final int DEFAULT_VALUE_BYTES = 84;
     private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(20);
     /** Leaving the group at once (static members only), so the next instance does not wait for a session timeout. */
@@ -80,25 +84,36 @@ public final class RestoreBenchmark {
     private final Path work;
     private final PrintStream out;
     private final int keys;
+    private final int keyBytes;
+    private final int valueBytes;
     private final Random random = new Random(42);
 
-    private RestoreBenchmark(EmbeddedKafka kafka, Admin admin, S3Server s3, Path work, int keys, PrintStream out) {
+    private RestoreBenchmark(EmbeddedKafka kafka, Admin admin, S3Server s3, Path work, int keyBytes, int valueBytes,
+                             int keys, PrintStream out) {
         this.kafka = kafka;
         this.admin = admin;
         this.s3 = s3;
         this.work = work;
+        this.keyBytes = keyBytes;
+        this.valueBytes = valueBytes;
         this.keys = keys;
         this.out = out;
     }
 
     public static void main(String[] args) throws Exception {
         int stateMb = Integer.getInteger("bench.state-mb", 512);
+        int keyBytes = Integer.getInteger("bench.key-bytes", DEFAULT_KEY_BYTES);
+        int valueBytes = Integer.getInteger("bench.value-bytes", DEFAULT_VALUE_BYTES);
+        if (keyBytes < 10 || valueBytes < 1) {
+            throw new IllegalArgumentException("bench.key-bytes must be at least 10 and bench.value-bytes at least 1");
+        }
         Path base = Files.createDirectories(Path.of(System.getProperty("bench.state-dir", "target/bench-state")));
         Path work = Files.createTempDirectory(base, "restore-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
              S3Server s3 = S3Server.standalone()) {
-            new RestoreBenchmark(kafka, admin, s3, work, stateMb * 1024 * 1024 / VALUE_BYTES, System.out).run();
+            new RestoreBenchmark(kafka, admin, s3, work, keyBytes, valueBytes,
+                    (int) ((long) stateMb * 1024 * 1024 / (keyBytes + valueBytes)), System.out).run();
         } finally {
             deleteQuietly(work);
         }
@@ -106,9 +121,9 @@ public final class RestoreBenchmark {
     }
 
     private void run() throws Exception {
-        out.printf("Weir restore benchmark: %,d keys × %d B values (%,d MB of state), %d partitions, checkpoints every %s"
-                + " to S3Proxy on loopback%n", keys, VALUE_BYTES, (long) keys * VALUE_BYTES >> 20, PARTITIONS,
-                CHECKPOINT_INTERVAL.toSeconds() + "s");
+        out.printf("Weir restore benchmark: %,d entries × (%d B key + %d B value) = %,d MB of state, %d partitions,"
+                + " checkpoints every %s to S3Proxy on loopback%n", keys, keyBytes, valueBytes,
+                (long) keys * (keyBytes + valueBytes) >> 20, PARTITIONS, CHECKPOINT_INTERVAL.toSeconds() + "s");
         kafka.createTopic(INPUT, PARTITIONS);
         s3.createBucket(BUCKET);
         URI location = URI.create("s3://" + BUCKET + "/checkpoints");
@@ -117,21 +132,26 @@ public final class RestoreBenchmark {
 
         long start = System.nanoTime();
         produce(0, keys, "initial state");
-        KafkaStreams builder = start(work.resolve("builder"), checkpointer(location, settings, work.resolve("builder")));
+        KafkaStreams builder = start(work.resolve("builder"), checkpointer(location, settings, work.resolve("builder")),
+                new RestoreTimeline());
         awaitProcessed();
         out.printf("state built in %.1f s%n", seconds(start));
         try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location, APP_ID, settings)) {
-            List<CheckpointInfo> full = awaitCheckpointsAfter(checkpoints, Instant.now());
+            List<CheckpointInfo> full = awaitCheckpointsOfAllInput(checkpoints);
             long fullBytes = full.stream().mapToLong(CheckpointInfo::totalBytes).sum();
             out.printf("checkpoint of the whole state: %,d bytes in %d task checkpoints%n", fullBytes, full.size());
 
             produceChanges(keys / 100);
             awaitProcessed();
-            List<CheckpointInfo> incremental = awaitCheckpointsAfter(checkpoints, Instant.now());
-            long uploaded = incremental.stream().mapToLong(CheckpointInfo::uploadedBytes).sum();
+            List<CheckpointInfo> incremental = awaitCheckpointsOfAllInput(checkpoints);
+            // the change may span more than one checkpoint interval: count every checkpoint after the full one
+            List<CheckpointInfo> since = checkpoints.list().stream().filter(c -> !c.savepoint() && full.stream()
+                    .anyMatch(f -> f.taskId().equals(c.taskId()) && c.createdAt().isAfter(f.createdAt()))).toList();
+            long uploaded = since.stream().mapToLong(CheckpointInfo::uploadedBytes).sum();
             long total = incremental.stream().mapToLong(CheckpointInfo::totalBytes).sum();
-            out.printf("after changing 1%% of the keys: the incremental checkpoint uploaded %,d bytes of %,d (%.1f%%),"
-                    + " a full one would upload all %,d%n", uploaded, total, 100.0 * uploaded / total, total);
+            out.printf("after changing 1%% of the keys: the incremental checkpoints (%d) uploaded %,d bytes of %,d"
+                    + " (%.1f%%), a full one would upload all %,d%n", since.size(), uploaded, total,
+                    100.0 * uploaded / total, total);
 
             produceChanges(keys / 200);
             awaitProcessed();
@@ -184,13 +204,14 @@ public final class RestoreBenchmark {
     }
 
     private double timeToReady(String label, Path stateDir, StateCheckpointer checkpointer, String digest) {
-        long start = System.nanoTime();
-        KafkaStreams app = start(stateDir, checkpointer);
-        double seconds = seconds(start);
+        RestoreTimeline timeline = new RestoreTimeline();
+        KafkaStreams app = start(stateDir, checkpointer, timeline);
+        double seconds = timeline.seconds(timeline.running());
         String restored = digest(app);
         out.printf("%s: ready in %6.1f s; state %s%n", label, seconds,
                 restored.equals(digest) ? "identical to the original (" + digest + ")"
                         : "DIFFERENT: " + restored + " instead of " + digest);
+        out.printf("    %s%n", timeline.describe());
         app.close(LEAVE);
         return seconds;
     }
@@ -203,7 +224,7 @@ public final class RestoreBenchmark {
     }
 
     /** Starts the job (input → key-value store with a changelog) and returns once it is RUNNING. */
-    private KafkaStreams start(Path stateDir, StateCheckpointer checkpointer) {
+    private KafkaStreams start(Path stateDir, StateCheckpointer checkpointer, RestoreTimeline timeline) {
         KeyValueBytesStoreSupplier supplier = checkpointer == null ? Stores.persistentKeyValueStore(STORE)
                 : checkpointer.storeSupplier(STORE);
         StreamsBuilder topology = new StreamsBuilder();
@@ -232,15 +253,16 @@ public final class RestoreBenchmark {
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 stateDir.getFileName().toString());
         KafkaStreams app = new KafkaStreams(topology.build(), props);
-        if (checkpointer != null) {
-            app.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.NOT_RUNNING) {
-                    checkpointer.close();
-                }
-            });
-        }
+        app.setStateListener((now, before) -> {
+            timeline.state(now);
+            if (now == KafkaStreams.State.NOT_RUNNING && checkpointer != null) {
+                checkpointer.close();
+            }
+        });
+        app.setGlobalStateRestoreListener(timeline);
+        timeline.started();
         app.start();
-        Awaitility.await("the job RUNNING").atMost(PHASE_TIMEOUT).pollInterval(Duration.ofMillis(50))
+        Awaitility.await("the job RUNNING").atMost(PHASE_TIMEOUT).pollInterval(Duration.ofMillis(10))
                 .until(() -> app.state() == KafkaStreams.State.RUNNING);
         return app;
     }
@@ -280,9 +302,9 @@ public final class RestoreBenchmark {
     }
 
     private ProducerRecord<byte[], byte[]> record(int key) {
-        byte[] value = new byte[VALUE_BYTES];
+        byte[] value = new byte[valueBytes];
         random.nextBytes(value);
-        return new ProducerRecord<>(INPUT, String.format("key-%09d", key).getBytes(), value);
+        return new ProducerRecord<>(INPUT, String.format("k%0" + (keyBytes - 1) + "d", key).getBytes(), value);
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
@@ -315,17 +337,25 @@ public final class RestoreBenchmark {
         return java.util.stream.IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p)).toList();
     }
 
-    /** The newest checkpoint of every task, once each is newer than {@code after}. */
-    private static List<CheckpointInfo> awaitCheckpointsAfter(TaskCheckpoints checkpoints, Instant after) {
+    /**
+     * The newest checkpoint of every task, once each holds all the input written so far (its input offsets reach the
+     * end of its partition). Not "newer than now": a store that no longer changes is not checkpointed again.
+     */
+    private List<CheckpointInfo> awaitCheckpointsOfAllInput(TaskCheckpoints checkpoints) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = partitions(INPUT).stream()
+                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+        Map<String, Long> ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                .collect(Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset()));
         Map<String, CheckpointInfo> newest = new HashMap<>();
-        Awaitility.await("a checkpoint of every task after " + after).atMost(PHASE_TIMEOUT)
+        Awaitility.await("a checkpoint of every task holding the input up to " + ends).atMost(PHASE_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(1)).until(() -> {
                     newest.clear();
                     for (CheckpointInfo c : checkpoints.list()) {
                         newest.putIfAbsent(c.taskId(), c);
                     }
-                    return newest.size() == PARTITIONS
-                            && newest.values().stream().allMatch(c -> c.createdAt().isAfter(after));
+                    return newest.size() == PARTITIONS && newest.values().stream().allMatch(c -> c.inputOffsets()
+                            .entrySet().stream().allMatch(e -> e.getValue() >= ends.getOrDefault(e.getKey(), 0L))
+                            && !c.inputOffsets().isEmpty());
                 });
         return List.copyOf(newest.values());
     }
