@@ -42,6 +42,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -252,7 +253,10 @@ public final class RestoreBenchmark {
         // static membership, as pods have: closing with leaveGroup removes the member, so the next one joins at once
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 stateDir.getFileName().toString());
-        KafkaStreams app = new KafkaStreams(topology.build(), props);
+        Topology built = topology.build();
+        // as the runtime does: with checkpoints, the main consumer reports assigned tasks so their downloads overlap
+        KafkaStreams app = checkpointer == null ? new KafkaStreams(built, props)
+                : new KafkaStreams(built, props, checkpointer.clientSupplier(built));
         app.setStateListener((now, before) -> {
             timeline.state(now);
             if (now == KafkaStreams.State.NOT_RUNNING && checkpointer != null) {

@@ -4,6 +4,7 @@ import dev.weir.api.InvalidJobException;
 import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.runtime.kafka.JobTopics;
+import dev.weir.runtime.kafka.StreamsClients;
 import dev.weir.runtime.kafka.StreamsTopology;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
 import dev.weir.runtime.kafka.state.JobCheckpoints;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -70,6 +72,16 @@ public class JobTopologyProducer {
         savepointRequests = checkpointer.map(c -> new SavepointRequestWatcher(Path.of(jobFile), c));
         return StreamsTopology.build(compiled, topics, partitions, new JobMetrics(registry), progressInterval,
                 compiled.idleTimeout(), checkpointer.orElse(null));
+    }
+
+    /**
+     * Kafka Streams' clients (the extension uses this bean): with checkpoints, a main consumer that reports assigned
+     * tasks so their checkpoints download side by side; the topology parameter makes CDI build the checkpointer first.
+     */
+    @Produces
+    @Singleton
+    KafkaClientSupplier clientSupplier(Topology topology) {
+        return checkpointer.map(c -> c.clientSupplier(topology)).orElseGet(StreamsClients::new);
     }
 
     /** Kafka Streams' state listener (the extension installs it): savepoints at a graceful shutdown. */

@@ -72,6 +72,9 @@ class CheckpointRestoreIT {
         Map<String, Double> restarted = killAndRestart(kafka, location -> { });
         assertEquals(PARTITIONS, restarted.get(restores(CheckpointMetrics.Restore.checkpoint)),
                 "each window task of the new process seeded from a checkpoint: " + restarted);
+        String log = log("second");
+        assertEquals(PARTITIONS, log.split("prefetched when the task was assigned", -1).length - 1,
+                () -> "each window task's checkpoint downloaded from the assignment on, not at task start:\n" + log);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +33,9 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.jboss.logging.Logger;
 import org.rocksdb.RocksDBException;
@@ -49,6 +52,8 @@ public final class StateCheckpointer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StateCheckpointer.class);
     /** Where snapshots wait to be stored, next to the task directories (hard links need the same disk). */
     static final String SNAPSHOTS_FOLDER = "weir-snapshots";
+    /** Where checkpoints of newly assigned tasks are downloaded before the tasks take them (same disk). */
+    static final String PREFETCH_FOLDER = "weir-prefetch";
     /** Older checkpoints are not used: the changelog's tombstones after them may have been compacted away
      *  (Kafka's delete.retention.ms defaults to 24h). */
     static final Duration MAX_CHECKPOINT_AGE = Duration.ofHours(12);
@@ -65,7 +70,9 @@ public final class StateCheckpointer implements AutoCloseable {
     private final Admin admin;
     private final String groupId;
     private final Duration interval;
+    private final Path stateDir;
     private final Path snapshotRoot;
+    private final CheckpointPrefetch prefetch;
     private final CheckpointMetrics metrics;
     private final Clock clock;
     private final Set<CheckpointedRocksStore> stores = ConcurrentHashMap.newKeySet();
@@ -110,7 +117,9 @@ public final class StateCheckpointer implements AutoCloseable {
         this.admin = admin;
         this.groupId = groupId;
         this.interval = interval;
+        this.stateDir = stateDir;
         this.snapshotRoot = stateDir.resolve(SNAPSHOTS_FOLDER);
+        this.prefetch = new CheckpointPrefetch(checkpoints, stateDir.resolve(PREFETCH_FOLDER));
         this.metrics = metrics;
         this.clock = clock;
         deleteQuietly(snapshotRoot);
@@ -129,6 +138,14 @@ public final class StateCheckpointer implements AutoCloseable {
     /** The store the topology uses for a checkpointed key-value state store. */
     public CheckpointedStoreSupplier storeSupplier(String storeName) {
         return new CheckpointedStoreSupplier(storeName, this);
+    }
+
+    /**
+     * The clients Kafka Streams should run this job's topology with: its main consumer reports assigned tasks, so
+     * their checkpoints download side by side ({@link #tasksAssigned}).
+     */
+    public KafkaClientSupplier clientSupplier(Topology topology) {
+        return new PrefetchingClientSupplier(this, topology.describe(), groupId);
     }
 
     void register(CheckpointedRocksStore store) {
@@ -164,7 +181,26 @@ public final class StateCheckpointer implements AutoCloseable {
     }
 
     /**
-     * Fills emptyDir with the task's latest checkpoint, or else a savepoint of {@code restoreFrom}.
+     * The consumer's rebalance listener: tasks newly assigned to this process. Those without local state start
+     * downloading their latest checkpoint now, side by side, rather than one by one as Kafka Streams initialises
+     * them; savepoints of {@code restoreFrom} are still read at init.
+     */
+    public void tasksAssigned(Collection<String> taskIds) {
+        for (String taskId : taskIds) {
+            if (!Files.isDirectory(stateDir.resolve(taskId).resolve(CheckpointedRocksStore.DB_FOLDER))) {
+                prefetch.start(taskId);
+            }
+        }
+    }
+
+    /** The consumer's rebalance listener: tasks revoked or lost; a download for one that never started is dropped. */
+    public void tasksRevoked(Collection<String> taskIds) {
+        taskIds.forEach(prefetch::discard);
+    }
+
+    /**
+     * Fills emptyDir with the task's latest checkpoint (prefetched when the task was assigned, or downloaded now), or
+     * else a savepoint of {@code restoreFrom}.
      *
      * @return the changelog offset to replay from: the checkpoint's, 0 after a savepoint (this job's changelog
      *         holds only what was written on top of it), empty for a full replay
@@ -174,18 +210,23 @@ public final class StateCheckpointer implements AutoCloseable {
     Optional<Long> restore(String taskId, Path emptyDir, TopicPartition changelog) {
         long start = System.nanoTime();
         Optional<CheckpointInfo> latest;
+        Optional<Optional<CheckpointInfo>> prefetched = Optional.empty();
         try {
-            latest = checkpoints.restoreLatest(taskId, emptyDir);
+            prefetched = prefetch.take(taskId, emptyDir);
+            latest = prefetched.isPresent() ? prefetched.get() : checkpoints.restoreLatest(taskId, emptyDir);
         } catch (CheckpointException | RuntimeException e) {
             return fallBack(taskId, emptyDir, changelog, e.getMessage());
         }
         if (latest.isPresent()) {
-            return fromCheckpoint(latest.get(), emptyDir, changelog, Duration.ofNanos(System.nanoTime() - start));
+            return fromCheckpoint(latest.get(), emptyDir, changelog, Duration.ofNanos(System.nanoTime() - start),
+                    prefetched.isPresent());
         }
         return fromSavepoint(taskId, emptyDir, changelog);
     }
 
-    private Optional<Long> fromCheckpoint(CheckpointInfo info, Path dir, TopicPartition changelog, Duration took) {
+    /** @param waited how long the task's init waited for the download; prefetched: it began at assignment */
+    private Optional<Long> fromCheckpoint(CheckpointInfo info, Path dir, TopicPartition changelog, Duration waited,
+                                          boolean prefetched) {
         Long offset = info.changelogOffsets().get(changelog.toString());
         if (offset == null) {
             return fallBack(info.taskId(), dir, changelog, "checkpoint " + info.location()
@@ -196,8 +237,10 @@ public final class StateCheckpointer implements AutoCloseable {
             return fallBack(info.taskId(), dir, changelog, "checkpoint " + info.location() + " is " + age
                     + " old, more than " + MAX_CHECKPOINT_AGE + ": the changelog may have lost deletions since");
         }
-        LOG.infof("task %s restored from checkpoint %s (%d bytes in %d ms); the changelog %s is replayed from offset %d",
-                info.taskId(), info.location(), info.totalBytes(), took.toMillis(), changelog, offset);
+        LOG.infof("task %s restored from checkpoint %s (%d bytes, %s, waited %d ms); the changelog %s is replayed from"
+                + " offset %d", info.taskId(), info.location(), info.totalBytes(),
+                prefetched ? "prefetched when the task was assigned" : "downloaded at task start", waited.toMillis(),
+                changelog, offset);
         metrics.restored(CheckpointMetrics.Restore.checkpoint);
         return Optional.of(offset);
     }
@@ -432,6 +475,7 @@ public final class StateCheckpointer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        prefetch.close();
         checkpoints.close();
         restoreFrom.ifPresent(TaskCheckpoints::close);
         admin.close(BROKER_TIMEOUT);

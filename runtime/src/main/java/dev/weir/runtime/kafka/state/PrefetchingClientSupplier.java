@@ -1,0 +1,78 @@
+package dev.weir.runtime.kafka.state;
+
+import dev.weir.runtime.kafka.StreamsClients;
+import java.util.Collection;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.TopologyDescription;
+
+/**
+ * Kafka Streams' clients, except that the main consumer tells the {@link StateCheckpointer} which tasks it was
+ * assigned the moment the group assigns them: their checkpoints then download side by side while Kafka Streams
+ * initialises the tasks one by one.
+ */
+final class PrefetchingClientSupplier extends StreamsClients {
+    private final StateCheckpointer checkpointer;
+    private final StatefulTasks tasks;
+
+    /** @param topology the job's topology: which subtopologies hold state */
+    PrefetchingClientSupplier(StateCheckpointer checkpointer, TopologyDescription topology,
+                                     String applicationId) {
+        this.checkpointer = checkpointer;
+        this.tasks = new StatefulTasks(topology, applicationId);
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
+        return new AssignmentReportingConsumer(config);
+    }
+
+    /** The main consumer: Kafka Streams subscribes it with its own rebalance listener, which this one wraps. */
+    private final class AssignmentReportingConsumer extends KafkaConsumer<byte[], byte[]> {
+        AssignmentReportingConsumer(Map<String, Object> config) {
+            super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+
+        @Override
+        public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+            super.subscribe(topics, new Reporting(listener));
+        }
+
+        @Override
+        public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
+            super.subscribe(pattern, new Reporting(listener));
+        }
+    }
+
+    /** Reports before Kafka Streams handles an assignment (downloads start first) and after a revocation. */
+    private final class Reporting implements ConsumerRebalanceListener {
+        private final ConsumerRebalanceListener streams;
+
+        Reporting(ConsumerRebalanceListener streams) {
+            this.streams = streams;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            checkpointer.tasksAssigned(tasks.of(partitions));
+            streams.onPartitionsAssigned(partitions);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            streams.onPartitionsRevoked(partitions);
+            checkpointer.tasksRevoked(tasks.of(partitions));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            streams.onPartitionsLost(partitions);
+            checkpointer.tasksRevoked(tasks.of(partitions));
+        }
+    }
+}
