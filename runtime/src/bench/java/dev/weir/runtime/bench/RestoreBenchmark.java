@@ -175,25 +175,35 @@ public final class RestoreBenchmark {
     }
 
     /**
-     * What (a) spends in S3: every task's newest checkpoint downloaded and verified, one task after another. The
-     * downloaded checkpoints, with the same offsets, also go to a local folder for (a').
+     * What (a) spends in S3: every task's newest checkpoint downloaded and verified, the tasks side by side as the
+     * runtime downloads them when they are assigned. The downloaded checkpoints, with the same offsets, also go to a
+     * local folder for (a').
      */
     private URI downloadOnly(URI location, CheckpointSettings settings) throws Exception {
         long start = System.nanoTime();
-        long bytes = 0;
         URI local = work.resolve("local-checkpoints").toUri();
         List<CheckpointInfo> downloaded = new java.util.ArrayList<>();
         try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location, APP_ID, settings)) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                Path dir = Files.createDirectories(work.resolve("download-only").resolve("0_" + p));
-                CheckpointInfo info = checkpoints.restoreLatest("0_" + p, dir).orElseThrow();
-                downloaded.add(info);
-                bytes += info.totalBytes();
+            List<java.util.concurrent.Future<CheckpointInfo>> downloads = new java.util.ArrayList<>();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARTITIONS);
+            try {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    String task = "0_" + p;
+                    Path dir = Files.createDirectories(work.resolve("download-only").resolve(task));
+                    downloads.add(pool.submit(() -> checkpoints.restoreLatest(task, dir).orElseThrow()));
+                }
+                for (var download : downloads) {
+                    downloaded.add(download.get());
+                }
+            } finally {
+                pool.shutdownNow();
             }
         }
         double seconds = seconds(start);
-        out.printf("downloading and verifying the checkpoints alone: %,d bytes in %.1f s (%.0f MB/s, %d transfer"
-                + " threads)%n", bytes, seconds, bytes / 1e6 / seconds, settings.transferThreads());
+        long bytes = downloaded.stream().mapToLong(CheckpointInfo::totalBytes).sum();
+        out.printf("downloading and verifying the checkpoints alone: %,d bytes in %.1f s (%.0f MB/s, %d tasks side by"
+                + " side, %d transfer threads)%n", bytes, seconds, bytes / 1e6 / seconds, PARTITIONS,
+                settings.transferThreads());
         try (TaskCheckpoints copy = TaskCheckpoints.open(local, APP_ID, CheckpointSettings.defaults())) {
             for (CheckpointInfo info : downloaded) {
                 copy.write(info.taskId(), work.resolve("download-only").resolve(info.taskId()), info.changelogOffsets(),
