@@ -219,7 +219,7 @@ class CheckpointStatusIT {
         StreamJobStatus done = awaitStatus("ondemand", s -> CheckpointStatuses.DONE.equals(
                 s.checkpoints.savepointRequest.state));
         assertEquals(List.of("nonce-1", savepoint.id()), List.of(done.checkpoints.savepointRequest.nonce,
-                done.checkpoints.savepointRequest.savepointId));
+                done.checkpoints.savepointRequest.savepointIds.get(0)));
     }
 
     @Test
