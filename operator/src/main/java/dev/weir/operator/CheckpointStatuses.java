@@ -112,10 +112,11 @@ final class CheckpointStatuses {
         Duration timeout = checkpoints(job).savepointTimeoutOrDefault();
         if (!now.isBefore(requestedAt.plus(timeout))) {
             next.state = FAILED;
+            String why = written.map(CheckpointStatuses::awaited)
+                    .orElse(previous.tasks == null ? NOT_LISTED : previous.message);
             next.message = "Not every task had a savepoint " + timeout + " after the request"
-                    + " (spec.checkpoints.savepointTimeout): " + written.map(CheckpointStatuses::awaited)
-                    .orElse(previous.tasks == null ? NOT_LISTED : previous.message) + ". Request again with a new value of the annotation "
-                    + SavepointRequests.ANNOTATION + ", and check the runtime pods' logs and"
+                    + " (spec.checkpoints.savepointTimeout): " + why + ". Request again with a new value of the"
+                    + " annotation " + SavepointRequests.ANNOTATION + ", and check the runtime pods' logs and"
                     + " /q/health/group/checkpoints";
             return next;
         }

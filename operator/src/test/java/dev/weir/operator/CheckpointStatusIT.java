@@ -309,7 +309,8 @@ class CheckpointStatusIT {
         await().atMost(TIMEOUT).until(() -> jobs().withName("partial").get() == null);
         List<String> warnings = warningEvents("partial");
         assertTrue(warnings.stream().anyMatch(e -> e.startsWith(SavepointFinalizer.SAVEPOINT_INCOMPLETE)
-                && e.contains("1/2") && e.contains("0_1 (newest: checkpoint " + lastOfTask1.id())), warnings.toString());
+                && e.contains("1/2") && e.contains("0_1 (newest: checkpoint " + lastOfTask1.id())),
+                warnings.toString());
     }
 
     @Test
@@ -321,9 +322,10 @@ class CheckpointStatusIT {
         try {
             jobs().withName("timeout").delete();
             await().atMost(TIMEOUT).until(() -> jobs().withName("timeout").get() == null);
-            assertTrue(warningEvents("timeout").stream().anyMatch(e -> e.startsWith(SavepointFinalizer.SAVEPOINT_TIMEOUT)
+            List<String> warnings = warningEvents("timeout");
+            assertTrue(warnings.stream().anyMatch(e -> e.startsWith(SavepointFinalizer.SAVEPOINT_TIMEOUT)
                     && e.contains("spec.checkpoints.savepointTimeout") && e.contains("still running")),
-                    warningEvents("timeout").toString());
+                    warnings.toString());
         } finally {
             deletePod("timeout");
         }
