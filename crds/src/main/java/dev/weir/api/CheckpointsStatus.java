@@ -46,7 +46,7 @@ public class CheckpointsStatus {
         public Long sizeBytes;
     }
 
-    /** A savepoint asked for with the annotation, and the savepoint that answered it. */
+    /** A savepoint asked for with the annotation, and the savepoints that answered it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class SavepointRequest {
         @JsonPropertyDescription("The annotation's value.")
@@ -55,11 +55,19 @@ public class CheckpointsStatus {
         @JsonPropertyDescription("When the operator saw the request and passed it to the pods (RFC 3339).")
         public String requestedAt;
 
-        @JsonPropertyDescription("Pending until a savepoint written after the request is listed, then Done.")
+        @JsonPropertyDescription("Pending until every task the store knows has a savepoint written after the request,"
+                + " then Done; Failed when that did not happen within spec.checkpoints.savepointTimeout.")
         public String state;
 
-        @JsonPropertyDescription("The first savepoint listed that was written after the request; absent while"
-                + " pending.")
-        public String savepointId;
+        @JsonPropertyDescription("Tasks with a savepoint written after the request, of the tasks the store knows,"
+                + " e.g. 2/3; absent until the store was listed after the request.")
+        public String tasks;
+
+        @JsonPropertyDescription("The savepoints that answered the request, one per task, ordered by task; absent"
+                + " until Done.")
+        public List<String> savepointIds;
+
+        @JsonPropertyDescription("Which tasks are still awaited, or why the request failed and what to do.")
+        public String message;
     }
 }

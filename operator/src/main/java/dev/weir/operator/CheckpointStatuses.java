@@ -25,21 +25,23 @@ final class CheckpointStatuses {
     static final int SHOWN_SAVEPOINTS = 10;
     static final String PENDING = "Pending";
     static final String DONE = "Done";
+    static final String FAILED = "Failed";
+    private static final String NOT_LISTED = "the store could not be listed since the request (status.checkpoints.error"
+            + " says why)";
 
     private CheckpointStatuses() {
     }
 
     /**
      * Puts what the store holds into {@code next}: the fresh listing when there is one, else what the previous
-     * status said; and the on-demand request of the job's annotation, done once a savepoint written after it is
-     * listed.
+     * status said; and the on-demand request as {@link #request} worked it out.
      */
-    static void apply(StreamJobStatus next, StreamJob job, Optional<StoreListing> listing, Instant now) {
+    static void apply(StreamJobStatus next, StreamJob job, Optional<StoreListing> listing,
+                      CheckpointsStatus.SavepointRequest request) {
         StreamJobStatus previous = job.getStatus();
         CheckpointsStatus carried = previous == null ? null : previous.checkpoints;
         CheckpointsStatus status = listing.map(CheckpointStatuses::of).orElse(carried);
-        Optional<String> nonce = SavepointRequests.nonce(job);
-        if (status == null && nonce.isEmpty()) {
+        if (status == null && request == null) {
             return;
         }
         if (status == null) {
@@ -47,7 +49,7 @@ final class CheckpointStatuses {
         } else if (status == carried) {
             status = copy(carried);
         }
-        status.savepointRequest = request(nonce, carried == null ? null : carried.savepointRequest, listing, now);
+        status.savepointRequest = request;
         next.checkpoints = status;
     }
 
@@ -72,30 +74,69 @@ final class CheckpointStatuses {
         return status;
     }
 
-    private static CheckpointsStatus.SavepointRequest request(Optional<String> nonce,
-                                                              CheckpointsStatus.SavepointRequest previous,
-                                                              Optional<StoreListing> listing, Instant now) {
+    /**
+     * The on-demand request of the job's annotation: Pending when new; Done once every task the store knows has a
+     * savepoint written after it ({@link TaskSavepoints}); Failed when that did not happen within
+     * {@code spec.checkpoints.savepointTimeout}. Null without an annotation.
+     */
+    static CheckpointsStatus.SavepointRequest request(StreamJob job, Optional<StoreListing> listing, Instant now) {
+        Optional<String> nonce = SavepointRequests.nonce(job);
         if (nonce.isEmpty()) {
             return null;
         }
+        CheckpointsStatus.SavepointRequest previous = job.getStatus() == null || job.getStatus().checkpoints == null
+                ? null : job.getStatus().checkpoints.savepointRequest;
         if (previous == null || !nonce.get().equals(previous.nonce)) {
             CheckpointsStatus.SavepointRequest request = new CheckpointsStatus.SavepointRequest();
             request.nonce = nonce.get();
             request.requestedAt = now.truncatedTo(ChronoUnit.MILLIS).toString();
             request.state = PENDING;
+            request.message = "Passed to the runtime pods; waiting for a savepoint of each task";
             return request;
         }
-        if (DONE.equals(previous.state)) {
+        if (!PENDING.equals(previous.state)) {
             return previous;
         }
-        return listing.flatMap(l -> l.savepointSince(Instant.parse(previous.requestedAt))).map(savepoint -> {
-            CheckpointsStatus.SavepointRequest done = new CheckpointsStatus.SavepointRequest();
-            done.nonce = previous.nonce;
-            done.requestedAt = previous.requestedAt;
-            done.state = DONE;
-            done.savepointId = savepoint.id();
-            return done;
-        }).orElse(previous);
+        Instant requestedAt = Instant.parse(previous.requestedAt);
+        Optional<TaskSavepoints> written = listing.flatMap(l -> l.savepointsSince(requestedAt));
+        CheckpointsStatus.SavepointRequest next = new CheckpointsStatus.SavepointRequest();
+        next.nonce = previous.nonce;
+        next.requestedAt = previous.requestedAt;
+        next.tasks = written.map(TaskSavepoints::progress).orElse(previous.tasks);
+        if (written.map(TaskSavepoints::complete).orElse(false)) {
+            next.state = DONE;
+            next.savepointIds = written.get().savepointIds();
+            next.message = "Savepoints of all " + written.get().known() + " tasks are at " + listing.get().location();
+            return next;
+        }
+        Duration timeout = checkpoints(job).savepointTimeoutOrDefault();
+        if (!now.isBefore(requestedAt.plus(timeout))) {
+            next.state = FAILED;
+            String why = written.map(CheckpointStatuses::awaited)
+                    .orElse(previous.tasks == null ? NOT_LISTED : previous.message);
+            next.message = "Not every task had a savepoint " + timeout + " after the request"
+                    + " (spec.checkpoints.savepointTimeout): " + why + ". Request again with a new value of the"
+                    + " annotation " + SavepointRequests.ANNOTATION + ", and check the runtime pods' logs and"
+                    + " /q/health/group/checkpoints";
+            return next;
+        }
+        next.state = PENDING;
+        next.message = written.map(CheckpointStatuses::awaited).orElse(previous.message);
+        return next;
+    }
+
+    private static String awaited(TaskSavepoints written) {
+        if (written.known() == 0) {
+            return "the store lists no checkpoint or savepoint of any task (a job without a window has no state to"
+                    + " save)";
+        }
+        return "waiting for a savepoint of task(s) " + written.describeMissing() + "; " + written.progress()
+                + " tasks have one";
+    }
+
+    /** The nonce the pods should see: the request's while it is pending, so a pod that starts then serves it too. */
+    static Optional<String> pendingNonce(CheckpointsStatus.SavepointRequest request) {
+        return request != null && PENDING.equals(request.state) ? Optional.of(request.nonce) : Optional.empty();
     }
 
     /** Whether an on-demand savepoint is awaited: the store is then listed more often. */
@@ -103,7 +144,11 @@ final class CheckpointStatuses {
         Optional<String> nonce = SavepointRequests.nonce(job);
         CheckpointsStatus.SavepointRequest last = job.getStatus() == null || job.getStatus().checkpoints == null
                 ? null : job.getStatus().checkpoints.savepointRequest;
-        return nonce.isPresent() && (last == null || !nonce.get().equals(last.nonce) || !DONE.equals(last.state));
+        return nonce.isPresent() && (last == null || !nonce.get().equals(last.nonce) || PENDING.equals(last.state));
+    }
+
+    static CheckpointSpec checkpoints(StreamJob job) {
+        return Objects.requireNonNullElseGet(job.getSpec().checkpoints, CheckpointSpec::new);
     }
 
     /**
@@ -122,8 +167,7 @@ final class CheckpointStatuses {
             return Optional.of("Cannot read the checkpoints at " + status.location + ": " + status.error
                     + "; check spec.checkpoints (location, s3, credentialsSecret) and the store's access rights");
         }
-        Duration stale = Objects.requireNonNullElseGet(job.getSpec().checkpoints, CheckpointSpec::new)
-                .intervalOrDefault().multipliedBy(STALE_INTERVALS);
+        Duration stale = checkpoints(job).intervalOrDefault().multipliedBy(STALE_INTERVALS);
         boolean processing = next.processingRate == null || next.processingRate > 0;
         boolean readyLongEnough = readySince.map(since -> !since.plus(stale).isAfter(now)).orElse(false);
         Optional<Instant> newest = newest(status);

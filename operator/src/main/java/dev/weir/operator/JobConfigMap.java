@@ -6,9 +6,11 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /** ConfigMap {@code <job>-job}: the job file the runtime pods read, and the last on-demand savepoint request. */
@@ -24,5 +26,16 @@ public class JobConfigMap extends CRUDKubernetesDependentResource<ConfigMap, Str
         workload.savepointRequest().ifPresent(nonce -> data.put(SavepointRequests.FILE, nonce));
         configMap.setData(data);
         return configMap;
+    }
+
+    /**
+     * JOSDK updates ConfigMaps without server-side apply, and its matcher then ignores keys the desired state no longer
+     * has: compare the data exactly, so the savepoint request's key goes once the request is answered.
+     */
+    @Override
+    public Matcher.Result<ConfigMap> match(ConfigMap actual, ConfigMap desired, StreamJob job,
+                                           Context<StreamJob> context) {
+        Matcher.Result<ConfigMap> generic = super.match(actual, desired, job, context);
+        return Objects.equals(actual.getData(), desired.getData()) ? generic : Matcher.Result.computed(false, desired);
     }
 }

@@ -1,8 +1,6 @@
 package dev.weir.operator;
 
-import dev.weir.api.CheckpointSpec;
 import dev.weir.api.StreamJob;
-import dev.weir.checkpoint.CheckpointInfo;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -16,13 +14,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Holds a deleted job until its pods have stopped and their savepoint is listed in the store, or until
- * {@code spec.checkpoints.savepointTimeout} has passed since the deletion (then a Warning event): never a stuck job.
+ * Holds a deleted job until its pods have stopped (each writes the savepoints of its tasks as it shuts down, so no
+ * more come after) and the store has been listed since, then reports per task whether a savepoint was written after
+ * the deletion. Gives up {@code spec.checkpoints.savepointTimeout} after the deletion (Warning event): never a stuck
+ * job.
  */
 final class SavepointFinalizer {
     /** The finalizer on every StreamJob. */
     static final String NAME = "weir.dev/savepoint";
     static final String SAVEPOINT_WRITTEN = "SavepointWritten";
+    static final String SAVEPOINT_INCOMPLETE = "SavepointIncomplete";
+    static final String SAVEPOINT_NOT_NEEDED = "SavepointNotNeeded";
     static final String SAVEPOINT_TIMEOUT = "SavepointTimeout";
     private static final String STOP_PODS = "{\"spec\":{\"replicas\":0}}";
 
@@ -42,27 +44,44 @@ final class SavepointFinalizer {
             return release(job);
         }
         Instant deleted = Instant.parse(job.getMetadata().getDeletionTimestamp());
-        Duration timeout = Objects.requireNonNullElseGet(job.getSpec().checkpoints, CheckpointSpec::new)
-                .savepointTimeoutOrDefault();
+        Duration timeout = CheckpointStatuses.checkpoints(job).savepointTimeoutOrDefault();
         stopPods(job, context);
         boolean podsGone = context.getSecondaryResources(Pod.class).isEmpty();
-        Optional<CheckpointInfo> savepoint = podsGone
-                ? listings.listIfDue(job, context.getClient(), true).flatMap(listing -> listing.savepointSince(deleted))
+        // only a listing taken after the pods are gone holds every savepoint they wrote
+        Optional<StoreListing> listing = podsGone ? listings.listIfDue(job, context.getClient(), true)
                 : Optional.empty();
-        if (savepoint.isPresent()) {
-            JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SAVEPOINT_WRITTEN, "Savepoint "
-                    + savepoint.get().id() + " of task " + savepoint.get().taskId() + " is at "
-                    + savepoint.get().location() + "; the job is deleted");
+        Optional<TaskSavepoints> written = listing.flatMap(l -> l.savepointsSince(deleted));
+        if (written.isPresent()) {
+            report(job, context, listing.get().location(), written.get());
             return release(job);
         }
         if (!clock.instant().isBefore(deleted.plus(timeout))) {
-            JobEvents.record(context.getClient(), job, JobEvents.WARNING, SAVEPOINT_TIMEOUT, "No savepoint listed"
-                    + (podsGone ? "" : " and runtime pods still running") + " " + timeout + " after the deletion"
-                    + " (spec.checkpoints.savepointTimeout); the job is deleted without one, its last checkpoints"
-                    + " stay in the store");
+            JobEvents.record(context.getClient(), job, JobEvents.WARNING, SAVEPOINT_TIMEOUT, (podsGone
+                    ? "The checkpoint store could not be listed" : "Runtime pods were still running") + " " + timeout
+                    + " after the deletion (spec.checkpoints.savepointTimeout); the job is deleted without knowing"
+                    + " whether each task has a savepoint, its last checkpoints stay in the store");
             return release(job);
         }
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(CheckpointListings.URGENT_INTERVAL.toMillis());
+    }
+
+    /** No pod is left, so waiting longer cannot bring a missing savepoint: the event says what a restart restores. */
+    private static void report(StreamJob job, Context<StreamJob> context, String location, TaskSavepoints written) {
+        if (written.known() == 0) {
+            JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SAVEPOINT_NOT_NEEDED, "The store at "
+                    + location + " lists no checkpoint or savepoint of any task: the job had no state to save; the"
+                    + " job is deleted");
+        } else if (written.complete()) {
+            JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SAVEPOINT_WRITTEN, "Savepoints of all "
+                    + written.known() + " tasks are at " + location + ": " + written.describeSaved()
+                    + "; the job is deleted");
+        } else {
+            JobEvents.record(context.getClient(), job, JobEvents.WARNING, SAVEPOINT_INCOMPLETE, written.progress()
+                    + " tasks have a savepoint at " + location + " written after the deletion"
+                    + (written.saved().isEmpty() ? "" : " (" + written.describeSaved() + ")")
+                    + "; without one: " + written.describeMissing() + ". A restart from this store restores"
+                    + " those tasks from that newest checkpoint plus their changelog; the job is deleted");
+        }
     }
 
     private DeleteControl release(StreamJob job) {

@@ -24,10 +24,8 @@ record StoreListing(String location, Instant listedAt, Optional<List<CheckpointI
         return new StoreListing(location, at, Optional.empty(), Optional.of(error));
     }
 
-    /** The newest savepoint written at or after {@code since}, if listed. */
-    Optional<CheckpointInfo> savepointSince(Instant since) {
-        return checkpoints.orElse(List.of()).stream()
-                .filter(info -> info.savepoint() && !info.createdAt().isBefore(since))
-                .findFirst();
+    /** Which tasks the store knows have a savepoint written at or after {@code since}; empty when listing failed. */
+    Optional<TaskSavepoints> savepointsSince(Instant since) {
+        return checkpoints.map(listed -> TaskSavepoints.of(listed, since));
     }
 }

@@ -1,5 +1,6 @@
 package dev.weir.operator;
 
+import dev.weir.api.CheckpointsStatus;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.api.validation.SpecValidator;
@@ -62,14 +63,19 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
         }
         int current = Replicas.current(job, Observation.of(context));
         Optional<Autoscaling.Poll> poll = autoscaling.poll(job, current);
-        Workload workload = Workload.plan(job, config, Replicas.planned(job, current, poll));
+        Instant now = Instant.now();
+        Optional<StoreListing> listing = listings.listIfDue(job, context.getClient(),
+                CheckpointStatuses.awaitingSavepoint(job));
+        CheckpointsStatus.SavepointRequest request = CheckpointStatuses.request(job, listing, now);
+        // the ConfigMap holds the nonce only while the request is pending, for pods that start in the meantime
+        Workload workload = Workload.plan(job, config, Replicas.planned(job, current, poll))
+                .withSavepointRequest(CheckpointStatuses.pendingNonce(request));
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         StreamJobStatus next = JobStatuses.deployed(job, workload, Observation.of(context));
-        Instant now = Instant.now();
         poll.ifPresent(polled -> ScalingStatus.apply(next, polled, now));
-        boolean awaitingSavepoint = CheckpointStatuses.awaitingSavepoint(job);
-        CheckpointStatuses.apply(next, job, listings.listIfDue(job, context.getClient(), awaitingSavepoint), now);
+        boolean awaitingSavepoint = CheckpointStatuses.pendingNonce(request).isPresent();
+        CheckpointStatuses.apply(next, job, listing, request);
         CheckpointStatuses.degradeIfFailing(job, next, now);
         poll.filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision)
                 .filter(decision -> decision.replicas() != current)

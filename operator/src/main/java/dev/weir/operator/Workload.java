@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param image      the runtime image
  * @param replicas   runtime pods to run
  * @param defaults   the operator's runtime defaults: the pods' service account and pull policy
+ * @param savepointRequest  the on-demand savepoint nonce the pods see: the annotation's, which the reconciler keeps
+ *                          only while the request is pending ({@link #withSavepointRequest})
+ * @param credentialsSecret the Secret whose keys the pods get for the checkpoint store
  */
 public record Workload(String jobName, String jobYaml, String configHash, String image, int replicas,
                        RuntimeDefaults defaults, Optional<String> savepointRequest,
@@ -99,6 +102,11 @@ public record Workload(String jobName, String jobYaml, String configHash, String
 
     private static Optional<CheckpointSpec.CredentialsSecret> credentialsSecret(StreamJobSpec spec) {
         return Optional.ofNullable(spec.checkpoints).map(c -> c.s3).map(s3 -> s3.credentialsSecret);
+    }
+
+    /** This workload with {@code nonce} as the on-demand savepoint request the pods see. */
+    Workload withSavepointRequest(Optional<String> nonce) {
+        return new Workload(jobName, jobYaml, configHash, image, replicas, defaults, nonce, credentialsSecret);
     }
 
     public String configMapName() {

@@ -21,6 +21,7 @@ import dev.weir.checkpoint.testing.S3Server;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
@@ -194,67 +195,165 @@ class CheckpointStatusIT {
     }
 
     @Test
-    void aSavepointRequestReachesThePodsWithoutARollAndIsDoneOnceASavepointIsListed() throws Exception {
+    void aSavepointRequestReachesThePodsWithoutARollAndIsDoneOnceEveryTaskHasASavepoint() throws Exception {
         Path location = Files.createDirectories(folders.resolve("on-demand"));
-        StreamJob job = create("ondemand", fileCheckpoints(location, "30s"));
+        StreamJob job = create("ondemand", fileCheckpoints(location, "2m"));
         StatefulSet before = await().atMost(TIMEOUT).until(
                 () -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("ondemand").get(), s -> s != null);
-        awaitStatus("ondemand", s -> s.checkpoints != null);
+        try (TaskCheckpoints store = fileStore(location, job)) {
+            write(store, "0_0", false);
+            write(store, "0_1", false);
+        }
+        awaitStatus("ondemand", s -> s.checkpoints != null && s.checkpoints.latest != null);
 
-        jobs().withName("ondemand").patch(PatchContext.of(PatchType.JSON_MERGE),
-                "{\"metadata\":{\"annotations\":{\"" + SavepointRequests.ANNOTATION + "\":\"nonce-1\"}}}");
-        await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(NAMESPACE).withName("ondemand-job").get()
-                .getData().get(SavepointRequests.FILE), "nonce-1"::equals);
+        requestSavepoint("ondemand", "nonce-1");
+        await().atMost(TIMEOUT).until(() -> savepointRequestInConfigMap("ondemand"), Optional.of("nonce-1")::equals);
         StreamJobStatus pending = awaitStatus("ondemand", s -> s.checkpoints.savepointRequest != null);
         assertEquals(List.of("nonce-1", CheckpointStatuses.PENDING), List.of(pending.checkpoints.savepointRequest.nonce,
                 pending.checkpoints.savepointRequest.state));
         StatefulSet after = client.apps().statefulSets().inNamespace(NAMESPACE).withName("ondemand").get();
         assertEquals(podConfigHash(before), podConfigHash(after), "a request rolls no pod");
 
-        // in place of the runtime, which writes the savepoint when it sees the new nonce in its mounted file
-        CheckpointInfo savepoint;
+        // in place of the runtime pods, which write a savepoint of each task when they see the new nonce
         try (TaskCheckpoints store = fileStore(location, job)) {
-            savepoint = write(store, "0_0", true);
+            CheckpointInfo first = write(store, "0_0", true);
+            StreamJobStatus half = awaitStatus("ondemand", s -> "1/2".equals(s.checkpoints.savepointRequest.tasks));
+            assertEquals(CheckpointStatuses.PENDING, half.checkpoints.savepointRequest.state);
+            assertTrue(half.checkpoints.savepointRequest.message.contains("0_1"),
+                    half.checkpoints.savepointRequest.message);
+            assertEquals(Optional.of("nonce-1"), savepointRequestInConfigMap("ondemand"),
+                    "a pod that starts while the request is pending still sees it");
+
+            CheckpointInfo second = write(store, "0_1", true);
+            StreamJobStatus done = awaitStatus("ondemand", s -> CheckpointStatuses.DONE.equals(
+                    s.checkpoints.savepointRequest.state));
+            assertEquals(List.of("nonce-1", "2/2", List.of(first.id(), second.id())), List.of(
+                    done.checkpoints.savepointRequest.nonce, done.checkpoints.savepointRequest.tasks,
+                    done.checkpoints.savepointRequest.savepointIds));
         }
-        StreamJobStatus done = awaitStatus("ondemand", s -> CheckpointStatuses.DONE.equals(
-                s.checkpoints.savepointRequest.state));
-        assertEquals(List.of("nonce-1", savepoint.id()), List.of(done.checkpoints.savepointRequest.nonce,
-                done.checkpoints.savepointRequest.savepointId));
+        await().atMost(TIMEOUT).until(() -> savepointRequestInConfigMap("ondemand"), Optional.empty()::equals);
     }
 
     @Test
-    void deletingARunningJobWaitsForItsPodsToStopAndItsSavepoint() throws Exception {
+    void aRequestNotDoneWithinTheSavepointTimeoutFailsAndLeavesTheConfigMap() throws Exception {
+        Path location = Files.createDirectories(folders.resolve("overdue"));
+        StreamJob job = create("overdue", fileCheckpoints(location, "3s"));
+        try (TaskCheckpoints store = fileStore(location, job)) {
+            write(store, "0_0", false);
+        }
+        awaitStatus("overdue", s -> s.checkpoints != null && s.checkpoints.latest != null);
+
+        requestSavepoint("overdue", "nonce-1");
+        StreamJobStatus failed = awaitStatus("overdue", s -> s.checkpoints.savepointRequest != null
+                && CheckpointStatuses.FAILED.equals(s.checkpoints.savepointRequest.state));
+        String message = failed.checkpoints.savepointRequest.message;
+        assertTrue(message.contains("spec.checkpoints.savepointTimeout") && message.contains("0_0")
+                && message.contains(SavepointRequests.ANNOTATION), message);
+        await().atMost(TIMEOUT).until(() -> savepointRequestInConfigMap("overdue"), Optional.empty()::equals);
+    }
+
+    @Test
+    void deletingARunningJobWaitsForItsPodsToStopAndReportsTheSavepointOfEachTask() throws Exception {
         Path location = Files.createDirectories(folders.resolve("delete"));
         StreamJob job = create("deleted", fileCheckpoints(location, "30s"));
+        try (TaskCheckpoints store = fileStore(location, job)) {
+            write(store, "0_0", false);
+            write(store, "0_1", false);
+        }
+        createPod("deleted");
         markPodsReady("deleted");
         assertEquals(List.of(SavepointFinalizer.NAME), jobs().withName("deleted").get().getMetadata().getFinalizers());
 
         jobs().withName("deleted").delete();
         await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("deleted")
                 .get().getSpec().getReplicas(), replicas -> replicas == 0);
+        // in place of the runtime pod, which writes a savepoint of each task as it shuts down
+        List<CheckpointInfo> savepoints;
+        try (TaskCheckpoints store = fileStore(location, job)) {
+            savepoints = List.of(write(store, "0_0", true), write(store, "0_1", true));
+        }
         await().pollDelay(Duration.ofSeconds(3)).atMost(TIMEOUT)
                 .until(() -> jobs().withName("deleted").get() != null);
 
-        // in place of the runtime pods, which write a savepoint as they shut down
-        CheckpointInfo savepoint;
-        try (TaskCheckpoints store = fileStore(location, job)) {
-            savepoint = write(store, "0_0", true);
-        }
+        deletePod("deleted");
         await().atMost(TIMEOUT).until(() -> jobs().withName("deleted").get() == null);
-        assertTrue(events("deleted", "Normal").stream().anyMatch(e -> e.startsWith(SavepointFinalizer.SAVEPOINT_WRITTEN)
-                && e.contains(savepoint.id())), events("deleted", "Normal").toString());
+        List<String> normal = events("deleted", "Normal");
+        assertTrue(normal.stream().anyMatch(e -> e.startsWith(SavepointFinalizer.SAVEPOINT_WRITTEN)
+                && e.contains("all 2 tasks") && e.contains(savepoints.get(0).id())
+                && e.contains(savepoints.get(1).id())), normal.toString());
     }
 
     @Test
-    void aSavepointThatDoesNotComeEndsInAWarningAndTheJobIsDeleted() throws Exception {
+    void aTaskWithoutASavepointOnceThePodsAreGoneIsNamedInAWarning() throws Exception {
+        Path location = Files.createDirectories(folders.resolve("partial"));
+        StreamJob job = create("partial", fileCheckpoints(location, "2m"));
+        CheckpointInfo lastOfTask1;
+        try (TaskCheckpoints store = fileStore(location, job)) {
+            write(store, "0_0", false);
+            lastOfTask1 = write(store, "0_1", false);
+        }
+        createPod("partial");
+        markPodsReady("partial");
+
+        jobs().withName("partial").delete();
+        await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("partial")
+                .get().getSpec().getReplicas(), replicas -> replicas == 0);
+        // the pod closed task 0_1 uncleanly: a savepoint of 0_0 only
+        try (TaskCheckpoints store = fileStore(location, job)) {
+            write(store, "0_0", true);
+        }
+        await().pollDelay(Duration.ofSeconds(3)).atMost(TIMEOUT)
+                .until(() -> jobs().withName("partial").get() != null);
+
+        deletePod("partial");
+        await().atMost(TIMEOUT).until(() -> jobs().withName("partial").get() == null);
+        List<String> warnings = warningEvents("partial");
+        assertTrue(warnings.stream().anyMatch(e -> e.startsWith(SavepointFinalizer.SAVEPOINT_INCOMPLETE)
+                && e.contains("1/2") && e.contains("0_1 (newest: checkpoint " + lastOfTask1.id())),
+                warnings.toString());
+    }
+
+    @Test
+    void podsThatDoNotStopEndInAWarningAndTheJobIsDeleted() throws Exception {
         Path location = Files.createDirectories(folders.resolve("timeout"));
         create("timeout", fileCheckpoints(location, "2s"));
+        createPod("timeout");
         markPodsReady("timeout");
+        try {
+            jobs().withName("timeout").delete();
+            await().atMost(TIMEOUT).until(() -> jobs().withName("timeout").get() == null);
+            List<String> warnings = warningEvents("timeout");
+            assertTrue(warnings.stream().anyMatch(e -> e.startsWith(SavepointFinalizer.SAVEPOINT_TIMEOUT)
+                    && e.contains("spec.checkpoints.savepointTimeout") && e.contains("still running")),
+                    warnings.toString());
+        } finally {
+            deletePod("timeout");
+        }
+    }
 
-        jobs().withName("timeout").delete();
-        await().atMost(TIMEOUT).until(() -> jobs().withName("timeout").get() == null);
-        assertTrue(warningEvents("timeout").stream().anyMatch(e -> e.startsWith(SavepointFinalizer.SAVEPOINT_TIMEOUT)
-                && e.contains("spec.checkpoints.savepointTimeout")), warningEvents("timeout").toString());
+    @Test
+    void checkpointsOlderThanThreeIntervalsWhileThePodsAreReadyDegradeTheJobUntilANewOneIsListed() throws Exception {
+        Path location = Files.createDirectories(folders.resolve("stale"));
+        StreamJob job = create("stale", """
+                spec:
+                """ + SOURCE + """
+                  checkpoints: {location: "%s", interval: 2s}
+                """.formatted(location.toUri()));
+        try (TaskCheckpoints store = fileStore(location, job)) {
+            write(store, "0_0", false);
+            markPodsReady("stale");
+            // no checkpoint for 3 intervals (6 s) while the pods are ready and the processing rate is unknown
+            StreamJobStatus stale = awaitStatus("stale", s -> degraded(s).map(c -> "True".equals(c.getStatus()))
+                    .orElse(false));
+            Condition failing = degraded(stale).orElseThrow();
+            assertEquals(CheckpointStatuses.CHECKPOINTS_FAILING, failing.getReason());
+            assertTrue(failing.getMessage().contains("The newest checkpoint at " + stale.checkpoints.location)
+                    && failing.getMessage().contains(CheckpointStatuses.STALE_INTERVALS + " intervals"),
+                    failing.getMessage());
+
+            write(store, "0_0", false);
+            awaitStatus("stale", s -> degraded(s).map(c -> "False".equals(c.getStatus())).orElse(false));
+        }
     }
 
     @Test
@@ -302,6 +401,30 @@ class CheckpointStatusIT {
         Path files = Files.createTempDirectory(folders, task);
         Files.writeString(files.resolve("000001.sst"), "state of " + task + (savepoint ? " at a savepoint" : ""));
         return store.write(task, files, Map.of("changelog-0", 42L), Map.of("readings-0", 7L), savepoint);
+    }
+
+    /** A runtime pod as the StatefulSet controller would create it; with no node, deleting it takes no time. */
+    private static void createPod(String job) {
+        client.resource(new PodBuilder()
+                .withNewMetadata().withName(job + "-0").withNamespace(NAMESPACE).withLabels(Labels.of(job))
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("runtime").withImage("weir-runtime:it").endContainer()
+                .endSpec()
+                .build()).create();
+    }
+
+    private static void deletePod(String job) {
+        client.pods().inNamespace(NAMESPACE).withName(job + "-0").withGracePeriod(0).delete();
+    }
+
+    private static void requestSavepoint(String job, String nonce) {
+        jobs().withName(job).patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"" + SavepointRequests.ANNOTATION + "\":\"" + nonce + "\"}}}");
+    }
+
+    private static Optional<String> savepointRequestInConfigMap(String job) {
+        return Optional.ofNullable(client.configMaps().inNamespace(NAMESPACE).withName(job + "-job").get())
+                .map(configMap -> configMap.getData().get(SavepointRequests.FILE));
     }
 
     /** What the StatefulSet controller would write once the pod is ready. */

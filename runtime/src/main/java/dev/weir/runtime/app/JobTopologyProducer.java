@@ -84,11 +84,17 @@ public class JobTopologyProducer {
         return checkpointer.map(c -> c.clientSupplier(topology)).orElseGet(StreamsClients::new);
     }
 
-    /** Kafka Streams' state listener (the extension installs it): savepoints at a graceful shutdown. */
+    /**
+     * Kafka Streams' state listener (the extension installs it): savepoints at a graceful shutdown, and on-demand
+     * savepoints once the tasks run.
+     */
     @Produces
     @Singleton
     KafkaStreams.StateListener stateListener() {
-        return (now, before) -> checkpointer.ifPresent(c -> c.onStateChange(now, before));
+        return (now, before) -> {
+            checkpointer.ifPresent(c -> c.onStateChange(now, before));
+            savepointRequests.ifPresent(watcher -> watcher.onStateChange(now));
+        };
     }
 
     @PreDestroy

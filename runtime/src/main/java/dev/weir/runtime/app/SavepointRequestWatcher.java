@@ -10,15 +10,18 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 import org.jboss.logging.Logger;
 
 /**
  * On-demand savepoints: watches the request file the operator puts next to the job file (a ConfigMap key, which the
- * kubelet updates in place) and asks the checkpointer for a savepoint each time it holds a new nonce. The nonce
- * found at start was asked of earlier pods, so it is not repeated. Polled: a ConfigMap volume changes by swapping a
- * symlink, which file watches miss.
+ * kubelet updates in place) and asks the checkpointer for a savepoint of this pod's tasks for each nonce, once Kafka
+ * Streams runs them. The operator keeps a nonce in the file only while its request is pending, so a nonce found at
+ * start is pending too (this pod may have replaced one that had not written its savepoints yet). Polled: a ConfigMap
+ * volume changes by swapping a symlink, which file watches miss.
  */
 final class SavepointRequestWatcher implements AutoCloseable {
     static final Duration POLL = Duration.ofSeconds(2);
@@ -27,27 +30,51 @@ final class SavepointRequestWatcher implements AutoCloseable {
     private final Path file;
     private final StateCheckpointer checkpointer;
     private final ScheduledExecutorService poller;
-    private Optional<String> seen;
+    /** Whether Kafka Streams runs this pod's tasks (not starting, rebalancing or restoring). */
+    private volatile boolean running;
+    // the fields below are touched on the poller thread only
+    private Optional<String> seen = Optional.empty();
+    /** A nonce seen but not yet asked for, because the tasks did not run yet. */
+    private Optional<String> waiting = Optional.empty();
 
     SavepointRequestWatcher(Path jobFile, StateCheckpointer checkpointer) {
         this.file = jobFile.resolveSibling(SavepointRequests.FILE);
         this.checkpointer = checkpointer;
-        this.seen = read();
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "weir-savepoint-requests");
             t.setDaemon(true);
             return t;
         });
-        poller.scheduleWithFixedDelay(this::check, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        poller.scheduleWithFixedDelay(this::check, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Kafka Streams' state: a request waits until the tasks run, so that every store of this pod is open. */
+    void onStateChange(KafkaStreams.State now) {
+        running = now == KafkaStreams.State.RUNNING;
+        if (running) {
+            try {
+                poller.execute(this::askIfRunning);
+            } catch (RejectedExecutionException closed) {
+                LOG.debug("savepoint requests are no longer watched: the runtime is stopping");
+            }
+        }
     }
 
     private void check() {
         Optional<String> now = read();
         if (now.isPresent() && !Objects.equals(now, seen)) {
-            LOG.infof("savepoint requested (%s): writing one for each task of this pod", now.get());
-            checkpointer.requestSavepoint();
+            waiting = now;
         }
         seen = now;
+        askIfRunning();
+    }
+
+    private void askIfRunning() {
+        if (running && waiting.isPresent()) {
+            LOG.infof("savepoint requested (%s): writing one for each task of this pod", waiting.get());
+            checkpointer.requestSavepoint();
+            waiting = Optional.empty();
+        }
     }
 
     private Optional<String> read() {

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An on-demand savepoint with the packaged runtime ({@code weir serve}): a new nonce in the request file next to the
- * job file (where the operator's ConfigMap puts it) makes the running process store a savepoint of each window task,
- * with no periodic checkpoint in between (the interval is an hour) and without stopping.
+ * job file (where the operator's ConfigMap puts it), or one already there when the process starts, makes it store a
+ * savepoint of each window task, with no periodic checkpoint in between (the interval is an hour) and without
+ * stopping.
  */
 @ExtendWith(KafkaBroker.class)
 class SavepointRequestIT {
@@ -42,6 +43,52 @@ class SavepointRequestIT {
 
     @Test
     void aNewNonceInTheRequestFileWritesASavepointOfEachTask(KafkaBroker kafka) throws Exception {
+        Job job = job(kafka);
+        Process runtime = start(job.file());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+             TaskCheckpoints store = job.store()) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, job.group(), job.source()));
+            assertEquals(List.of(), store.list(), "no checkpoint before the request");
+
+            Files.writeString(job.file().resolveSibling(SavepointRequests.FILE), "nonce-1");
+            awaitSavepointOfEachTask(store);
+            assertTrue(runtime.isAlive(), "a savepoint on demand does not stop the runtime");
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("log:\n" + Files.readString(tmp.resolve("runtime.log.out")), e);
+        } finally {
+            stop(runtime);
+        }
+    }
+
+    /** The operator keeps a nonce in the file only while its request is pending: a pod that starts then serves it. */
+    @Test
+    void aNonceAlreadyInTheFileAtStartIsPendingAndWritesASavepointOfEachTaskOnceTheyRun(KafkaBroker kafka)
+            throws Exception {
+        Job job = job(kafka);
+        Files.writeString(job.file().resolveSibling(SavepointRequests.FILE), "nonce-before-start");
+        Process runtime = start(job.file());
+        try (TaskCheckpoints store = job.store()) {
+            awaitSavepointOfEachTask(store);
+            assertTrue(runtime.isAlive(), "a savepoint on demand does not stop the runtime");
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("log:\n" + Files.readString(tmp.resolve("runtime.log.out")), e);
+        } finally {
+            stop(runtime);
+        }
+    }
+
+    private record Job(Path file, Path location, String name, String source) {
+        String group() {
+            return "weir-" + name;
+        }
+
+        TaskCheckpoints store() {
+            return TaskCheckpoints.open(location.toUri(), group(), CheckpointSettings.defaults());
+        }
+    }
+
+    /** A windowed job with checkpoints every hour (so none but savepoints come), its topics and some records. */
+    private Job job(KafkaBroker kafka) throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String name = "sp-" + id;
         String source = "sp-in-" + id;
@@ -68,25 +115,18 @@ class SavepointRequestIT {
             events.add("{\"k\":\"k" + (i % 6) + "\",\"t\":" + (BASE + i * 100L) + "}");
         }
         kafka.produce(source, events);
+        return new Job(jobFile, location, name, source);
+    }
 
-        Process runtime = start(jobFile);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
-             TaskCheckpoints store = TaskCheckpoints.open(location.toUri(), "weir-" + name,
-                     CheckpointSettings.defaults())) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, "weir-" + name, source));
-            assertEquals(List.of(), store.list(), "no checkpoint before the request");
+    private static void awaitSavepointOfEachTask(TaskCheckpoints store) {
+        List<CheckpointInfo> stored = await().atMost(Duration.ofSeconds(90)).until(store::list,
+                list -> list.stream().map(CheckpointInfo::taskId).distinct().count() == PARTITIONS);
+        assertTrue(stored.stream().allMatch(CheckpointInfo::savepoint), stored.toString());
+    }
 
-            Files.writeString(jobFile.resolveSibling(SavepointRequests.FILE), "nonce-1");
-            List<CheckpointInfo> stored = await().atMost(Duration.ofSeconds(60)).until(store::list,
-                    list -> list.stream().map(CheckpointInfo::taskId).distinct().count() == PARTITIONS);
-            assertTrue(stored.stream().allMatch(CheckpointInfo::savepoint), stored.toString());
-            assertTrue(runtime.isAlive(), "a savepoint on demand does not stop the runtime");
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("log:\n" + Files.readString(tmp.resolve("runtime.log.out")), e);
-        } finally {
-            runtime.destroy();
-            runtime.waitFor(60, TimeUnit.SECONDS);
-        }
+    private static void stop(Process runtime) throws InterruptedException {
+        runtime.destroy();
+        runtime.waitFor(60, TimeUnit.SECONDS);
     }
 
     /** Whether the group has committed the end of every partition of the topic that has records. */
