@@ -7,6 +7,7 @@ import dev.weir.checkpoint.TaskCheckpoints;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
 import dev.weir.runtime.kafka.state.JobCheckpoints;
 import dev.weir.runtime.kafka.state.StateCheckpointer;
+import dev.weir.runtime.kafka.StreamsSettings;
 import dev.weir.runtime.local.EmbeddedKafka;
 import dev.weir.checkpoint.testing.S3Server;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -260,6 +261,9 @@ public final class RestoreBenchmark {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // the runtime's setting, for (a) and (b) alike
+        props.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+                StreamsSettings.RESTORE_FETCH_MAX_WAIT_MS);
         // static membership, as pods have: closing with leaveGroup removes the member, so the next one joins at once
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 stateDir.getFileName().toString());

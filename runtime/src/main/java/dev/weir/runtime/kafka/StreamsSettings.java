@@ -10,6 +10,14 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams settings a job's spec drives. */
 public final class StreamsSettings {
+    /**
+     * How long the broker may hold the restore consumer's fetch when no record is waiting (Kafka's default is 500 ms).
+     * Once one changelog is restored to its end, the next fetch waits that long, and a task added meanwhile cannot be
+     * fetched for before it returns: a restore of a short changelog tail took 0.5 s for that alone
+     * (RestoreBenchmark, docs/benchmark.md).
+     */
+    public static final int RESTORE_FETCH_MAX_WAIT_MS = 100;
+
     private StreamsSettings() {}
 
     /** Raw Kafka Streams keys (without Quarkus' {@code kafka-streams.} prefix). */
@@ -21,6 +29,8 @@ public final class StreamsSettings {
         SourceSpec.StartingOffsets start = job.getSpec().source.kafka.startingOffsets;
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG),
                 start == null ? "earliest" : start.name());
+        p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+                Integer.toString(RESTORE_FETCH_MAX_WAIT_MS));
         return p;
     }
 }
