@@ -44,19 +44,12 @@ class SavepointRequestIT {
     @Test
     void aNewNonceInTheRequestFileWritesASavepointOfEachTask(KafkaBroker kafka) throws Exception {
         Job job = job(kafka);
-        Process runtime = start(job.file());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
-             TaskCheckpoints store = job.store()) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, job.group(), job.source()));
-            assertEquals(List.of(), store.list(), "no checkpoint before the request");
-
-            Files.writeString(job.file().resolveSibling(SavepointRequests.FILE), "nonce-1");
-            awaitSavepointOfEachTask(store);
-            assertTrue(runtime.isAlive(), "a savepoint on demand does not stop the runtime");
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("log:\n" + Files.readString(tmp.resolve("runtime.log.out")), e);
-        } finally {
-            stop(runtime);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            whileRunning(job, store -> {
+                await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, job.group(), job.source()));
+                assertEquals(List.of(), store.list(), "no checkpoint before the request");
+                Files.writeString(job.file().resolveSibling(SavepointRequests.FILE), "nonce-1");
+            });
         }
     }
 
@@ -66,8 +59,18 @@ class SavepointRequestIT {
             throws Exception {
         Job job = job(kafka);
         Files.writeString(job.file().resolveSibling(SavepointRequests.FILE), "nonce-before-start");
+        whileRunning(job, store -> { });
+    }
+
+    private interface Step {
+        void run(TaskCheckpoints store) throws Exception;
+    }
+
+    /** Starts the runtime, runs {@code request}, then expects a savepoint of each task while the runtime keeps running. */
+    private void whileRunning(Job job, Step request) throws Exception {
         Process runtime = start(job.file());
         try (TaskCheckpoints store = job.store()) {
+            request.run(store);
             awaitSavepointOfEachTask(store);
             assertTrue(runtime.isAlive(), "a savepoint on demand does not stop the runtime");
         } catch (org.awaitility.core.ConditionTimeoutException e) {
