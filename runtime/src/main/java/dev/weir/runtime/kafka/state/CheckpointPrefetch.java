@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -27,6 +30,7 @@ final class CheckpointPrefetch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CheckpointPrefetch.class);
     /** Downloads of different tasks at once; each also transfers several files at once. */
     static final int PARALLEL_TASKS = 4;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private record InFlight(Path dir, Future<Optional<CheckpointInfo>> download) {
     }
@@ -49,12 +53,22 @@ final class CheckpointPrefetch implements AutoCloseable {
         });
     }
 
-    /** Starts downloading the task's latest checkpoint, unless that is under way already. */
+    /**
+     * Starts downloading the task's latest checkpoint, unless that is under way already or the process is closing
+     * (the task's init then downloads it, as without prefetching). Called from a rebalance listener: never throws.
+     */
     void start(String taskId) {
-        inFlight.computeIfAbsent(taskId, id -> {
-            Path dir = root.resolve(id + "-" + sequence.incrementAndGet());
-            return new InFlight(dir, pool.submit(() -> checkpoints.restoreLatest(id, dir)));
-        });
+        if (pool.isShutdown()) {
+            return;
+        }
+        try {
+            inFlight.computeIfAbsent(taskId, id -> {
+                Path dir = root.resolve(id + "-" + sequence.incrementAndGet());
+                return new InFlight(dir, pool.submit(() -> checkpoints.restoreLatest(id, dir)));
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debugf("not prefetching task %s: closing", taskId);
+        }
     }
 
     /**
@@ -102,8 +116,11 @@ final class CheckpointPrefetch implements AutoCloseable {
     /** The task went to another process before it started: its download, once done, is deleted. */
     void discard(String taskId) {
         InFlight dropped = inFlight.remove(taskId);
-        if (dropped != null) {
-            LOG.debugf("task %s was revoked before it started: its prefetched checkpoint is deleted", taskId);
+        if (dropped == null) {
+            return;
+        }
+        LOG.debugf("task %s was revoked before it started: its prefetched checkpoint is deleted", taskId);
+        try {
             pool.execute(() -> {
                 try {
                     dropped.download().get();
@@ -114,12 +131,24 @@ final class CheckpointPrefetch implements AutoCloseable {
                 }
                 StateCheckpointer.deleteQuietly(dropped.dir());
             });
+        } catch (RejectedExecutionException e) {
+            // closing: close() deletes every download folder
         }
     }
 
+
+    /** Stops the downloads (waiting a little for them to notice) and deletes their folders; a next start does too. */
     @Override
     public void close() {
         pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("checkpoint downloads still running %s after close; %s is emptied at the next start",
+                        CLOSE_WAIT, root);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         StateCheckpointer.deleteQuietly(root);
     }
 }

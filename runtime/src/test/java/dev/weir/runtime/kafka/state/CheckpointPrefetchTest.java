@@ -1,5 +1,6 @@
 package dev.weir.runtime.kafka.state;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,6 +104,17 @@ class CheckpointPrefetchTest {
             assertEquals(0, left.count(), "nothing of the corrupt checkpoint is left in the store's folder");
         }
         assertEquals(List.of(), prefetchFolders());
+    }
+
+    @Test
+    void anAssignmentReportedWhileClosingIsIgnoredNotThrownIntoTheRebalance() throws Exception {
+        checkpointer.tasksAssigned(List.of("1_0"));
+        checkpointer.close();
+        assertDoesNotThrow(() -> {
+            checkpointer.tasksAssigned(TASKS);
+            checkpointer.tasksRevoked(TASKS);
+        });
+        assertEquals(List.of(), prefetchFolders(), "closing deletes the downloads");
     }
 
     private static TopicPartition changelog(String task) {
