@@ -44,6 +44,11 @@ class ServeModeIT {
     private static final long BASE = 1_714_564_800_000L;
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 6000;
+    /**
+     * Longer than the test: a first process left idle past the default 30s before its kill (an overloaded machine)
+     * would move its watermark on with the wall clock and, by design, make the second half's first windows late.
+     */
+    private static final String IDLE_TIMEOUT = "1h";
 
     @TempDir
     Path tmp;
@@ -66,13 +71,13 @@ class ServeModeIT {
                 metadata: {name: eos-%s}
                 spec:
                   source: {kafka: {bootstrapServers: "%s", topic: %s}}
-                  eventTime: {field: t}
+                  eventTime: {field: t, idleTimeout: %s}
                   pipeline:
                     - window: {keyBy: k, tumbling: 10s, aggregate: {n: count(), total: sum(v)}}
                   sink: {kafka: {topic: %s}}
                   deadLetter: {kafka: {topic: %s}}
                   processingGuarantee: exactly_once
-                """.formatted(id, bootstrap, source, sink, dlq));
+                """.formatted(id, bootstrap, source, IDLE_TIMEOUT, sink, dlq));
 
         List<String> events = new ArrayList<>();
         Map<String, Map<String, Object>> expected = new TreeMap<>();
@@ -106,6 +111,7 @@ class ServeModeIT {
             List<Map<String, Object>> windows = new ArrayList<>();
             List<Map<String, Object>> deadLetters = new ArrayList<>();
             int[] ends = {0};
+            int[] deadLetterEnds = {0};
 
             send(producer, source, events.subList(0, EVENTS / 2), PARTITIONS);
             int port = freePort();
@@ -144,8 +150,8 @@ class ServeModeIT {
             Process second = start(job, tmp.resolve("state-2"), freePort(), "second");
             try {
                 await().atMost(Duration.ofSeconds(120)).until(() -> {
-                    read(consumer, sink, windows, deadLetters, ends);
-                    return ends[0] >= PARTITIONS;
+                    read(consumer, sink, windows, deadLetters, ends, deadLetterEnds);
+                    return ends[0] >= PARTITIONS && deadLetterEnds[0] >= PARTITIONS;
                 });
             } finally {
                 second.destroy();

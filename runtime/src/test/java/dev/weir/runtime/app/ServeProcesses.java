@@ -45,10 +45,20 @@ final class ServeProcesses {
     /** One poll: sink records into windows, others into deadLetters; end-of-input markers on the sink counted. */
     static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
                      List<Map<String, Object>> deadLetters, int[] sinkEnds) throws Exception {
+        read(consumer, sink, windows, deadLetters, sinkEnds, new int[1]);
+    }
+
+    /**
+     * One poll, counting the end-of-input markers of the sink and of the dead-letter topic apart: the markers of one
+     * transaction can become readable on the sink a poll before the dead letters of that transaction, so only a
+     * reader that has seen every task's marker on both topics has every dead letter.
+     */
+    static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
+                     List<Map<String, Object>> deadLetters, int[] sinkEnds, int[] deadLetterEnds) throws Exception {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             boolean toSink = r.topic().equals(sink);
             if (EndOfInput.isMarked(r.headers())) {
-                sinkEnds[0] += toSink ? 1 : 0;
+                (toSink ? sinkEnds : deadLetterEnds)[0]++;
             } else {
                 (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
             }
