@@ -259,9 +259,10 @@ class CheckpointRestoreIT {
             Process second = start(next.file(), tmp.resolve("state-next"), port, "next");
             Map<String, Double> meters;
             try {
+                int[] deadLetterEnds = {0};
                 await().atMost(Duration.ofSeconds(120)).until(() -> {
-                    read(nextSink, next.sink(), windows, deadLetters, ends);
-                    return ends[0] >= PARTITIONS;
+                    read(nextSink, next.sink(), windows, deadLetters, ends, deadLetterEnds);
+                    return ends[0] >= PARTITIONS && deadLetterEnds[0] >= PARTITIONS;
                 });
                 meters = meters(http, port);
             } finally {
@@ -331,9 +332,11 @@ class CheckpointRestoreIT {
             Process second = start(job.file(), tmp.resolve("state-2"), secondPort, "second");
             Map<String, Double> meters;
             try {
+                // every task's end marker on both topics: only then has every dead letter been read
+                int[] deadLetterEnds = {0};
                 await().atMost(Duration.ofSeconds(150)).until(() -> {
-                    read(consumer, sink, windows, deadLetters, ends);
-                    return ends[0] >= PARTITIONS;
+                    read(consumer, sink, windows, deadLetters, ends, deadLetterEnds);
+                    return ends[0] >= PARTITIONS && deadLetterEnds[0] >= PARTITIONS;
                 });
                 meters = meters(http, secondPort);
             } finally {
