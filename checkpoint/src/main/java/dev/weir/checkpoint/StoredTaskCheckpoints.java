@@ -2,6 +2,7 @@ package dev.weir.checkpoint;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import dev.weir.checkpoint.CheckpointLayout.ManifestKey;
 import org.jboss.logging.Logger;
@@ -17,6 +19,7 @@ import org.jboss.logging.Logger;
 final class StoredTaskCheckpoints implements TaskCheckpoints {
 
     private static final Logger LOG = Logger.getLogger(StoredTaskCheckpoints.class);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final JobFolder folder;
     private final String jobFolder;
@@ -118,9 +121,17 @@ final class StoredTaskCheckpoints implements TaskCheckpoints {
         return manifest.info(folder.checkpointLocation(manifest.taskId(), manifest.savepoint(), manifest.id()));
     }
 
+    /** Interrupts running transfers and waits a little for them to stop, so none writes after the close. */
     @Override
     public void close() {
         transferThreads.shutdownNow();
+        try {
+            if (!transferThreads.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("checkpoint transfers still running %s after the store was closed", CLOSE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         folder.store().close();
     }
 }

@@ -132,12 +132,15 @@ final class CheckpointPrefetch implements AutoCloseable {
                 StateCheckpointer.deleteQuietly(dropped.dir());
             });
         } catch (RejectedExecutionException e) {
-            // closing: close() deletes every download folder
+            // closing: the checkpointer deletes every download folder once the store is closed
         }
     }
 
 
-    /** Stops the downloads (waiting a little for them to notice) and deletes their folders; a next start does too. */
+    /**
+     * Stops the downloads, waiting a little for them to notice. Their folders are deleted by the owner once the
+     * checkpoint store is closed too (its transfer threads write the files); a next start deletes them as well.
+     */
     @Override
     public void close() {
         pool.shutdownNow();
@@ -149,6 +152,6 @@ final class CheckpointPrefetch implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        StateCheckpointer.deleteQuietly(root);
     }
+
 }

@@ -477,6 +477,8 @@ public final class StateCheckpointer implements AutoCloseable {
         }
         prefetch.close();
         checkpoints.close();
+        // after the store: its transfer threads write the downloads' files
+        deleteQuietly(stateDir.resolve(PREFETCH_FOLDER));
         restoreFrom.ifPresent(TaskCheckpoints::close);
         admin.close(BROKER_TIMEOUT);
         deleteQuietly(snapshotRoot);
