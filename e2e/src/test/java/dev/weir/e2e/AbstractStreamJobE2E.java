@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 import com.marcnuri.helm.Helm;
+import dev.weir.api.CheckpointSpec;
+import dev.weir.api.CheckpointsStatus;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.operator.Labels;
@@ -27,6 +29,7 @@ import dev.weir.runtime.testing.WindowAssertions;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -91,6 +94,19 @@ abstract class AbstractStreamJobE2E {
     static final String IDLE_PHASE = "Idle";
     static final Duration SCALE_DOWN_TIMEOUT = Duration.ofSeconds(90);
 
+    /** The checkpoint scenario: a windowed count in exactly_once with S3 checkpoints, on a source of two partitions. */
+    static final String CHECKPOINT_JOB = "checkpointed-counts";
+    static final String CHECKPOINT_SOURCE = "checkpointed-events";
+    static final String CHECKPOINT_SINK = "checkpointed-counts";
+    static final String CHECKPOINT_DEAD_LETTER = "checkpointed-events-dlq";
+    static final int CHECKPOINT_PARTITIONS = 2;
+    static final int CHECKPOINT_EVENTS = 4_000;
+    /** The bucket the S3 server has; e2e/kind/s3.yaml creates it for kind. */
+    static final String CHECKPOINT_BUCKET = "weir-checkpoints";
+    static final String CHECKPOINT_SECRET = "checkpoint-store-keys";
+    /** Short, so the scenario sees checkpoints and listings within seconds. */
+    static final String CHECKPOINT_INTERVAL = "5s";
+
     private final List<Map<String, Object>> expectedWindows = new ArrayList<>();
     private KafkaTopics kafka;
     private boolean helmInstallStarted;
@@ -112,6 +128,12 @@ abstract class AbstractStreamJobE2E {
 
     /** The brokers as this test JVM reaches them. */
     abstract String testBootstrapServers();
+
+    /** The S3 API endpoint as the job's pods and the operator reach it; it has the bucket {@link #CHECKPOINT_BUCKET}. */
+    abstract String podS3Endpoint();
+
+    /** An access key id and secret key the S3 server accepts. */
+    abstract List<String> s3Keys();
 
     /** Chart values the cluster needs on top of the defaults (image names, say). */
     Map<String, Object> chartValues() {
@@ -296,6 +318,109 @@ abstract class AbstractStreamJobE2E {
 
         client().resource(job.get()).delete();
         await().atMost(GONE_TIMEOUT).untilAsserted(() -> assertEquals(List.of(), podNames(SCALING_JOB)));
+    }
+
+    @Test
+    @Order(5)
+    void checkpointsGoToS3SuspendSavesEachTaskResumeGoesOnExactlyOnceAndDeleteReportsTheSavepoints()
+            throws Exception {
+        kafka.create(CHECKPOINT_SOURCE, CHECKPOINT_PARTITIONS);
+        kafka.create(CHECKPOINT_SINK, 1);
+        kafka.create(CHECKPOINT_DEAD_LETTER, 1);
+        client().resource(new SecretBuilder().withNewMetadata().withName(CHECKPOINT_SECRET).withNamespace(NAMESPACE)
+                .endMetadata().addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_ACCESS_KEY_ID_KEY, s3Keys().get(0))
+                .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_SECRET_ACCESS_KEY_KEY, s3Keys().get(1))
+                .build()).create();
+        CountedEvents events = new CountedEvents(4, 5, Duration.ofSeconds(10).toMillis(), Instant.now());
+        Resource<StreamJob> job = client().resources(StreamJob.class).inNamespace(NAMESPACE).withName(CHECKPOINT_JOB);
+        client().resource(checkpointedJob()).create();
+
+        kafka.produce(CHECKPOINT_SOURCE, CHECKPOINT_PARTITIONS, events.events(0, CHECKPOINT_EVENTS / 2));
+        await("a checkpoint in S3, listed in status").atMost(POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    StreamJobStatus status = statusOf(job);
+                    CheckpointsStatus checkpoints = status.checkpoints;
+                    assertTrue(checkpoints != null && checkpoints.latest != null,
+                            () -> "status: " + Serialization.asYaml(status));
+                    assertTrue(checkpoints.location.startsWith("s3://" + CHECKPOINT_BUCKET + "/"), checkpoints.location);
+                    assertNull(checkpoints.error);
+                });
+
+        Instant suspended = Instant.now();
+        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": true}}");
+        await("suspending stops the pods, which write a savepoint of each window task").atMost(POD_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    StreamJobStatus status = statusOf(job);
+                    assertEquals("Suspended", status.phase);
+                    assertEquals(List.of(), podNames(CHECKPOINT_JOB));
+                    assertEquals(CHECKPOINT_PARTITIONS, savepointTasksSince(status, suspended).size(),
+                            () -> "savepoints: " + Serialization.asYaml(status.checkpoints));
+                });
+
+        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": false}}");
+        kafka.produce(CHECKPOINT_SOURCE, CHECKPOINT_PARTITIONS,
+                events.events(CHECKPOINT_EVENTS / 2, CHECKPOINT_EVENTS / 2));
+        kafka.endOfInput(CHECKPOINT_SOURCE, CHECKPOINT_PARTITIONS);
+        await("after the resume every window reaches the sink exactly once").atMost(POD_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    KafkaTopics.Contents sink = kafka.read(CHECKPOINT_SINK, QUIET);
+                    assertTrue(sink.endOfInputMarkers() >= CHECKPOINT_PARTITIONS, "end of input not yet through");
+                    WindowAssertions.assertSameWindows(events.expectedWindows(), sink.records(), CountedEvents.KEY);
+                });
+        assertEquals(List.of(), kafka.read(CHECKPOINT_DEAD_LETTER, QUIET).records(), "no dead letters");
+
+        Instant deleted = Instant.now();
+        client().resource(job.get()).delete();
+        await("the finalizer holds the job until the pods' savepoints are listed, then it is gone").atMost(GONE_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    assertNull(job.get());
+                    assertEquals(List.of(), podNames(CHECKPOINT_JOB));
+                });
+        List<String> written = client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                .filter(e -> CHECKPOINT_JOB.equals(e.getInvolvedObject().getName())
+                        && "SavepointWritten".equals(e.getReason()))
+                .map(Event::getMessage).toList();
+        assertEquals(1, written.size(), () -> "one SavepointWritten event after the delete at " + deleted + ": "
+                + written);
+        assertTrue(written.get(0).contains("all " + CHECKPOINT_PARTITIONS + " tasks"), written.get(0));
+    }
+
+    private StreamJob checkpointedJob() {
+        return Serialization.unmarshal("""
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  source: {kafka: {bootstrapServers: "%s", topic: %s, startingOffsets: earliest}}
+                  # event times are about now and the job is suspended for a while: wall-clock time must not close
+                  # the windows
+                  eventTime: {field: %s, idleTimeout: 1h}
+                  pipeline:
+                    - window: {keyBy: %s, tumbling: 10s, aggregate: {n: count(), total: sum(%s)}}
+                  sink: {kafka: {topic: %s}}
+                  deadLetter: {kafka: {topic: %s}}
+                  processingGuarantee: exactly_once
+                  checkpoints:
+                    location: s3://%s/e2e
+                    interval: %s
+                    s3: {endpoint: "%s", pathStyle: true, region: us-east-1, credentialsSecret: {name: %s}}
+                """.formatted(CHECKPOINT_JOB, NAMESPACE, podBootstrapServers(), CHECKPOINT_SOURCE, CountedEvents.TIME,
+                CountedEvents.KEY, CountedEvents.VALUE, CHECKPOINT_SINK, CHECKPOINT_DEAD_LETTER, CHECKPOINT_BUCKET,
+                CHECKPOINT_INTERVAL, podS3Endpoint(), CHECKPOINT_SECRET), StreamJob.class);
+    }
+
+    private static StreamJobStatus statusOf(Resource<StreamJob> job) {
+        StreamJob current = job.get();
+        return current == null || current.getStatus() == null ? new StreamJobStatus() : current.getStatus();
+    }
+
+    /** The tasks with a savepoint listed in status written at or after {@code since}. */
+    private static Set<String> savepointTasksSince(StreamJobStatus status, Instant since) {
+        if (status.checkpoints == null || status.checkpoints.savepoints == null) {
+            return Set.of();
+        }
+        return status.checkpoints.savepoints.stream().filter(s -> !Instant.parse(s.time).isBefore(since))
+                .map(s -> s.taskId).collect(java.util.stream.Collectors.toSet());
     }
 
     private StreamJob scalingJob() {

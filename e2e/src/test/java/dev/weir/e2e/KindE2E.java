@@ -3,6 +3,7 @@ package dev.weir.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,6 +50,17 @@ class KindE2E extends AbstractStreamJobE2E {
         return required("weir.e2e.kafka.test");
     }
 
+    @Override
+    String podS3Endpoint() {
+        return required("weir.e2e.s3.pods");
+    }
+
+    /** S3Mock checks no signature: any keys do. */
+    @Override
+    List<String> s3Keys() {
+        return List.of("weir-e2e", "weir-e2e-secret");
+    }
+
     private static Path kubeconfigFile() {
         String configured = System.getProperty("weir.e2e.kubeconfig", "");
         if (configured.isBlank()) {
@@ -67,7 +79,7 @@ class KindE2E extends AbstractStreamJobE2E {
     private static String required(String property) {
         String value = System.getProperty(property, "");
         if (value.isBlank()) {
-            throw new IllegalStateException(property + " is not set: the Kafka address, see e2e/kind/run.sh");
+            throw new IllegalStateException(property + " is not set: see e2e/kind/run.sh for the addresses of Kafka and S3");
         }
         return value;
     }

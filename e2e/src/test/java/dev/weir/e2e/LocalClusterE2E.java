@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.weir.checkpoint.testing.S3Server;
 import dev.weir.e2e.harness.ImageTable;
 import dev.weir.e2e.harness.LocalCluster;
 import dev.weir.e2e.harness.LocalImage;
@@ -35,17 +36,37 @@ class LocalClusterE2E extends AbstractStreamJobE2E {
     static final KafkaBroker KAFKA = new KafkaBroker();
 
     private LocalCluster cluster;
+    /** S3Proxy on loopback, which pods (local JVMs) and the operator reach directly. */
+    private S3Server s3;
 
     @Override
     void startCluster() throws Exception {
+        s3 = S3Server.standalone();
+        s3.createBucket(CHECKPOINT_BUCKET);
         cluster = LocalCluster.start(IMAGES);
     }
 
     @Override
     void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            if (s3 != null) {
+                s3.close();
+            }
         }
+    }
+
+    @Override
+    String podS3Endpoint() {
+        return s3.endpoint().toString();
+    }
+
+    @Override
+    List<String> s3Keys() {
+        return List.of(S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
     }
 
     @Override

@@ -97,8 +97,8 @@ final class SavepointFinalizer {
         context.getSecondaryResource(StatefulSet.class)
                 .filter(set -> set.getMetadata().getDeletionTimestamp() == null
                         && !Integer.valueOf(0).equals(set.getSpec().getReplicas()))
-                .ifPresent(set -> context.getClient().apps().statefulSets()
-                        .inNamespace(set.getMetadata().getNamespace()).withName(set.getMetadata().getName())
+                // on the cached object: patching by name would GET it first, a verb the chart's RBAC does not grant
+                .ifPresent(set -> context.getClient().apps().statefulSets().resource(set)
                         .patch(PatchContext.of(PatchType.JSON_MERGE), STOP_PODS));
     }
 }
