@@ -17,15 +17,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -183,10 +189,10 @@ public final class RestoreBenchmark {
     private URI downloadOnly(URI location, CheckpointSettings settings) throws Exception {
         long start = System.nanoTime();
         URI local = work.resolve("local-checkpoints").toUri();
-        List<CheckpointInfo> downloaded = new java.util.ArrayList<>();
+        List<CheckpointInfo> downloaded = new ArrayList<>();
         try (TaskCheckpoints checkpoints = TaskCheckpoints.open(location, APP_ID, settings)) {
-            List<java.util.concurrent.Future<CheckpointInfo>> downloads = new java.util.ArrayList<>();
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARTITIONS);
+            List<Future<CheckpointInfo>> downloads = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(PARTITIONS);
             try {
                 for (int p = 0; p < PARTITIONS; p++) {
                     String task = "0_" + p;
@@ -352,7 +358,7 @@ public final class RestoreBenchmark {
     }
 
     private static List<TopicPartition> partitions(String topic) {
-        return java.util.stream.IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p)).toList();
+        return IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p)).toList();
     }
 
     /**
@@ -384,7 +390,7 @@ public final class RestoreBenchmark {
 
     private static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (Exception e) {
             System.err.println("cannot delete " + dir + ": " + e.getMessage());
         }

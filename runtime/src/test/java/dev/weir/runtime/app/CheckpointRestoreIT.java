@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import static dev.weir.runtime.app.ServeProcesses.caughtUp;
 import static dev.weir.runtime.app.ServeProcesses.freePort;
 import static dev.weir.runtime.app.ServeProcesses.get;
 import static dev.weir.runtime.app.ServeProcesses.read;
@@ -238,8 +239,9 @@ class CheckpointRestoreIT {
             Process first = start(old.file(), tmp.resolve("state-old"), freePort(), "old");
             try {
                 String group = "weir-ck-" + old.id();
-                await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, group, old.source()));
-                await().atMost(Duration.ofSeconds(30)).until(() -> caughtUp(admin, group, group + "-" + dev.weir.runtime.kafka.JobTopics.KEYED + "-repartition"));
+                await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, group, old.source(), PARTITIONS));
+                await().atMost(Duration.ofSeconds(30)).until(() -> caughtUp(admin, group,
+                        dev.weir.runtime.kafka.JobTopics.keyedTopic(group), PARTITIONS));
             } finally {
                 first.destroy();
                 assertTrue(first.waitFor(60, TimeUnit.SECONDS), "SIGTERM ends the runtime");
@@ -277,18 +279,6 @@ class CheckpointRestoreIT {
         }
     }
 
-    /** Whether the group has committed the end of every partition of the topic. */
-    private static boolean caughtUp(Admin admin, String group, String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                && committed.get(e.getKey()).offset() >= e.getValue().offset());
-    }
 
     /** @return the checkpoint meters of the second process, read before it stops */
     private Map<String, Double> killAndRestart(KafkaBroker kafka, BucketChange betweenRuns) throws Exception {

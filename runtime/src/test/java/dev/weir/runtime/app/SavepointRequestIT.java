@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import static dev.weir.runtime.app.ServeProcesses.caughtUp;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +47,7 @@ class SavepointRequestIT {
         Job job = job(kafka);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             whileRunning(job, store -> {
-                await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, job.group(), job.source()));
+                await().atMost(Duration.ofSeconds(90)).until(() -> caughtUp(admin, job.group(), job.source(), PARTITIONS));
                 assertEquals(List.of(), store.list(), "no checkpoint before the request");
                 Files.writeString(job.file().resolveSibling(SavepointRequests.FILE), "nonce-1");
             });
@@ -132,18 +133,6 @@ class SavepointRequestIT {
         runtime.waitFor(60, TimeUnit.SECONDS);
     }
 
-    /** Whether the group has committed the end of every partition of the topic that has records. */
-    private static boolean caughtUp(Admin admin, String group, String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0 || (committed.get(e.getKey()) != null
-                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
-    }
 
     private Process start(Path jobFile) throws IOException {
         int port;

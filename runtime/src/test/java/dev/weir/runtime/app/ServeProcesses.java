@@ -10,12 +10,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 /** What the tests that run the packaged runtime in pod mode ({@code serve}) share: its start, input and output. */
 final class ServeProcesses {
@@ -63,6 +69,19 @@ final class ServeProcesses {
                 (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
             }
         }
+    }
+
+    /** Whether the group has committed the end of every partition of the topic that has records. */
+    static boolean caughtUp(Admin admin, String group, String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0 || (committed.get(e.getKey()) != null
+                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
     }
 
     /** The body of a GET on the management port, or "" while the process does not answer. */

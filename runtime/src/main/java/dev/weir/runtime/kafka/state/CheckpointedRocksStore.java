@@ -40,6 +40,11 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     /** Folder of the database inside the task directory; Kafka Streams' own stores use {@code rocksdb}. */
     static final String DB_FOLDER = "weir-rocksdb";
 
+    /** Whether a task's directory already holds the databases of its stores (nothing to restore from a checkpoint). */
+    static boolean hasLocalState(Path taskDir) {
+        return Files.isDirectory(taskDir.resolve(DB_FOLDER));
+    }
+
     private final String name;
     private final StateCheckpointer checkpointer;
     private final Set<RocksRange> openIterators = ConcurrentHashMap.newKeySet();

@@ -187,7 +187,7 @@ public final class StateCheckpointer implements AutoCloseable {
      */
     public void tasksAssigned(Collection<String> taskIds) {
         for (String taskId : taskIds) {
-            if (!Files.isDirectory(stateDir.resolve(taskId).resolve(CheckpointedRocksStore.DB_FOLDER))) {
+            if (!CheckpointedRocksStore.hasLocalState(stateDir.resolve(taskId))) {
                 prefetch.start(taskId);
             }
         }
