@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class SpecValidatorTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    /** The example of ARCHITECTURE.md. */
+    /** The example of docs/architecture.md. */
     private static final String VALID = """
             source:
               kafka: {bootstrapServers: "kafka:9092", topic: sensor-readings, startingOffsets: earliest}
