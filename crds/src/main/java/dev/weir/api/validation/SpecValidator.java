@@ -9,6 +9,7 @@ import dev.weir.api.ScalingSpec;
 import dev.weir.api.SinkSpec;
 import dev.weir.api.SourceSpec;
 import dev.weir.api.StepSpec;
+import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
 import dev.weir.api.TracingSpec;
 import dev.weir.api.WindowSpec;
@@ -49,12 +50,23 @@ public final class SpecValidator {
     private static final Pattern KAFKA_TOPIC = Pattern.compile(SourceSpec.KAFKA_TOPIC);
     /** One bootstrap server as Kafka's client parses it: a host name or address (IPv6 in brackets), a port. */
     private static final Pattern HOST_PORT = Pattern.compile("(?:[0-9a-zA-Z%._-]+|\\[[0-9a-zA-Z%._:-]+\\]):([0-9]{1,5})");
+    /** What a job may be called; see {@link #name}. */
+    private static final Pattern JOB_NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+    public static final int MAX_NAME_LENGTH = 52;
     private static final String WINDOW_START = "window_start";
     private static final String WINDOW_END = "window_end";
 
     private final List<ValidationError> errors = new ArrayList<>();
 
     private SpecValidator() {
+    }
+
+    /** The job's name, then its spec. */
+    public static List<ValidationError> validate(StreamJob job) {
+        SpecValidator validator = new SpecValidator();
+        validator.name(job.getMetadata() == null ? null : job.getMetadata().getName());
+        validator.errors.addAll(validate(job.getSpec()));
+        return List.copyOf(validator.errors);
     }
 
     public static List<ValidationError> validate(StreamJobSpec spec) {
@@ -81,6 +93,21 @@ public final class SpecValidator {
         scaling(spec.scaling);
         replicasAndResources(spec);
         tracing(spec.tracing);
+    }
+
+    /**
+     * The operator names the job's StatefulSet and Service after it: a Service name is a DNS-1035 label, and a
+     * StatefulSet's pods carry the label controller-revision-hash, its name plus '-' and up to 10 characters, at most
+     * 63 in all.
+     */
+    private void name(String name) {
+        if (blank(name)) {
+            error("metadata.name", "is required: name the job, e.g. sensor-aggregates");
+        } else if (name.length() > MAX_NAME_LENGTH || !JOB_NAME.matcher(name).matches()) {
+            error("metadata.name", "\"" + name + "\" cannot name a job: its StatefulSet and Service take the name, so"
+                    + " use at most " + MAX_NAME_LENGTH + " lower-case letters, digits and '-', starting with a letter"
+                    + " and ending with a letter or digit");
+        }
     }
 
     private void source(SourceSpec source) {

@@ -50,8 +50,8 @@ class CrdValidationRulesTest {
 
     @Test
     void theRulesAreTheOnesTested() {
-        assertEquals("[spec, spec.deadLetter, spec.pipeline[], spec.pipeline[].window, spec.scaling, spec.sink, spec.source]",
-                RULES.keySet().toString());
+        assertEquals("[, spec, spec.deadLetter, spec.pipeline[], spec.pipeline[].window, spec.scaling, spec.sink,"
+                + " spec.source]", RULES.keySet().toString());
     }
 
     @Test
@@ -134,6 +134,16 @@ class CrdValidationRulesTest {
         assertFalse(holds("spec", Map.of("source", source, "sink", kafka("out"), "deadLetter", kafka("in"))));
         assertTrue(holds("spec", Map.of("source", source, "sink", kinesis("in"), "deadLetter", kafka("dlq"))));
         assertTrue(holds("spec", Map.of("source", kinesis("in"), "sink", kafka("in"), "deadLetter", kafka("dlq"))));
+    }
+
+    @Test
+    void theJobsNameFitsItsStatefulSetAndService() throws Exception {
+        for (String name : new String[] {"readings", "a", "sensor-aggregates-2", "s".repeat(52)}) {
+            assertTrue(holds("", Map.of("metadata", Map.of("name", name))), name);
+        }
+        for (String name : new String[] {"s".repeat(53), "1-readings", "sensor.aggregates", "readings-", "Readings"}) {
+            assertFalse(holds("", Map.of("metadata", Map.of("name", name))), name);
+        }
     }
 
     private static Map<String, Object> kafka(String topic) {

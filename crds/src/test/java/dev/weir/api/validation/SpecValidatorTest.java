@@ -53,7 +53,7 @@ class SpecValidatorTest {
     @Test
     void aMissingSpecIsReported() {
         assertEquals(List.of(new ValidationError("spec", "is required: give at least source, sink and deadLetter")),
-                SpecValidator.validate(null));
+                SpecValidator.validate((StreamJobSpec) null));
     }
 
     @Test
