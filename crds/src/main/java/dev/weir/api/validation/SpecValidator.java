@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -442,10 +443,8 @@ public final class SpecValidator {
         if (checkpoints.retain != null && checkpoints.retain < 1) {
             error("spec.checkpoints.retain", "must be ≥ 1 (a restore uses the newest), got " + checkpoints.retain);
         }
-        if (checkpoints.s3 != null && checkpoints.s3.endpoint != null
-                && !checkpoints.s3.endpoint.matches("^https?://.+")) {
-            error("spec.checkpoints.s3.endpoint", "\"" + checkpoints.s3.endpoint + "\" is not an http(s) URL: use e.g."
-                    + " http://minio:9000");
+        if (checkpoints.s3 != null) {
+            httpUrl("spec.checkpoints.s3.endpoint", checkpoints.s3.endpoint, "http://minio:9000");
         }
         if (checkpoints.s3 != null && checkpoints.s3.credentialsSecret != null
                 && blank(checkpoints.s3.credentialsSecret.name)) {
@@ -466,10 +465,29 @@ public final class SpecValidator {
         }
     }
 
+    /** A location the checkpoint store opens: {@code s3://bucket/prefix}, or {@code file:///absolute/path}. */
     private void location(String field, String location, String use) {
-        if (location != null && !(location.startsWith("s3://") && location.length() > "s3://".length()
+        if (location == null) {
+            return;
+        }
+        if (!(location.startsWith("s3://") && location.length() > "s3://".length()
                 || location.startsWith("file://") && location.length() > "file://".length())) {
             error(field, "\"" + location + "\" is neither s3:// nor file://: use " + use);
+            return;
+        }
+        URI uri;
+        try {
+            uri = new URI(location);
+        } catch (URISyntaxException e) {
+            error(field, "\"" + location + "\" is not a URI (" + e.getReason().toLowerCase(Locale.ROOT) + " at index "
+                    + e.getIndex() + "): use " + use);
+            return;
+        }
+        if (location.startsWith("s3://") && blank(uri.getAuthority())) {
+            error(field, "\"" + location + "\" names no bucket: use " + use);
+        } else if (location.startsWith("file://") && (uri.getAuthority() != null || !uri.getPath().startsWith("/"))) {
+            error(field, "\"" + location + "\" is not an absolute folder (a file:// location has three slashes, file:///"
+                    + location.substring("file://".length()) + "): use " + use);
         }
     }
 

@@ -272,8 +272,28 @@ class SpecValidatorTest {
         assertEquals(List.of(), errorsWith("s3://bucket/prefix", "file:///var/lib/weir"));
         assertEquals(List.of(
                 "spec.checkpoints.retain: must be ≥ 1 (a restore uses the newest), got 0",
-                "spec.checkpoints.s3.endpoint: \"minio:9000\" is not an http(s) URL: use e.g. http://minio:9000"),
+                "spec.checkpoints.s3.endpoint: \"minio:9000\" is not an http:// or https:// URL: use e.g."
+                        + " http://minio:9000"),
                 errorsWith("interval: 30s}", "interval: 30s, retain: 0, s3: {endpoint: \"minio:9000\"}}"));
+    }
+
+    @Test
+    void checkpointLocationsAreOnesTheStoreCanOpen() throws Exception {
+        assertEquals(List.of("spec.checkpoints.location: \"s3://my bucket/prefix\" is not a URI (illegal character in"
+                        + " authority at index 5): use s3://bucket/prefix, or file:///path for local runs"),
+                errorsWith("s3://bucket/prefix", "s3://my bucket/prefix"));
+        assertEquals(List.of("spec.checkpoints.location: \"s3:///prefix\" names no bucket: use s3://bucket/prefix, or"
+                        + " file:///path for local runs"),
+                errorsWith("s3://bucket/prefix", "s3:///prefix"));
+        assertEquals(List.of("spec.checkpoints.location: \"file://var/lib/weir\" is not an absolute folder (a file://"
+                        + " location has three slashes, file:///var/lib/weir): use s3://bucket/prefix, or file:///path"
+                        + " for local runs"),
+                errorsWith("s3://bucket/prefix", "file://var/lib/weir"));
+        assertEquals(List.of(), errorsWith("s3://bucket/prefix", "s3://my_bucket.example-1/a/b%20c"));
+        assertEquals(List.of(), errorsWith("s3://bucket/prefix", "file:///var/lib/weir%20state"));
+        assertEquals(List.of("spec.checkpoints.s3.endpoint: \"http://minio:9000 \" is not an http:// or https:// URL:"
+                        + " use e.g. http://minio:9000"),
+                errorsWith("interval: 30s}", "interval: 30s, s3: {endpoint: \"http://minio:9000 \"}}"));
     }
 
     @Test
