@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * Never an unchecked exception from the validator, the compiler or the window.
  */
 class HostileJobsTest {
-    private static final int JOBS = 1_000;
+    private static final int JOBS = 600;
     private static final long SEED = 11;
     private static final int RECORDS_PER_JOB = 25;
     private static final Path EXAMPLES = Path.of("..", "examples");
