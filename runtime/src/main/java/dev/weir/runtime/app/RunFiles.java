@@ -19,7 +19,7 @@ final class RunFiles {
 
     static void check(Path job, Path input, Path output, Path deadLetter) {
         Path in = input.toString().equals(STDIN) ? null : readable("--input", input);
-        Path jobFile = realPath("JOB.yaml", job);
+        Path jobFile = realPathOrSelf(job.toAbsolutePath());
         Path out = output == null ? null : writable("--output", output, in, jobFile);
         Path dead = deadLetter == null ? null : writable("--dead-letter", deadLetter, in, jobFile);
         // two writers of one regular file overwrite each other; a device such as /dev/null takes both
@@ -40,7 +40,7 @@ final class RunFiles {
         if (!Files.isReadable(file)) {
             throw new IllegalArgumentException(flag + " " + file + ": cannot be read: check its permissions");
         }
-        return realPath(flag, file);
+        return realPathOrSelf(file.toAbsolutePath());
     }
 
     /**
@@ -48,20 +48,30 @@ final class RunFiles {
      * be neither the input nor the job file.
      */
     private static Path writable(String flag, Path file, Path input, Path job) {
-        Path target = followLinks(flag, file.toAbsolutePath());
-        if (Files.isDirectory(target)) {
-            throw new IllegalArgumentException(flag + " " + file + ": is a folder: give a file name");
+        Path absolute = file.toAbsolutePath();
+        Path real;
+        if (Files.exists(absolute)) {
+            if (Files.isDirectory(absolute)) {
+                throw new IllegalArgumentException(flag + " " + file + ": is a folder: give a file name");
+            }
+            if (!Files.isWritable(absolute)) {
+                throw new IllegalArgumentException(flag + " " + file + ": cannot be written: check its permissions");
+            }
+            real = realPathOrSelf(absolute);
+        } else {
+            // a dangling link names the file the write creates
+            Path target = followLinks(flag, absolute);
+            Path folder = target.getParent();
+            if (!Files.isDirectory(folder)) {
+                throw new IllegalArgumentException(flag + " " + file + ": the folder " + folder + " does not exist:"
+                        + " create it first");
+            }
+            if (!Files.isWritable(folder)) {
+                throw new IllegalArgumentException(flag + " " + file + ": cannot be written: check the permissions of"
+                        + " the folder " + folder);
+            }
+            real = realPath(flag, folder).resolve(target.getFileName());
         }
-        Path folder = target.getParent();
-        if (!Files.isDirectory(folder)) {
-            throw new IllegalArgumentException(flag + " " + file + ": the folder " + folder + " does not exist:"
-                    + " create it first");
-        }
-        if (Files.exists(target) ? !Files.isWritable(target) : !Files.isWritable(folder)) {
-            throw new IllegalArgumentException(flag + " " + file + ": cannot be written: check the permissions of "
-                    + (Files.exists(target) ? "the file" : "the folder " + folder));
-        }
-        Path real = Files.exists(target) ? realPath(flag, target) : realPath(flag, folder).resolve(target.getFileName());
         if (real.equals(input)) {
             throw new IllegalArgumentException(flag + " " + file + ": is the input file: the run would overwrite what it"
                     + " reads; write to another file");
@@ -87,6 +97,15 @@ final class RunFiles {
             throw new IllegalArgumentException(flag + " " + path + ": cannot follow its link: " + e.getMessage());
         }
         return target;
+    }
+
+    /** A file's real path; a device reached through a magic link, such as /dev/stdout on a pipe, has none. */
+    private static Path realPathOrSelf(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file;
+        }
     }
 
     private static Path realPath(String what, Path file) {
