@@ -37,9 +37,6 @@ public final class JobFiles {
     public static final String API_VERSION = StreamJob.GROUP + "/" + StreamJob.VERSION;
     public static final String KIND = "StreamJob";
 
-    /** What the API server accepts as an object name: a DNS-1123 subdomain. */
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
     private JobFiles() {
     }
 
@@ -66,8 +63,7 @@ public final class JobFiles {
                     errors.add(new ValidationError("metadata." + key, "unknown field: metadata has name, namespace,"
                             + " labels, annotations and the other fields of Kubernetes object metadata")));
         }
-        name(job, errors);
-        errors.addAll(SpecValidator.validate(job.getSpec()));
+        errors.addAll(SpecValidator.validate(job));
         if (!errors.isEmpty()) {
             throw new InvalidJobException(origin, errors);
         }
@@ -130,16 +126,6 @@ public final class JobFiles {
                     + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new InvalidJobException(origin, "cannot be read: " + e, e);
-        }
-    }
-
-    private static void name(StreamJob job, List<ValidationError> errors) {
-        String name = job.getMetadata() == null ? null : job.getMetadata().getName();
-        if (name == null || name.isBlank()) {
-            errors.add(new ValidationError("metadata.name", "is required: name the job, e.g. sensor-aggregates"));
-        } else if (name.length() > 253 || !NAME.matcher(name).matches()) {
-            errors.add(new ValidationError("metadata.name", "\"" + name + "\" is not a valid Kubernetes name: use"
-                    + " lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -18,7 +19,9 @@ public class SinkSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class KafkaSink {
         @Required
-        @JsonPropertyDescription("The topic to write.")
+        @Pattern(SourceSpec.KAFKA_TOPIC)
+        @Size(min = 1, max = SourceSpec.KAFKA_TOPIC_MAX_LENGTH)
+        @JsonPropertyDescription("The topic to write: not the source topic; the sink's and the dead letter's differ.")
         public String topic;
 
         @JsonPropertyDescription("Brokers of the topic; absent: the source's brokers (required when the source is"

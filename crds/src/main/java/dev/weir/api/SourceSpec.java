@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -12,6 +13,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class SourceSpec {
     /** The form of endpoint URLs in the CRD; the validator checks them fully. */
     public static final String HTTP_URL = "^https?://.+";
+    /** The characters of a Kafka topic name; the validator also refuses . and .. as Kafka does. */
+    public static final String KAFKA_TOPIC = "^[a-zA-Z0-9._-]+$";
+    public static final int KAFKA_TOPIC_MAX_LENGTH = 249;
 
     @JsonPropertyDescription("Read a Kafka topic.")
     public KafkaSource kafka;
@@ -26,6 +30,8 @@ public class SourceSpec {
         public String bootstrapServers;
 
         @Required
+        @Pattern(KAFKA_TOPIC)
+        @Size(min = 1, max = KAFKA_TOPIC_MAX_LENGTH)
         @JsonPropertyDescription("The topic to read.")
         public String topic;
 

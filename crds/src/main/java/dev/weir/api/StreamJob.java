@@ -2,7 +2,9 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import dev.weir.api.validation.SpecValidator;
 import io.fabric8.crd.generator.annotation.SchemaSwap;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -23,6 +25,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
         type = AdditionalPrinterColumn.Type.DATE, getDescription = "Time since the job was created.")
 @SchemaSwap(originalType = StreamJobStatus.class, fieldName = "conditions",
         targetType = StreamJobStatus.ConditionSchema[].class)
+@ValidationRule(value = "self.metadata.name.size() <= " + SpecValidator.MAX_NAME_LENGTH
+        + " && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+        message = "metadata.name names the job's StatefulSet and Service: at most 52 lower-case letters, digits and"
+                + " '-', starting with a letter and ending with a letter or digit")
 public class StreamJob extends CustomResource<StreamJobSpec, StreamJobStatus> implements Namespaced {
     public static final String GROUP = "weir.dev";
     public static final String VERSION = "v1alpha1";

@@ -12,6 +12,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.sink) || !has(self.deadLetter)"
+        + " || (!has(self.sink.kafka) || !has(self.deadLetter.kafka)"
+        + " || self.sink.kafka.topic != self.deadLetter.kafka.topic"
+        + " || (has(self.sink.kafka.bootstrapServers) ? self.sink.kafka.bootstrapServers : '')"
+        + " != (has(self.deadLetter.kafka.bootstrapServers) ? self.deadLetter.kafka.bootstrapServers : ''))"
+        + " && (!has(self.sink.kinesis) || !has(self.deadLetter.kinesis)"
+        + " || self.sink.kinesis.stream != self.deadLetter.kinesis.stream"
+        + " || (has(self.sink.kinesis.region) ? self.sink.kinesis.region : '')"
+        + " != (has(self.deadLetter.kinesis.region) ? self.deadLetter.kinesis.region : '')"
+        + " || (has(self.sink.kinesis.endpoint) ? self.sink.kinesis.endpoint : '')"
+        + " != (has(self.deadLetter.kinesis.endpoint) ? self.deadLetter.kinesis.endpoint : ''))",
+        message = "spec.deadLetter must not be spec.sink's topic or stream: results and dead letters would mix")
+@ValidationRule(value = "!has(self.source) || !has(self.source.kafka)"
+        + " || (!has(self.sink) || !has(self.sink.kafka) || self.sink.kafka.topic != self.source.kafka.topic)"
+        + " && (!has(self.deadLetter) || !has(self.deadLetter.kafka)"
+        + " || self.deadLetter.kafka.topic != self.source.kafka.topic)",
+        message = "spec.sink and spec.deadLetter must not be the source topic: the job would read its own output")
 @ValidationRule(value = "!has(self.restoreFrom) || (has(self.checkpoints) && has(self.checkpoints.location))",
         message = "spec.restoreFrom needs spec.checkpoints.location: a job restored from a savepoint keeps checkpoints"
                 + " of its own")

@@ -39,10 +39,30 @@ class DurationsTest {
         assertTrue(e.getMessage().startsWith("no duration: use a number with a unit"), e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"99999999999999999999999h", "9999999999999h", "876001h", "876000h1ns", "52560000m1s"})
+    void refusesADurationOverAHundredYears(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
+        assertEquals("invalid duration \"" + text + "\": too long, at most 876000h (100 years)", e.getMessage());
+    }
+
     @Test
-    void refusesADurationTooLongForJava() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Durations.parse("99999999999999999999999h"));
-        assertEquals("invalid duration \"99999999999999999999999h\": too long", e.getMessage());
+    void formatsWithoutZeroParts() {
+        assertEquals("0s", Durations.format(Duration.ZERO));
+        assertEquals("2ms", Durations.format(Duration.ofMillis(2)));
+        assertEquals("1500ns", Durations.format(Duration.ofNanos(1500)));
+        assertEquals("3.6s", Durations.format(Duration.ofMillis(3600)));
+        assertEquals("1h56m40s", Durations.format(Duration.ofSeconds(7000)));
+        assertEquals("2h", Durations.format(Duration.ofHours(2)));
+        assertEquals("876000h", Durations.format(Durations.MAX));
+        for (String text : new String[] {"1h0.001s", "59m59.999999999s", "1ms"}) {
+            assertEquals(Durations.parse(text), Durations.parse(Durations.format(Durations.parse(text))), text);
+        }
+    }
+
+    @Test
+    void aHundredYearsIsTheLongest() {
+        assertEquals(Duration.ofDays(36_500), Durations.parse("876000h"));
+        assertEquals(Duration.ofDays(36_500), Durations.MAX);
     }
 }

@@ -89,7 +89,7 @@ class JobFilesTest {
     }
 
     @Test
-    void apiVersionKindAndNameAreChecked() {
+    void apiVersionKindAndNameAreChecked() throws InvalidJobException {
         assertEquals("job.yaml: apiVersion: must be weir.dev/v1alpha1, got \"weir.dev/v1\"\n"
                         + "job.yaml: kind: must be StreamJob, got \"Deployment\"",
                 message(VALID.replace("weir.dev/v1alpha1", "weir.dev/v1").replace("kind: StreamJob", "kind: Deployment")));
@@ -98,9 +98,14 @@ class JobFilesTest {
                 message(VALID.replace("apiVersion: weir.dev/v1alpha1\n", "").replace("kind: StreamJob\n", "")));
         assertEquals("job.yaml: metadata.name: is required: name the job, e.g. sensor-aggregates",
                 messageWith("metadata: {name: sensor-aggregates}\n", ""));
-        assertEquals("job.yaml: metadata.name: \"Sensor_Aggregates\" is not a valid Kubernetes name: use lower-case"
-                        + " letters, digits, '-' and '.', starting and ending with a letter or digit",
-                messageWith("name: sensor-aggregates", "name: Sensor_Aggregates"));
+        String rule = " cannot name a job: its StatefulSet and Service take the name, so use at most 52 lower-case"
+                + " letters, digits and '-', starting with a letter and ending with a letter or digit";
+        for (String name : List.of("Sensor_Aggregates", "sensor.aggregates", "1-sensor", "s".repeat(53), "sensor-")) {
+            assertEquals("job.yaml: metadata.name: \"" + name + "\"" + rule, messageWith("name: sensor-aggregates",
+                    "name: " + name));
+        }
+        assertEquals("s".repeat(52), JobFiles.readString(VALID.replace("name: sensor-aggregates",
+                "name: " + "s".repeat(52)), "job.yaml").getMetadata().getName());
     }
 
     @Test

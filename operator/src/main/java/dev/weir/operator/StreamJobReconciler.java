@@ -57,7 +57,7 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
 
     @Override
     public UpdateControl<StreamJob> reconcile(StreamJob job, Context<StreamJob> context) {
-        List<ValidationError> errors = SpecValidator.validate(job.getSpec());
+        List<ValidationError> errors = SpecValidator.validate(job);
         if (!errors.isEmpty()) {
             return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);
         }

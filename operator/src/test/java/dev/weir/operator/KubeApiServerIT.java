@@ -110,6 +110,35 @@ class KubeApiServerIT {
         assertNull(streamJobs().withName("two-sources").get());
     }
 
+    @Test
+    void refusesSinksOnTheDeadLetterOrSourceTopicTopicNamesKafkaRefusesAndLongJobNames() {
+        String job = """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: %s}
+                spec:
+                  source: {kafka: {bootstrapServers: "kafka:9092", topic: readings}}
+                  sink: {kafka: {topic: %s}}
+                  deadLetter: {kafka: {topic: %s}}
+                """;
+        for (String[] refused : new String[][] {
+                {"one-topic", "out", "out", "spec", "spec.deadLetter must not be spec.sink's topic or stream"},
+                {"reads-itself", "readings", "dlq", "spec", "spec.sink and spec.deadLetter must not be the source"},
+                {"bad-topic", "two words", "dlq", "spec.sink.kafka.topic", "should match"},
+                // the API server reports a rule on the object itself at the field <nil>
+                {"n".repeat(53), "out", "dlq", "<nil>", "metadata.name names the job's StatefulSet and Service"}}) {
+            var invalid = streamJob(job.formatted(refused[0], refused[1], refused[2]));
+
+            var error = assertThrows(KubernetesClientException.class, () -> streamJobs().resource(invalid).create());
+
+            assertEquals(422, error.getCode(), error::getMessage);
+            assertTrue(error.getStatus().getDetails().getCauses().stream()
+                    .anyMatch(cause -> refused[3].equals(cause.getField()) && cause.getMessage().contains(refused[4])),
+                    error::getMessage);
+            assertNull(streamJobs().withName(refused[0]).get());
+        }
+    }
+
     private static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList,
             Resource<GenericKubernetesResource>> streamJobs() {
         return client.genericKubernetesResources("weir.dev/v1alpha1", "StreamJob").inNamespace(NAMESPACE);

@@ -9,6 +9,7 @@ import dev.weir.api.ScalingSpec;
 import dev.weir.api.SinkSpec;
 import dev.weir.api.SourceSpec;
 import dev.weir.api.StepSpec;
+import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
 import dev.weir.api.TracingSpec;
 import dev.weir.api.WindowSpec;
@@ -18,8 +19,10 @@ import dev.weir.api.expr.ExpressionException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -39,10 +42,32 @@ public final class SpecValidator {
             "var", "void", "while");
     private static final Pattern CEL_ERROR = Pattern.compile("^ERROR: [^:]*:(\\d+):(\\d+): (.*)$", Pattern.MULTILINE);
     private static final String ACCEPTED_DURATION_FORM = "use a number with a unit, e.g. 500ms, 30s, 10m, 1h or 1h30m";
+    /**
+     * The most windows a hopping window may put one record in (size / advance, rounded up). Each record reads and
+     * writes every one of its windows' state, and each key holds that many open windows, so the cost of a record and
+     * the state of a key grow with it; a thousand already makes a record a thousand times a tumbling window's work.
+     */
+    public static final int MAX_WINDOWS_PER_RECORD = 1_000;
+    private static final Pattern KAFKA_TOPIC = Pattern.compile(SourceSpec.KAFKA_TOPIC);
+    /** One bootstrap server as Kafka's client parses it: a host name or address (IPv6 in brackets), a port. */
+    private static final Pattern HOST_PORT = Pattern.compile("(?:[0-9a-zA-Z%._-]+|\\[[0-9a-zA-Z%._:-]+\\]):([0-9]{1,5})");
+    /** What a job may be called; see {@link #name}. */
+    private static final Pattern JOB_NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+    public static final int MAX_NAME_LENGTH = 52;
+    private static final String WINDOW_START = "window_start";
+    private static final String WINDOW_END = "window_end";
 
     private final List<ValidationError> errors = new ArrayList<>();
 
     private SpecValidator() {
+    }
+
+    /** The job's name, then its spec. */
+    public static List<ValidationError> validate(StreamJob job) {
+        SpecValidator validator = new SpecValidator();
+        validator.name(job.getMetadata() == null ? null : job.getMetadata().getName());
+        validator.errors.addAll(validate(job.getSpec()));
+        return List.copyOf(validator.errors);
     }
 
     public static List<ValidationError> validate(StreamJobSpec spec) {
@@ -61,12 +86,29 @@ public final class SpecValidator {
         pipeline(spec.pipeline);
         sink("spec.sink", spec.sink, spec.source, "results");
         sink("spec.deadLetter", spec.deadLetter, spec.source, "bad and late records");
+        sinksApart(spec);
+        kinesisEngineMissing(spec);
         processingGuarantee(spec);
         checkpoints(spec.checkpoints);
         restoreFrom(spec);
         scaling(spec.scaling);
         replicasAndResources(spec);
         tracing(spec.tracing);
+    }
+
+    /**
+     * The operator names the job's StatefulSet and Service after it: a Service name is a DNS-1035 label, and a
+     * StatefulSet's pods carry the label controller-revision-hash, its name plus '-' and up to 10 characters, at most
+     * 63 in all.
+     */
+    private void name(String name) {
+        if (blank(name)) {
+            error("metadata.name", "is required: name the job, e.g. sensor-aggregates");
+        } else if (name.length() > MAX_NAME_LENGTH || !JOB_NAME.matcher(name).matches()) {
+            error("metadata.name", "\"" + name + "\" cannot name a job: its StatefulSet and Service take the name, so"
+                    + " use at most " + MAX_NAME_LENGTH + " lower-case letters, digits and '-', starting with a letter"
+                    + " and ending with a letter or digit");
+        }
     }
 
     private void source(SourceSpec source) {
@@ -79,9 +121,13 @@ public final class SpecValidator {
             return;
         }
         if (source.kafka != null) {
-            required("spec.source.kafka.bootstrapServers", source.kafka.bootstrapServers,
-                    "the brokers as a host:port list, e.g. kafka:9092");
-            required("spec.source.kafka.topic", source.kafka.topic, "the topic to read");
+            if (required("spec.source.kafka.bootstrapServers", source.kafka.bootstrapServers,
+                    "the brokers as a host:port list, e.g. kafka:9092")) {
+                bootstrapServers("spec.source.kafka.bootstrapServers", source.kafka.bootstrapServers);
+            }
+            if (required("spec.source.kafka.topic", source.kafka.topic, "the topic to read")) {
+                kafkaTopic("spec.source.kafka.topic", source.kafka.topic);
+            }
         } else {
             required("spec.source.kinesis.stream", source.kinesis.stream, "the Kinesis stream to read");
             required("spec.source.kinesis.region", source.kinesis.region, "the stream's AWS region, e.g. eu-west-1");
@@ -99,7 +145,9 @@ public final class SpecValidator {
         }
         boolean sourceKnown = source != null && (source.kafka == null) != (source.kinesis == null);
         if (sink.kafka != null) {
-            required(field + ".kafka.topic", sink.kafka.topic, "the topic " + what + " are written to");
+            if (required(field + ".kafka.topic", sink.kafka.topic, "the topic " + what + " are written to")) {
+                kafkaTopic(field + ".kafka.topic", sink.kafka.topic);
+            }
             if (sourceKnown && source.kafka != null && !blank(sink.kafka.bootstrapServers)
                     && !sink.kafka.bootstrapServers.equals(source.kafka.bootstrapServers)) {
                 error(field + ".kafka.bootstrapServers", "must be the source's brokers ("
@@ -127,6 +175,83 @@ public final class SpecValidator {
                         + " would be read again by the job: use another stream");
             }
             httpUrl(field + ".kinesis.endpoint", sink.kinesis.endpoint, "https://kinesis.eu-west-1.amazonaws.com");
+        }
+    }
+
+    /** The sink and the dead letter on one topic or stream would mix results and dead letters. */
+    private void sinksApart(StreamJobSpec spec) {
+        SinkSpec sink = spec.sink;
+        SinkSpec deadLetter = spec.deadLetter;
+        if (sink == null || deadLetter == null) {
+            return;
+        }
+        if (sink.kafka != null && deadLetter.kafka != null && !blank(sink.kafka.topic)
+                && sink.kafka.topic.equals(deadLetter.kafka.topic)
+                && Objects.equals(brokers(sink.kafka, spec.source), brokers(deadLetter.kafka, spec.source))) {
+            error("spec.deadLetter.kafka.topic", "is the sink's topic too (spec.sink.kafka.topic): results and dead"
+                    + " letters would mix in one topic: use another topic");
+        }
+        if (sink.kinesis != null && deadLetter.kinesis != null && !blank(sink.kinesis.stream)
+                && sink.kinesis.stream.equals(deadLetter.kinesis.stream)
+                && Objects.equals(region(sink.kinesis, spec.source), region(deadLetter.kinesis, spec.source))
+                && Objects.equals(sink.kinesis.endpoint, deadLetter.kinesis.endpoint)) {
+            error("spec.deadLetter.kinesis.stream", "is the sink's stream too (spec.sink.kinesis.stream): results and"
+                    + " dead letters would mix in one stream: use another stream");
+        }
+    }
+
+    /** A Kafka sink's brokers: its own, or else the source's. */
+    private static String brokers(SinkSpec.KafkaSink sink, SourceSpec source) {
+        return !blank(sink.bootstrapServers) ? sink.bootstrapServers
+                : source == null || source.kafka == null ? null : source.kafka.bootstrapServers;
+    }
+
+    /** A Kinesis sink's region: its own, or else the source's. */
+    private static String region(SinkSpec.KinesisSink sink, SourceSpec source) {
+        return !blank(sink.region) ? sink.region
+                : source == null || source.kinesis == null ? null : source.kinesis.region;
+    }
+
+    /**
+     * Kinesis is in the API, but no engine runs it yet (issue 12): a Kinesis job would crash-loop its pods, so the
+     * runtime and the operator refuse it here. This check, and its call, go when the Kinesis engine lands.
+     */
+    private void kinesisEngineMissing(StreamJobSpec spec) {
+        String missing = "the Kinesis engine is not available yet (issue 12): ";
+        if (spec.source != null && spec.source.kinesis != null && spec.source.kafka == null) {
+            error("spec.source.kinesis", missing + "read from Kafka (spec.source.kafka) for now");
+        }
+        if (onlyKinesis(spec.sink)) {
+            error("spec.sink.kinesis", missing + "write to Kafka (spec.sink.kafka) for now");
+        }
+        if (onlyKinesis(spec.deadLetter)) {
+            error("spec.deadLetter.kinesis", missing + "write to Kafka (spec.deadLetter.kafka) for now");
+        }
+    }
+
+    private void kafkaTopic(String field, String topic) {
+        if (!KAFKA_TOPIC.matcher(topic).matches() || topic.length() > SourceSpec.KAFKA_TOPIC_MAX_LENGTH
+                || topic.equals(".") || topic.equals("..")) {
+            error(field, "\"" + topic + "\" is not a Kafka topic name: use up to " + SourceSpec.KAFKA_TOPIC_MAX_LENGTH
+                    + " letters, digits, '.', '_' and '-' (not . or ..)");
+        }
+    }
+
+    /** Kafka's client refuses a bootstrap list it cannot parse when the job starts; empty entries it skips. */
+    private void bootstrapServers(String field, String servers) {
+        boolean valid = false;
+        for (String server : servers.split(",")) {
+            Matcher hostPort = HOST_PORT.matcher(server.strip());
+            if (hostPort.matches() && Integer.parseInt(hostPort.group(1)) >= 1
+                    && Integer.parseInt(hostPort.group(1)) <= 65_535) {
+                valid = true;
+            } else if (!server.isBlank()) {
+                valid = false;
+                break;
+            }
+        }
+        if (!valid) {
+            error(field, "\"" + servers + "\" is not a list of host:port pairs: write e.g. kafka-0:9092,kafka-1:9092");
         }
     }
 
@@ -160,6 +285,7 @@ public final class SpecValidator {
             return;
         }
         String firstWindow = null;
+        RecordFields fields = RecordFields.SOURCE;
         for (int i = 0; i < pipeline.size(); i++) {
             String field = "spec.pipeline[" + i + "]";
             StepSpec step = pipeline.get(i);
@@ -172,9 +298,9 @@ public final class SpecValidator {
                 continue;
             }
             if (step.filter != null) {
-                filter(field + ".filter", step.filter);
+                filter(field + ".filter", step.filter, fields);
             } else if (step.map != null) {
-                map(field + ".map", step.map);
+                fields = map(field + ".map", step.map, fields);
             } else {
                 if (firstWindow != null) {
                     error(field + ".window", "a pipeline has at most one window step and " + firstWindow
@@ -183,33 +309,71 @@ public final class SpecValidator {
                 } else {
                     firstWindow = field + ".window";
                 }
-                window(field + ".window", step.window);
+                fields = window(field + ".window", step.window, fields);
             }
         }
     }
 
-    private void filter(String field, String source) {
+    /**
+     * The fields every record has at a step: those the last map or window before it makes, or, before any, whatever
+     * the source records hold ({@link #SOURCE}, names null).
+     */
+    private record RecordFields(String madeBy, List<String> names) {
+        static final RecordFields SOURCE = new RecordFields(null, null);
+
+        boolean known() {
+            return names != null;
+        }
+
+        @Override
+        public String toString() {
+            return madeBy + " makes records with exactly " + String.join(", ", names);
+        }
+    }
+
+    /** An expression reading a field the records at its step never have fails on every record: refused here. */
+    private void readsOnly(String field, Expression expression, RecordFields fields) {
+        if (expression == null || !fields.known()) {
+            return;
+        }
+        List<String> absent = expression.fields().stream().filter(name -> !fields.names().contains(name)).sorted()
+                .toList();
+        if (!absent.isEmpty()) {
+            error(field, "reads " + String.join(", ", absent) + ", which the records here do not have: " + fields);
+        }
+    }
+
+    private void filter(String field, String source, RecordFields fields) {
         Expression filter = expression(field, source);
         if (filter != null && !Set.of("bool", "dyn").contains(filter.resultType())) {
             error(field, "\"" + source + "\" yields " + filter.resultType() + ", but a filter must yield bool: write a"
                     + " condition, e.g. temperature > 0.0");
         }
+        readsOnly(field, filter, fields);
     }
 
-    private void map(String field, Map<String, String> map) {
+    /** @return the fields of the records the map makes */
+    private RecordFields map(String field, Map<String, String> map, RecordFields fields) {
         if (map.isEmpty()) {
             error(field, "is empty: list output field: CEL expression pairs, e.g. temp_c: (temperature - 32.0) / 1.8;"
                     + " the new record has exactly these fields");
-            return;
+            return RecordFields.SOURCE;
         }
         map.forEach((name, source) -> {
             outputName(field + "." + name, name);
-            expression(field + "." + name, source);
+            readsOnly(field + "." + name, expression(field + "." + name, source), fields);
         });
+        return new RecordFields(field, List.copyOf(map.keySet()));
     }
 
-    private void window(String field, WindowSpec window) {
-        required(field + ".keyBy", window.keyBy, "the field whose value groups records, e.g. sensor_id");
+    /** @return the fields of the window's output records */
+    private RecordFields window(String field, WindowSpec window, RecordFields fields) {
+        if (required(field + ".keyBy", window.keyBy, "the field whose value groups records, e.g. sensor_id")
+                && fields.known() && !fields.names().contains(window.keyBy)) {
+            error(field + ".keyBy", "\"" + window.keyBy + "\" is not a field of the records here: " + fields
+                    + "; key by one of them" + (fields.madeBy().endsWith(".map") ? ", or add " + window.keyBy
+                    + " to that map" : ""));
+        }
         if (exactlyOne(field, "tumbling, hopping or session", window.tumbling != null, window.hopping != null,
                 window.session != null)) {
             if (window.tumbling != null) {
@@ -220,30 +384,49 @@ public final class SpecValidator {
                 if (size != null && advance != null && advance.compareTo(size) > 0) {
                     error(field + ".hopping.advance", "must be ≤ size (" + window.hopping.size + "): a larger advance"
                             + " leaves gaps between windows that no window covers");
+                } else if (size != null && advance != null) {
+                    windowsPerRecord(field + ".hopping", window.hopping, size.toMillis(), advance.toMillis());
                 }
             } else {
                 requiredPositiveDuration(field + ".session.gap", window.session.gap);
             }
         }
         if (window.allowedLateness != null) {
-            duration(field + ".allowedLateness", window.allowedLateness);
+            duration(field + ".allowedLateness", window.allowedLateness, true);
         }
-        aggregates(field + ".aggregate", window.aggregate, window.keyBy);
+        aggregates(field + ".aggregate", window.aggregate, window.keyBy, fields);
+        if (blank(window.keyBy) || window.aggregate == null || window.aggregate.isEmpty()) {
+            return RecordFields.SOURCE;
+        }
+        List<String> output = new ArrayList<>(List.of(window.keyBy, WINDOW_START, WINDOW_END));
+        output.addAll(window.aggregate.keySet());
+        return new RecordFields(field, List.copyOf(output));
     }
 
-    private void aggregates(String field, Map<String, String> aggregate, String keyBy) {
+    private void windowsPerRecord(String field, WindowSpec.Hopping hopping, long size, long advance) {
+        long windows = (size + advance - 1) / advance;
+        if (windows > MAX_WINDOWS_PER_RECORD) {
+            long shortestAdvance = (size + MAX_WINDOWS_PER_RECORD - 1) / MAX_WINDOWS_PER_RECORD;
+            error(field + ".advance", hopping.advance + " with hopping.size " + hopping.size + " puts each record in "
+                    + windows + " windows (size / advance, rounded up), more than the " + MAX_WINDOWS_PER_RECORD
+                    + " allowed: make advance at least " + Durations.format(Duration.ofMillis(shortestAdvance))
+                    + ", or size at most " + Durations.format(Duration.ofMillis(advance * MAX_WINDOWS_PER_RECORD)));
+        }
+    }
+
+    private void aggregates(String field, Map<String, String> aggregate, String keyBy, RecordFields fields) {
         if (aggregate == null || aggregate.isEmpty()) {
             error(field, "is required: list output field: aggregate pairs, e.g. readings: count(), avg_c: avg(temp_c)");
             return;
         }
         aggregate.forEach((name, text) -> {
             if (outputName(field + "." + name, name)
-                    && (name.equals(keyBy) || name.equals("window_start") || name.equals("window_end"))) {
-                error(field + "." + name, "every window output record has the key field (" + keyBy + "), window_start"
-                        + " and window_end: give this aggregate another name");
+                    && (name.equals(keyBy) || name.equals(WINDOW_START) || name.equals(WINDOW_END))) {
+                error(field + "." + name, "every window output record has the key field (" + keyBy + "), "
+                        + WINDOW_START + " and " + WINDOW_END + ": give this aggregate another name");
             }
             try {
-                AggregateCall.parse(text);
+                readsOnly(field + "." + name, AggregateCall.parse(text).argument(), fields);
             } catch (ExpressionException e) {
                 error(field + "." + name, oneLine(e.getMessage()));
             }
@@ -260,10 +443,8 @@ public final class SpecValidator {
         if (checkpoints.retain != null && checkpoints.retain < 1) {
             error("spec.checkpoints.retain", "must be ≥ 1 (a restore uses the newest), got " + checkpoints.retain);
         }
-        if (checkpoints.s3 != null && checkpoints.s3.endpoint != null
-                && !checkpoints.s3.endpoint.matches("^https?://.+")) {
-            error("spec.checkpoints.s3.endpoint", "\"" + checkpoints.s3.endpoint + "\" is not an http(s) URL: use e.g."
-                    + " http://minio:9000");
+        if (checkpoints.s3 != null) {
+            httpUrl("spec.checkpoints.s3.endpoint", checkpoints.s3.endpoint, "http://minio:9000");
         }
         if (checkpoints.s3 != null && checkpoints.s3.credentialsSecret != null
                 && blank(checkpoints.s3.credentialsSecret.name)) {
@@ -284,10 +465,29 @@ public final class SpecValidator {
         }
     }
 
+    /** A location the checkpoint store opens: {@code s3://bucket/prefix}, or {@code file:///absolute/path}. */
     private void location(String field, String location, String use) {
-        if (location != null && !(location.startsWith("s3://") && location.length() > "s3://".length()
+        if (location == null) {
+            return;
+        }
+        if (!(location.startsWith("s3://") && location.length() > "s3://".length()
                 || location.startsWith("file://") && location.length() > "file://".length())) {
             error(field, "\"" + location + "\" is neither s3:// nor file://: use " + use);
+            return;
+        }
+        URI uri;
+        try {
+            uri = new URI(location);
+        } catch (URISyntaxException e) {
+            error(field, "\"" + location + "\" is not a URI (" + e.getReason().toLowerCase(Locale.ROOT) + " at index "
+                    + e.getIndex() + "): use " + use);
+            return;
+        }
+        if (location.startsWith("s3://") && blank(uri.getAuthority())) {
+            error(field, "\"" + location + "\" names no bucket: use " + use);
+        } else if (location.startsWith("file://") && (uri.getAuthority() != null || !uri.getPath().startsWith("/"))) {
+            error(field, "\"" + location + "\" is not an absolute folder (a file:// location has three slashes, file:///"
+                    + location.substring("file://".length()) + "): use " + use);
         }
     }
 
@@ -398,13 +598,23 @@ public final class SpecValidator {
         }
     }
 
-    private Duration duration(String field, String text) {
+    /** Reports a duration that does not parse or is not whole milliseconds, the unit event times and windows use. */
+    private Duration duration(String field, String text, boolean zeroAllowed) {
+        Duration duration;
         try {
-            return Durations.parse(text);
+            duration = Durations.parse(text);
         } catch (IllegalArgumentException e) {
             error(field, e.getMessage());
             return null;
         }
+        Duration millis = duration.truncatedTo(ChronoUnit.MILLIS);
+        if (!millis.equals(duration)) {
+            error(field, "\"" + text + "\" is not a whole number of milliseconds, the unit Weir counts time in: use "
+                    + (millis.isZero() && !zeroAllowed ? "" : Durations.format(millis) + " or ")
+                    + Durations.format(millis.plusMillis(1)));
+            return null;
+        }
+        return duration;
     }
 
     private void positiveDuration(String field, String text) {
@@ -418,7 +628,7 @@ public final class SpecValidator {
             error(field, "is required: " + ACCEPTED_DURATION_FORM);
             return null;
         }
-        Duration duration = duration(field, text);
+        Duration duration = duration(field, text, false);
         if (duration != null && duration.isZero()) {
             error(field, "must be more than 0s: " + ACCEPTED_DURATION_FORM);
             return null;

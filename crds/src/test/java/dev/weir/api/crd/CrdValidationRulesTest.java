@@ -11,6 +11,8 @@ import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
 import dev.cel.common.types.SimpleType;
 import dev.cel.parser.CelStandardMacro;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +28,8 @@ class CrdValidationRulesTest {
             .addVar("self", SimpleType.DYN)
             .build();
 
-    /** Schema path → the rule there; the tests below cover each. */
-    private static final Map<String, JsonNode> RULES = new TreeMap<>();
+    /** Schema path → the rules there; the tests below cover each. */
+    private static final Map<String, List<JsonNode>> RULES = new TreeMap<>();
 
     @BeforeAll
     static void collectRules() throws Exception {
@@ -37,7 +39,7 @@ class CrdValidationRulesTest {
 
     private static void collect(JsonNode schema, String path) {
         for (JsonNode rule : schema.path("x-kubernetes-validations")) {
-            RULES.put(path, rule);
+            RULES.computeIfAbsent(path, p -> new ArrayList<>()).add(rule);
         }
         schema.path("properties").properties().forEach(p -> collect(p.getValue(), path.isEmpty() ? p.getKey()
                 : path + "." + p.getKey()));
@@ -48,14 +50,14 @@ class CrdValidationRulesTest {
 
     @Test
     void theRulesAreTheOnesTested() {
-        assertEquals("[spec, spec.deadLetter, spec.pipeline[], spec.pipeline[].window, spec.scaling, spec.sink, spec.source]",
-                RULES.keySet().toString());
+        assertEquals("[, spec, spec.deadLetter, spec.pipeline[], spec.pipeline[].window, spec.scaling, spec.sink,"
+                + " spec.source]", RULES.keySet().toString());
     }
 
     @Test
     void exactlyOneSourceKind() throws Exception {
         exactlyOneOf("spec.source", "kafka", "kinesis");
-        assertEquals("set exactly one of kafka or kinesis", RULES.get("spec.source").get("message").asText());
+        assertEquals("set exactly one of kafka or kinesis", message("spec.source"));
     }
 
     @Test
@@ -68,7 +70,7 @@ class CrdValidationRulesTest {
     void exactlyOneStepKind() throws Exception {
         exactlyOneOf("spec.pipeline[]", "filter", "map", "window");
         assertEquals("a pipeline step sets exactly one of filter, map or window",
-                RULES.get("spec.pipeline[]").get("message").asText());
+                message("spec.pipeline[]"));
     }
 
     @Test
@@ -82,7 +84,7 @@ class CrdValidationRulesTest {
         assertTrue(holds("spec.scaling", Map.of("minReplicas", 3L, "maxReplicas", 3L)));
         assertFalse(holds("spec.scaling", Map.of("minReplicas", 4L, "maxReplicas", 3L)));
         assertTrue(holds("spec.scaling", Map.of("minReplicas", 4L)));
-        assertEquals("minReplicas must be ≤ maxReplicas", RULES.get("spec.scaling").get("message").asText());
+        assertEquals("minReplicas must be ≤ maxReplicas", message("spec.scaling"));
     }
 
     @Test
@@ -106,8 +108,66 @@ class CrdValidationRulesTest {
         }
     }
 
+    @Test
+    void sinkAndDeadLetterAreNotTheSameTopicOrStream() throws Exception {
+        assertTrue(holds("spec", Map.of("sink", kafka("out"), "deadLetter", kafka("dlq"))));
+        assertFalse(holds("spec", Map.of("sink", kafka("out"), "deadLetter", kafka("out"))));
+        assertFalse(holds("spec", Map.of("sink", Map.of("kafka", Map.of("topic", "out", "bootstrapServers", "k:9092")),
+                "deadLetter", Map.of("kafka", Map.of("topic", "out", "bootstrapServers", "k:9092")))));
+        assertTrue(holds("spec", Map.of("sink", Map.of("kafka", Map.of("topic", "out", "bootstrapServers", "a:9092")),
+                "deadLetter", Map.of("kafka", Map.of("topic", "out", "bootstrapServers", "b:9092")))),
+                "the same name on two clusters is two topics");
+        assertTrue(holds("spec", Map.of("sink", kafka("out"), "deadLetter", kinesis("out"))));
+        assertTrue(holds("spec", Map.of("sink", kinesis("out"), "deadLetter", kinesis("dlq"))));
+        assertFalse(holds("spec", Map.of("sink", kinesis("out"), "deadLetter", kinesis("out"))));
+        assertTrue(holds("spec", Map.of("sink", Map.of("kinesis", Map.of("stream", "out", "region", "eu-west-1")),
+                "deadLetter", Map.of("kinesis", Map.of("stream", "out", "region", "us-east-1")))));
+        assertTrue(message("spec").contains("spec.deadLetter must not be spec.sink's topic or stream"),
+                RULES.get("spec").toString());
+    }
+
+    @Test
+    void noSinkWritesToTheSourceTopic() throws Exception {
+        Map<String, Object> source = Map.of("kafka", Map.of("bootstrapServers", "k:9092", "topic", "in"));
+        assertTrue(holds("spec", Map.of("source", source, "sink", kafka("out"), "deadLetter", kafka("dlq"))));
+        assertFalse(holds("spec", Map.of("source", source, "sink", kafka("in"), "deadLetter", kafka("dlq"))));
+        assertFalse(holds("spec", Map.of("source", source, "sink", kafka("out"), "deadLetter", kafka("in"))));
+        assertTrue(holds("spec", Map.of("source", source, "sink", kinesis("in"), "deadLetter", kafka("dlq"))));
+        assertTrue(holds("spec", Map.of("source", kinesis("in"), "sink", kafka("in"), "deadLetter", kafka("dlq"))));
+    }
+
+    @Test
+    void theJobsNameFitsItsStatefulSetAndService() throws Exception {
+        for (String name : new String[] {"readings", "a", "sensor-aggregates-2", "s".repeat(52)}) {
+            assertTrue(holds("", Map.of("metadata", Map.of("name", name))), name);
+        }
+        for (String name : new String[] {"s".repeat(53), "1-readings", "sensor.aggregates", "readings-", "Readings"}) {
+            assertFalse(holds("", Map.of("metadata", Map.of("name", name))), name);
+        }
+    }
+
+    private static Map<String, Object> kafka(String topic) {
+        return Map.of("kafka", Map.of("topic", topic));
+    }
+
+    private static Map<String, Object> kinesis(String stream) {
+        return Map.of("kinesis", Map.of("stream", stream));
+    }
+
+    /** Whether every rule at {@code path} holds for {@code self}. */
     private static boolean holds(String path, Map<String, Object> self) throws Exception {
-        String rule = RULES.get(path).get("rule").asText();
-        return (Boolean) CEL.createProgram(CEL.compile(rule).getAst()).eval(Map.of("self", self));
+        for (JsonNode rule : RULES.get(path)) {
+            Object result = CEL.createProgram(CEL.compile(rule.get("rule").asText()).getAst())
+                    .eval(Map.of("self", self));
+            if (!(Boolean) result) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The messages of the rules at {@code path}, one a line. */
+    private static String message(String path) {
+        return String.join("\n", RULES.get(path).stream().map(rule -> rule.get("message").asText()).toList());
     }
 }

@@ -53,7 +53,7 @@ class SpecValidatorTest {
     @Test
     void aMissingSpecIsReported() {
         assertEquals(List.of(new ValidationError("spec", "is required: give at least source, sink and deadLetter")),
-                SpecValidator.validate(null));
+                SpecValidator.validate((StreamJobSpec) null));
     }
 
     @Test
@@ -103,7 +103,9 @@ class SpecValidatorTest {
                 "spec.sink.kafka.bootstrapServers: is required when the source is not Kafka: give the brokers as a"
                         + " host:port list, e.g. kafka:9092",
                 "spec.deadLetter.kafka.bootstrapServers: is required when the source is not Kafka: give the brokers as"
-                        + " a host:port list, e.g. kafka:9092"),
+                        + " a host:port list, e.g. kafka:9092",
+                "spec.source.kinesis: the Kinesis engine is not available yet (issue 12): read from Kafka"
+                        + " (spec.source.kafka) for now"),
                 errors(kinesis));
     }
 
@@ -121,6 +123,8 @@ class SpecValidatorTest {
                 "spec.sink.kinesis.region: is required when the source is not Kinesis: give the stream's AWS region,"
                         + " e.g. eu-west-1",
                 "spec.deadLetter.kafka.topic: is required: give the topic bad and late records are written to",
+                "spec.sink.kinesis: the Kinesis engine is not available yet (issue 12): write to Kafka (spec.sink.kafka)"
+                        + " for now",
                 "spec.processingGuarantee: exactly_once needs Kafka for source, sink and deadLetter (it rests on Kafka"
                         + " transactions, which Kinesis lacks): use at_least_once, or Kafka throughout"),
                 errorsWith("sink: {kafka: {topic: sensor-aggregates}}\ndeadLetter: {kafka: {topic: sensor-readings-dlq}}",
@@ -175,7 +179,10 @@ class SpecValidatorTest {
                 "spec.pipeline[1].map.in: \"in\" is not a valid field name: use letters, digits and _, not starting"
                         + " with a digit and not a CEL keyword, so later steps can read it as a variable",
                 "spec.pipeline[1].map.temp_c: \"median(t)\" does not compile: undeclared reference to 'median' (in"
-                        + " container '') (column 7)"),
+                        + " container '') (column 7)",
+                "spec.pipeline[2].window.keyBy: \"sensor_id\" is not a field of the records here: spec.pipeline[1].map"
+                        + " makes records with exactly sensor-id, in, temp_c; key by one of them, or add sensor_id to"
+                        + " that map"),
                 errorsWith("map: {sensor_id: \"sensor_id\", temp_c: \"(temperature - 32.0) * 5.0 / 9.0\"}",
                         "map: {sensor-id: \"sensor_id\", in: \"1\", temp_c: \"median(t)\"}"));
         assertEquals(List.of("spec.pipeline[1].map: is empty: list output field: CEL expression pairs, e.g. temp_c:"
@@ -265,8 +272,28 @@ class SpecValidatorTest {
         assertEquals(List.of(), errorsWith("s3://bucket/prefix", "file:///var/lib/weir"));
         assertEquals(List.of(
                 "spec.checkpoints.retain: must be ≥ 1 (a restore uses the newest), got 0",
-                "spec.checkpoints.s3.endpoint: \"minio:9000\" is not an http(s) URL: use e.g. http://minio:9000"),
+                "spec.checkpoints.s3.endpoint: \"minio:9000\" is not an http:// or https:// URL: use e.g."
+                        + " http://minio:9000"),
                 errorsWith("interval: 30s}", "interval: 30s, retain: 0, s3: {endpoint: \"minio:9000\"}}"));
+    }
+
+    @Test
+    void checkpointLocationsAreOnesTheStoreCanOpen() throws Exception {
+        assertEquals(List.of("spec.checkpoints.location: \"s3://my bucket/prefix\" is not a URI (illegal character in"
+                        + " authority at index 5): use s3://bucket/prefix, or file:///path for local runs"),
+                errorsWith("s3://bucket/prefix", "s3://my bucket/prefix"));
+        assertEquals(List.of("spec.checkpoints.location: \"s3:///prefix\" names no bucket: use s3://bucket/prefix, or"
+                        + " file:///path for local runs"),
+                errorsWith("s3://bucket/prefix", "s3:///prefix"));
+        assertEquals(List.of("spec.checkpoints.location: \"file://var/lib/weir\" is not an absolute folder (a file://"
+                        + " location has three slashes, file:///var/lib/weir): use s3://bucket/prefix, or file:///path"
+                        + " for local runs"),
+                errorsWith("s3://bucket/prefix", "file://var/lib/weir"));
+        assertEquals(List.of(), errorsWith("s3://bucket/prefix", "s3://my_bucket.example-1/a/b%20c"));
+        assertEquals(List.of(), errorsWith("s3://bucket/prefix", "file:///var/lib/weir%20state"));
+        assertEquals(List.of("spec.checkpoints.s3.endpoint: \"http://minio:9000 \" is not an http:// or https:// URL:"
+                        + " use e.g. http://minio:9000"),
+                errorsWith("interval: 30s}", "interval: 30s, s3: {endpoint: \"http://minio:9000 \"}}"));
     }
 
     @Test
@@ -346,12 +373,13 @@ class SpecValidatorTest {
                 deadLetter: {kinesis: {stream: dlq}}
                 scaling: {minReplicas: 5, maxReplicas: 2}
                 """);
-        assertEquals(5, errors.size(), String.join("\n", errors));
+        assertEquals(6, errors.size(), String.join("\n", errors));
         assertTrue(errors.get(0).startsWith("spec.source.kafka.bootstrapServers: "), errors.get(0));
         assertTrue(errors.get(1).startsWith("spec.pipeline[0].filter: "), errors.get(1));
         assertTrue(errors.get(2).startsWith("spec.pipeline[1].window.tumbling: "), errors.get(2));
         assertTrue(errors.get(3).startsWith("spec.deadLetter.kinesis.region: "), errors.get(3));
-        assertTrue(errors.get(4).startsWith("spec.scaling.minReplicas: "), errors.get(4));
+        assertTrue(errors.get(4).startsWith("spec.deadLetter.kinesis: "), errors.get(4));
+        assertTrue(errors.get(5).startsWith("spec.scaling.minReplicas: "), errors.get(5));
     }
 
     @Test
@@ -362,6 +390,184 @@ class SpecValidatorTest {
                         "spec.replicas: must be ≥ 0, got -1: 0 stops the job's pods"),
                 errorsWith("suspend: false", "suspend: false\nreplicas: -1\nresources: {limits: {memory: lots}}")
                         .stream().sorted(java.util.Comparator.reverseOrder()).toList());
+    }
+
+    /** A job setting every duration field of the spec to {@code value}, with a window of the given shape. */
+    private static String everyDuration(String shape, String value) {
+        return """
+                source: {kafka: {bootstrapServers: "kafka:9092", topic: in}}
+                eventTime: {field: t, idleTimeout: %2$s}
+                pipeline:
+                  - window: {keyBy: k, %1$s, allowedLateness: %2$s, aggregate: {n: count()}}
+                sink: {kafka: {topic: out}}
+                deadLetter: {kafka: {topic: dlq}}
+                checkpoints: {location: "s3://bucket/prefix", interval: %2$s, savepointTimeout: %2$s}
+                scaling: {minReplicas: 0, maxReplicas: 2, scaleDownWindow: %2$s, idleTimeout: %2$s, pollInterval: %2$s}
+                """.formatted(shape.formatted(value), value);
+    }
+
+    private static final List<String> SHAPES = List.of("tumbling: %s", "hopping: {size: %s, advance: %<s}",
+            "session: {gap: %s}");
+
+    @Test
+    void everyDurationFieldIsRefusedWhenItOverflowsNamingTheField() throws Exception {
+        List<List<String>> fields = List.of(
+                List.of("spec.pipeline[0].window.tumbling"),
+                List.of("spec.pipeline[0].window.hopping.size", "spec.pipeline[0].window.hopping.advance"),
+                List.of("spec.pipeline[0].window.session.gap"));
+        for (int i = 0; i < SHAPES.size(); i++) {
+            List<String> expected = new java.util.ArrayList<>(List.of("spec.eventTime.idleTimeout"));
+            expected.addAll(fields.get(i));
+            expected.addAll(List.of("spec.pipeline[0].window.allowedLateness", "spec.checkpoints.interval",
+                    "spec.checkpoints.savepointTimeout", "spec.scaling.scaleDownWindow", "spec.scaling.idleTimeout",
+                    "spec.scaling.pollInterval"));
+            assertEquals(expected.stream().map(field -> field + ": invalid duration \"9999999999999h\": too long, at"
+                    + " most 876000h (100 years)").toList(), errors(everyDuration(SHAPES.get(i), "9999999999999h")));
+        }
+    }
+
+    @Test
+    void everyDurationFieldCountsWholeMilliseconds() throws Exception {
+        for (String shape : SHAPES) {
+            List<String> errors = errors(everyDuration(shape, "999us"));
+            assertEquals(shape.startsWith("hopping") ? 9 : 8, errors.size(), String.join("\n", errors));
+            for (String error : errors) {
+                assertTrue(error.matches("spec\\.[a-zA-Z.\\[\\]0-9]+: \"999us\" is not a whole number of"
+                        + " milliseconds, the unit Weir counts time in: use (0s or )?1ms"), error);
+            }
+        }
+        assertEquals(List.of("spec.pipeline[2].window.tumbling: \"1500us\" is not a whole number of milliseconds, the"
+                        + " unit Weir counts time in: use 1ms or 2ms",
+                        "spec.pipeline[2].window.allowedLateness: \"1ns\" is not a whole number of milliseconds, the"
+                                + " unit Weir counts time in: use 0s or 1ms"),
+                errorsWith("tumbling: 10m\n      allowedLateness: 30s", "tumbling: 1500us\n      allowedLateness: 1ns"));
+        assertEquals(List.of(), errorsWith("tumbling: 10m", "tumbling: 1.5s"));
+        assertEquals(List.of(), errorsWith("tumbling: 10m", "tumbling: 1ms"));
+        assertEquals(List.of(), errorsWith("tumbling: 10m", "tumbling: 2000us"));
+    }
+
+    @Test
+    void hoppingWindowsHoldEachRecordInAtMostAThousandWindows() throws Exception {
+        assertEquals(List.of(), errorsWith("tumbling: 10m", "hopping: {size: 1s, advance: 1ms}"));
+        assertEquals(List.of(), errorsWith("tumbling: 10m", "hopping: {size: 1h, advance: 3600ms}"));
+        assertEquals(List.of("spec.pipeline[2].window.hopping.advance: 1ms with hopping.size 1001ms puts each record in"
+                        + " 1001 windows (size / advance, rounded up), more than the 1000 allowed: make advance at least"
+                        + " 2ms, or size at most 1s"),
+                errorsWith("tumbling: 10m", "hopping: {size: 1001ms, advance: 1ms}"));
+        assertEquals(List.of("spec.pipeline[2].window.hopping.advance: 1ms with hopping.size 1h puts each record in"
+                        + " 3600000 windows (size / advance, rounded up), more than the 1000 allowed: make advance at"
+                        + " least 3.6s, or size at most 1s"),
+                errorsWith("tumbling: 10m", "hopping: {size: 1h, advance: 1ms}"));
+        assertEquals(List.of("spec.pipeline[2].window.hopping.advance: 1ms with hopping.size 1000h puts each record in"
+                        + " 3600000000 windows (size / advance, rounded up), more than the 1000 allowed: make advance"
+                        + " at least 1h, or size at most 1s"),
+                errorsWith("tumbling: 10m", "hopping: {size: 1000h, advance: 1ms}"));
+        assertEquals(List.of("spec.pipeline[2].window.hopping.advance: 7s with hopping.size 2h puts each record in"
+                        + " 1029 windows (size / advance, rounded up), more than the 1000 allowed: make advance at"
+                        + " least 7.2s, or size at most 1h56m40s"),
+                errorsWith("tumbling: 10m", "hopping: {size: 2h, advance: 7s}"));
+    }
+
+    @Test
+    void sinkAndDeadLetterAreNotTheSameTopicOrStream() throws Exception {
+        assertEquals(List.of("spec.deadLetter.kafka.topic: is the sink's topic too (spec.sink.kafka.topic): results and"
+                        + " dead letters would mix in one topic: use another topic"),
+                errorsWith("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
+                        "deadLetter: {kafka: {topic: sensor-aggregates}}"));
+        assertEquals(List.of("spec.deadLetter.kafka.topic: is the sink's topic too (spec.sink.kafka.topic): results and"
+                        + " dead letters would mix in one topic: use another topic"),
+                errorsWith("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
+                        "deadLetter: {kafka: {topic: sensor-aggregates, bootstrapServers: \"kafka:9092\"}}"));
+        assertEquals(List.of("spec.deadLetter.kafka.topic: is the source topic, so bad and late records would be read"
+                        + " again by the job: use another topic"),
+                errorsWith("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
+                        "deadLetter: {kafka: {topic: sensor-readings}}"));
+        List<String> kinesis = errors(VALID.replace("processingGuarantee: exactly_once", "")
+                .replace("sink: {kafka: {topic: sensor-aggregates}}",
+                        "sink: {kinesis: {stream: out, region: eu-west-1}}")
+                .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: out}}")
+                .replace("kafka: {bootstrapServers: \"kafka:9092\", topic: sensor-readings, startingOffsets: earliest}",
+                        "kinesis: {stream: in, region: eu-west-1}"));
+        assertTrue(kinesis.contains("spec.deadLetter.kinesis.stream: is the sink's stream too (spec.sink.kinesis.stream):"
+                + " results and dead letters would mix in one stream: use another stream"), String.join("\n", kinesis));
+        assertEquals(List.of(), errorsWith("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
+                "deadLetter: {kafka: {topic: sensor-aggregates-dlq}}"));
+    }
+
+    @Test
+    void kinesisIsRefusedUntilItsEngineExists() throws Exception {
+        List<String> kinesisSource = errors(VALID.replace("processingGuarantee: exactly_once", "")
+                .replace("kafka: {bootstrapServers: \"kafka:9092\", topic: sensor-readings, startingOffsets: earliest}",
+                        "kinesis: {stream: in, region: eu-west-1}")
+                .replace("sink: {kafka: {topic: sensor-aggregates}}",
+                        "sink: {kafka: {topic: sensor-aggregates, bootstrapServers: \"kafka:9092\"}}")
+                .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
+                        "deadLetter: {kafka: {topic: sensor-readings-dlq, bootstrapServers: \"kafka:9092\"}}"));
+        assertEquals(List.of("spec.source.kinesis: the Kinesis engine is not available yet (issue 12): read from Kafka"
+                + " (spec.source.kafka) for now"), kinesisSource);
+        assertEquals(List.of(
+                "spec.sink.kinesis: the Kinesis engine is not available yet (issue 12): write to Kafka (spec.sink.kafka)"
+                        + " for now",
+                "spec.deadLetter.kinesis: the Kinesis engine is not available yet (issue 12): write to Kafka"
+                        + " (spec.deadLetter.kafka) for now"),
+                errors(VALID.replace("processingGuarantee: exactly_once", "")
+                        .replace("sink: {kafka: {topic: sensor-aggregates}}",
+                                "sink: {kinesis: {stream: out, region: eu-west-1}}")
+                        .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
+                                "deadLetter: {kinesis: {stream: dlq, region: eu-west-1}}")));
+    }
+
+    @Test
+    void topicNamesAreOnesKafkaAccepts() throws Exception {
+        String rule = "is not a Kafka topic name: use up to 249 letters, digits, '.', '_' and '-' (not . or ..)";
+        assertEquals(List.of("spec.source.kafka.topic: \"sensor readings\" " + rule,
+                        "spec.sink.kafka.topic: \"..\" " + rule,
+                        "spec.deadLetter.kafka.topic: \"" + "d".repeat(250) + "\" " + rule),
+                errors(VALID.replace("topic: sensor-readings,", "topic: \"sensor readings\",")
+                        .replace("topic: sensor-aggregates", "topic: \"..\"")
+                        .replace("topic: sensor-readings-dlq", "topic: " + "d".repeat(250))));
+        assertEquals(List.of(), errorsWith("topic: sensor-aggregates", "topic: Sensor_Aggregates.v2"));
+    }
+
+    @Test
+    void bootstrapServersAreHostPortPairs() throws Exception {
+        String rule = "is not a list of host:port pairs: write e.g. kafka-0:9092,kafka-1:9092";
+        assertEquals(List.of("spec.source.kafka.bootstrapServers: \"kafka\" " + rule),
+                errorsWith("bootstrapServers: \"kafka:9092\"", "bootstrapServers: kafka"));
+        assertEquals(List.of("spec.source.kafka.bootstrapServers: \"kafka:99999\" " + rule),
+                errorsWith("bootstrapServers: \"kafka:9092\"", "bootstrapServers: \"kafka:99999\""));
+        assertEquals(List.of("spec.source.kafka.bootstrapServers: \"kafka:0\" " + rule),
+                errorsWith("bootstrapServers: \"kafka:9092\"", "bootstrapServers: \"kafka:0\""));
+        assertEquals(List.of(), errorsWith("bootstrapServers: \"kafka:9092\"",
+                "bootstrapServers: \"kafka-0.kafka:9092, 10.0.0.1:9093,[::1]:9094\""));
+    }
+
+    @Test
+    void aMapThatDropsTheKeyFieldIsRefusedAtTheWindow() throws Exception {
+        assertEquals(List.of("spec.pipeline[2].window.keyBy: \"sensor_id\" is not a field of the records here:"
+                        + " spec.pipeline[1].map makes records with exactly temp_c; key by one of them, or add"
+                        + " sensor_id to that map"),
+                errorsWith("map: {sensor_id: \"sensor_id\", temp_c:", "map: {temp_c:"));
+    }
+
+    @Test
+    void expressionsReadOnlyTheFieldsTheStepBeforeMakes() throws Exception {
+        assertEquals(List.of("spec.pipeline[2].window.aggregate.max_c: reads temperature, which the records here do"
+                        + " not have: spec.pipeline[1].map makes records with exactly sensor_id, temp_c"),
+                errorsWith("max_c: max(temp_c)", "max_c: max(temperature)"));
+        assertEquals(List.of("spec.pipeline[3].filter: reads temp_c, which the records here do not have:"
+                        + " spec.pipeline[2].window makes records with exactly sensor_id, window_start, window_end,"
+                        + " avg_c, max_c, readings"),
+                errorsWith("sink:", "  - filter: \"temp_c > 20.0\"\nsink:"));
+        assertEquals(List.of("spec.pipeline[3].map.hot: reads location, temp_c, which the records here do not have:"
+                        + " spec.pipeline[2].window makes records with exactly sensor_id, window_start, window_end,"
+                        + " avg_c, max_c, readings"),
+                errorsWith("sink:", "  - map: {hot: \"temp_c > 20.0 && location == 'roof'\", n: readings}\nsink:"));
+        assertEquals(List.of(), errorsWith("sink:", """
+                          - filter: "readings >= 2 && avg_c > max_c - 10.0"
+                          - map: {sensor: sensor_id, from: window_start, hot: "avg_c > 30.0", all: "[1, 2].all(x, x > 0)"}
+                          - filter: "hot && sensor != ''"
+                        sink:"""));
     }
 
     @Test

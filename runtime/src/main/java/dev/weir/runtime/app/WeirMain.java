@@ -141,11 +141,11 @@ public final class WeirMain {
             if (!Files.isRegularFile(job)) {
                 throw new IllegalArgumentException("no such job file: " + job);
             }
-            if (input != null && !Files.isRegularFile(input)) {
-                throw new IllegalArgumentException("no such input file: " + input);
-            }
             if (input == null && (output != null || deadLetter != null)) {
                 throw new IllegalArgumentException("--output and --dead-letter need --input");
+            }
+            if (input != null) {
+                RunFiles.check(job, input, output, deadLetter);
             }
             return new Command(verb, job, input, output, deadLetter);
         }
