@@ -41,6 +41,26 @@ public final class Durations {
         }
     }
 
+    /** The shortest form {@link #parse} reads back as {@code duration}, e.g. 1h30m, 10m, 1m30s500ms, 0s. */
+    public static String format(Duration duration) {
+        if (duration.isZero()) {
+            return "0s";
+        }
+        StringBuilder text = new StringBuilder();
+        append(text, duration.toHours(), "h");
+        append(text, duration.toMinutesPart(), "m");
+        append(text, duration.toSecondsPart(), "s");
+        append(text, duration.toMillisPart(), "ms");
+        append(text, duration.toNanosPart() % 1_000_000, "ns");
+        return text.toString();
+    }
+
+    private static void append(StringBuilder text, long amount, String unit) {
+        if (amount != 0) {
+            text.append(amount).append(unit);
+        }
+    }
+
     private static BigDecimal nanosPer(String unit) {
         return BigDecimal.valueOf(switch (unit) {
             case "ns" -> 1L;
