@@ -225,7 +225,7 @@ class SqlPipelineTest {
                     window_end: window_end
                     score: score
                     per_event: double(score) / double(_agg1)
-                    hot: score > 100 ? 'hot' : 'warm'
+                    hot: "score > 100 ? 'hot' : 'warm'"
                 """, """
                 SELECT category AS topic, window_end,
                        SUM(CASE action WHEN 'share' THEN 5 WHEN 'comment' THEN 3 WHEN 'like' THEN 1 END) AS score,
