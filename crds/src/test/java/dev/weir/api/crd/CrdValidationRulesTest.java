@@ -11,6 +11,7 @@ import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
 import dev.cel.common.types.SimpleType;
 import dev.cel.parser.CelStandardMacro;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +27,7 @@ class CrdValidationRulesTest {
             .addVar("self", SimpleType.DYN)
             .build();
 
-    /** Schema path → the rule there; the tests below cover each. */
+    /** Schema path → the rule there, or path#n for the n-th (from 1) where there are several; the tests below cover each. */
     private static final Map<String, JsonNode> RULES = new TreeMap<>();
 
     @BeforeAll
@@ -36,8 +37,9 @@ class CrdValidationRulesTest {
     }
 
     private static void collect(JsonNode schema, String path) {
-        for (JsonNode rule : schema.path("x-kubernetes-validations")) {
-            RULES.put(path, rule);
+        JsonNode rules = schema.path("x-kubernetes-validations");
+        for (int i = 0; i < rules.size(); i++) {
+            RULES.put(rules.size() == 1 ? path : path + "#" + (i + 1), rules.get(i));
         }
         schema.path("properties").properties().forEach(p -> collect(p.getValue(), path.isEmpty() ? p.getKey()
                 : path + "." + p.getKey()));
@@ -48,7 +50,8 @@ class CrdValidationRulesTest {
 
     @Test
     void theRulesAreTheOnesTested() {
-        assertEquals("[spec, spec.deadLetter, spec.pipeline[], spec.pipeline[].window, spec.scaling, spec.sink, spec.source]",
+        assertEquals("[spec#1, spec#2, spec.deadLetter, spec.pipeline[], spec.pipeline[].window, spec.scaling, spec.sink,"
+                        + " spec.source]",
                 RULES.keySet().toString());
     }
 
@@ -86,11 +89,25 @@ class CrdValidationRulesTest {
     }
 
     @Test
+    void sqlOrPipelineNotBoth() throws Exception {
+        String rule = "spec#1";
+        assertTrue(holds(rule, Map.of()), "neither: a job that passes records on as they are");
+        assertTrue(holds(rule, Map.of("sql", "SELECT * FROM t")));
+        assertTrue(holds(rule, Map.of("pipeline", List.of(Map.of("filter", "true")))));
+        assertTrue(holds(rule, Map.of("sql", "SELECT * FROM t", "pipeline", List.of())),
+                "a typed client sends the model's empty pipeline with sql");
+        assertFalse(holds(rule, Map.of("sql", "SELECT * FROM t", "pipeline", List.of(Map.of("filter", "true")))));
+        assertEquals("set spec.sql or spec.pipeline, not both: the query compiles to a pipeline of its own",
+                RULES.get(rule).get("message").asText());
+    }
+
+    @Test
     void restoreFromNeedsACheckpointLocation() throws Exception {
-        assertTrue(holds("spec", Map.of()));
-        assertTrue(holds("spec", Map.of("restoreFrom", "s3://b/old", "checkpoints", Map.of("location", "s3://b"))));
-        assertFalse(holds("spec", Map.of("restoreFrom", "s3://b/old")));
-        assertFalse(holds("spec", Map.of("restoreFrom", "s3://b/old", "checkpoints", Map.of("interval", "30s"))));
+        String rule = "spec#2";
+        assertTrue(holds(rule, Map.of()));
+        assertTrue(holds(rule, Map.of("restoreFrom", "s3://b/old", "checkpoints", Map.of("location", "s3://b"))));
+        assertFalse(holds(rule, Map.of("restoreFrom", "s3://b/old")));
+        assertFalse(holds(rule, Map.of("restoreFrom", "s3://b/old", "checkpoints", Map.of("interval", "30s"))));
     }
 
     private static void exactlyOneOf(String path, String... fields) throws Exception {
