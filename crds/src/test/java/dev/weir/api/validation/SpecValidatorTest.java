@@ -395,8 +395,8 @@ class SpecValidatorTest {
                         FROM sensor_readings
                         GROUP BY sensor_id, site, TUMBLE(event_time, INTERVAL '1' MINUTE)
                         """));
-        assertEquals(List.of("spec.sql: line 1, column 22: Encountered \"FROM\": this is not valid SQL here; check"
-                + " the query against docs/sql.md"), errorsWithSql("SELECT sensor_id, * FROM sensor_readings"));
+        assertEquals(List.of("spec.sql: line 1, column 18: Encountered \",\": this is not valid SQL here; check"
+                + " the query against docs/sql.md"), errorsWithSql("SELECT sensor_id,, site FROM sensor_readings"));
     }
 
     @Test
