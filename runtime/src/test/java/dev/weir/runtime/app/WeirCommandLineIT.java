@@ -115,7 +115,7 @@ class WeirCommandLineIT {
         for (String verb : List.of("validate", "explain")) {
             RuntimeProcess.Result r = RuntimeProcess.run(tmp, 60, verb, bad.toString());
             assertEquals(2, r.exitCode(), r.stderr());
-            assertTrue(r.stderr().contains("spec.sql: line 5, column 10: ORDER BY is not supported"), r.stderr());
+            assertTrue(r.stderr().contains("spec.sql: line 5, column 1: ORDER BY is not supported"), r.stderr());
         }
     }
 
