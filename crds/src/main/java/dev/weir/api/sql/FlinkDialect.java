@@ -32,7 +32,7 @@ final class FlinkDialect {
     private FlinkDialect() {
     }
 
-    /** Parses one statement; a syntax error names its position and what the parser expected, in one line. */
+    /** Parses one statement; a syntax error is one line with its position. */
     static SqlNode parse(String sql) throws SqlException {
         try {
             return SqlParser.create(sql, CONFIG).parseStmt();
@@ -46,9 +46,7 @@ final class FlinkDialect {
     private static String syntaxProblem(SqlParseException e) {
         String first = e.getMessage().lines().findFirst().orElse("").strip();
         first = first.replaceFirst(" at line \\d+, column \\d+\\.?$", "").replaceFirst("\\.$", "");
-        if (e.getExpectedTokenNames() != null && !e.getExpectedTokenNames().isEmpty() && first.startsWith("Encountered")) {
-            return first + ": this is not valid SQL here; check the query against docs/sql.md";
-        }
-        return first;
+        return first.startsWith("Encountered") ? first + ": this is not valid SQL here; check the query against"
+                + " docs/sql.md" : first;
     }
 }

@@ -162,7 +162,7 @@ final class QueryTranslator {
         tableNames.add(table.names.get(table.names.size() - 1));
     }
 
-    static String tableAlias(String source) {
+    private static String tableAlias(String source) {
         return source.replaceAll("[^A-Za-z0-9_]", "_");
     }
 
