@@ -239,6 +239,25 @@ class SqlPipelineTest {
     }
 
     @Test
+    void aRenamedKeyAndAnOmittedWindowEnd_becomeAMap() throws Exception {
+        assertPipeline("""
+                - window:
+                    keyBy: sensor_id
+                    tumbling: 30s
+                    aggregate:
+                      readings: count(temperature)
+                - map:
+                    sensor: sensor_id
+                    window_start: window_start
+                    readings: readings
+                """, """
+                SELECT r.sensor_id AS sensor, window_start, COUNT(temperature) AS readings
+                FROM TABLE(TUMBLE(TABLE sensor_readings, DESCRIPTOR(event_time), INTERVAL '30' SECONDS)) AS r
+                GROUP BY window_start, window_end, r.sensor_id
+                """);
+    }
+
+    @Test
     void theJobsAllowedLatenessIsEveryWindowsOwn() throws Exception {
         StreamJobSpec spec = spec("""
                 SELECT k, window_start, window_end, COUNT(*) AS n
@@ -402,6 +421,21 @@ class SqlPipelineTest {
                 refusal("SELECT k, COUNT(*) AS n FROM sensor_readings GROUP BY TUMBLE(event_time, INTERVAL '1'"
                         + " MINUTE), HOP(event_time, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE), k", "HOP",
                         "a query has one window"),
+                refusal("SELECT k, COUNT(*) AS n FROM sensor_readings GROUP BY TUMBLE(event_time, INTERVAL '1' MINUTE,"
+                        + " TIME '00:00:30'), k", "TUMBLE", "window alignment is not supported"),
+                refusal("SELECT k, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE sensor_readings PARTITION BY k,"
+                        + " DESCRIPTOR(event_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, k",
+                        "k, DESCRIPTOR", "PARTITION BY belongs to SESSION only"),
+                refusal("SELECT k, COUNT(*) AS n FROM TABLE(TUMBLE(DATA => TABLE sensor_readings, TIMECOL =>"
+                        + " DESCRIPTOR(event_time), WIDTH => INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, k",
+                        "WIDTH", "TUMBLE has no parameter WIDTH: its parameters are DATA, TIMECOL, SIZE, OFFSET"),
+                refusal("SELECT k, TUMBLE_ROWTIME(event_time, INTERVAL '1' MINUTE) AS t, COUNT(*) AS n FROM"
+                        + " sensor_readings GROUP BY TUMBLE(event_time, INTERVAL '1' MINUTE), k", "TUMBLE_ROWTIME",
+                        "TUMBLE_ROWTIME is not supported: use TUMBLE_END"),
+                refusal("SELECT a FROM sensor_readings HAVING a > 1", "a > 1", "aggregates need a window"),
+                refusal("SELECT 1 AS x", "SELECT", "FROM is missing"),
+                refusal("SELECT a FROM sensor_readings WHERE a LIKE 'x!%' ESCAPE '!'", "'!'",
+                        "LIKE … ESCAPE is not supported"),
                 // names
                 refusal("SELECT a + 1 FROM sensor_readings", "a + 1", "name this column with AS"),
                 refusal("SELECT a, b AS a FROM sensor_readings", "b AS a", "two columns are named a"),
