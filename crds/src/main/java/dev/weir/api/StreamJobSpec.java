@@ -29,6 +29,8 @@ import java.util.List;
         + " && (!has(self.deadLetter) || !has(self.deadLetter.kafka)"
         + " || self.deadLetter.kafka.topic != self.source.kafka.topic)",
         message = "spec.sink and spec.deadLetter must not be the source topic: the job would read its own output")
+@ValidationRule(value = "!has(self.sql) || !has(self.pipeline) || size(self.pipeline) == 0",
+        message = "set spec.sql or spec.pipeline, not both: the query compiles to a pipeline of its own")
 @ValidationRule(value = "!has(self.restoreFrom) || (has(self.checkpoints) && has(self.checkpoints.location))",
         message = "spec.restoreFrom needs spec.checkpoints.location: a job restored from a savepoint keeps checkpoints"
                 + " of its own")
@@ -41,8 +43,15 @@ public class StreamJobSpec {
     @JsonPropertyDescription("How each record's event time is read. Absent: the source record's timestamp.")
     public EventTimeSpec eventTime;
 
-    @JsonPropertyDescription("Steps applied in order to every record: filter, map, window.")
+    @JsonPropertyDescription("Steps applied in order to every record: filter, map, window. Not with sql.")
     public List<StepSpec> pipeline = new ArrayList<>();
+
+    @JsonPropertyDescription("The pipeline as one Flink-dialect SQL query instead of steps, e.g. SELECT sensor_id,"
+            + " window_start, window_end, AVG(temperature) AS avg_temp FROM TABLE(TUMBLE(TABLE sensor_readings,"
+            + " DESCRIPTOR(event_time), INTERVAL '10' MINUTES)) GROUP BY window_start, window_end, sensor_id. FROM names"
+            + " the source topic or stream; windows read spec.eventTime.field and allow spec.eventTime.allowedLateness."
+            + " Not with pipeline; see docs/sql.md.")
+    public String sql;
 
     @Required
     @JsonPropertyDescription("Where results go: exactly one of kafka or kinesis.")

@@ -2,7 +2,6 @@ package dev.weir.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -15,8 +14,6 @@ import java.util.LinkedHashMap;
 @ValidationRule(value = "(has(self.tumbling) ? 1 : 0) + (has(self.hopping) ? 1 : 0) + (has(self.session) ? 1 : 0) == 1",
         message = "a window sets exactly one of tumbling, hopping or session")
 public class WindowSpec {
-    public static final String DEFAULT_ALLOWED_LATENESS = "0s";
-
     @Required
     @JsonPropertyDescription("Field whose value groups records; a record without it is dead-lettered (missing_key).")
     public String keyBy;
@@ -31,9 +28,10 @@ public class WindowSpec {
     @JsonPropertyDescription("Per-key sessions closed by a gap without records.")
     public Session session;
 
+    // no schema default: absent means the job's spec.eventTime.allowedLateness, which the API server cannot fill in
     @Pattern(Durations.PATTERN)
-    @Default(DEFAULT_ALLOWED_LATENESS)
-    @JsonPropertyDescription("How long after a window's end records are still accepted (default 0s).")
+    @JsonPropertyDescription("How long after a window's end records are still accepted. Absent:"
+            + " spec.eventTime.allowedLateness, else 0s.")
     public String allowedLateness;
 
     @Required
@@ -42,9 +40,15 @@ public class WindowSpec {
             + " where x is a CEL expression. Output records also carry the key field, window_start and window_end.")
     public LinkedHashMap<String, String> aggregate;
 
-    /** The allowed lateness; call after validation, it throws IllegalArgumentException on a malformed one. */
-    public Duration allowedLatenessOrDefault() {
-        return Durations.parse(allowedLateness == null ? DEFAULT_ALLOWED_LATENESS : allowedLateness);
+    /**
+     * The allowed lateness: this window's, else the job's ({@code eventTime} may be null); call after validation, it
+     * throws IllegalArgumentException on a malformed one.
+     */
+    public Duration allowedLatenessOrDefault(EventTimeSpec eventTime) {
+        if (allowedLateness != null) {
+            return Durations.parse(allowedLateness);
+        }
+        return (eventTime == null ? new EventTimeSpec() : eventTime).allowedLatenessOrDefault();
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

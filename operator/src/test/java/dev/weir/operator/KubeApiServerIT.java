@@ -139,6 +139,28 @@ class KubeApiServerIT {
         }
     }
 
+    @Test
+    void refusesAStreamJobWithBothSqlAndAPipeline() {
+        var both = streamJob("""
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: both}
+                spec:
+                  source: {kafka: {bootstrapServers: "kafka:9092", topic: readings}}
+                  sql: SELECT * FROM readings WHERE temperature > 0.0
+                  pipeline:
+                    - filter: "temperature > 0.0"
+                  sink: {kafka: {topic: aggregates}}
+                  deadLetter: {kafka: {topic: readings-dlq}}
+                """);
+
+        var refused = assertThrows(KubernetesClientException.class, () -> streamJobs().resource(both).create());
+
+        assertEquals(422, refused.getCode(), refused::getMessage);
+        assertTrue(refused.getMessage().contains("set spec.sql or spec.pipeline, not both"), refused::getMessage);
+        assertNull(streamJobs().withName("both").get());
+    }
+
     private static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList,
             Resource<GenericKubernetesResource>> streamJobs() {
         return client.genericKubernetesResources("weir.dev/v1alpha1", "StreamJob").inNamespace(NAMESPACE);

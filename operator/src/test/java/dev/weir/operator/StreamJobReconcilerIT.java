@@ -223,6 +223,29 @@ class StreamJobReconcilerIT {
     }
 
     @Test
+    void aQueryOutsideTheSqlSubsetGetsInvalidSpecNamingSpecSqlAndItsPosition() {
+        create("joined", """
+                spec:
+                  source: {kafka: {bootstrapServers: "kafka:9092", topic: readings}}
+                  eventTime: {field: event_time}
+                  sql: |
+                    SELECT sensor_id, window_start, window_end, COUNT(*) AS readings
+                    FROM readings JOIN sites ON readings.site = sites.id
+                    GROUP BY window_start, window_end, sensor_id
+                  sink: {kafka: {topic: aggregates}}
+                  deadLetter: {kafka: {topic: readings-dlq}}
+                """);
+
+        StreamJob reported = awaitStatus("joined", status -> "Failed".equals(status.phase));
+        Condition ready = assertCondition(reported, "Ready", "False", "InvalidSpec");
+        assertTrue(ready.getMessage().contains("spec.sql: line 2, column 15: joins are not supported"),
+                ready.getMessage());
+        await().atMost(TIMEOUT).until(() -> warningEvents("joined").stream()
+                .anyMatch(event -> event.contains("spec.sql: line 2, column 15")));
+        assertNull(client.apps().statefulSets().inNamespace(NAMESPACE).withName("joined").get());
+    }
+
+    @Test
     void anEditIntoAnInvalidSpecLeavesTheLastValidWorkloadRunning() {
         create("regressed", SPEC);
         String validHash = podConfigHash(awaitStatefulSet("regressed"));

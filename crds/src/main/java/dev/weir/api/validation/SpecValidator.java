@@ -16,6 +16,8 @@ import dev.weir.api.WindowSpec;
 import dev.weir.api.expr.AggregateCall;
 import dev.weir.api.expr.Expression;
 import dev.weir.api.expr.ExpressionException;
+import dev.weir.api.sql.SqlException;
+import dev.weir.api.sql.SqlPipeline;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -83,7 +85,11 @@ public final class SpecValidator {
     private void spec(StreamJobSpec spec) {
         source(spec.source);
         eventTime(spec.eventTime);
-        pipeline(spec.pipeline);
+        if (spec.sql == null) {
+            pipeline(spec.pipeline);
+        } else {
+            sql(spec);
+        }
         sink("spec.sink", spec.sink, spec.source, "results");
         sink("spec.deadLetter", spec.deadLetter, spec.source, "bad and late records");
         sinksApart(spec);
@@ -278,6 +284,28 @@ public final class SpecValidator {
         required("spec.eventTime.field", eventTime.field, "the record field holding the event time (epoch"
                 + " milliseconds or ISO-8601); remove eventTime to use the source record's timestamp");
         positiveDuration("spec.eventTime.idleTimeout", eventTime.idleTimeout);
+        if (eventTime.allowedLateness != null) {
+            duration("spec.eventTime.allowedLateness", eventTime.allowedLateness, true);
+        }
+    }
+
+    /** The query, and the pipeline it translates to, whose problems are the query's: spec.sql is the field named. */
+    private void sql(StreamJobSpec spec) {
+        if (spec.pipeline != null && !spec.pipeline.isEmpty()) {
+            error("spec.sql", "give spec.sql or spec.pipeline, not both: the query is the pipeline; remove one");
+        }
+        if (blank(spec.sql)) {
+            error("spec.sql", "is empty: write a SELECT query over the source, or remove sql and give pipeline steps");
+            return;
+        }
+        try {
+            SpecValidator translated = new SpecValidator();
+            translated.pipeline(SqlPipeline.translate(spec));
+            translated.errors.forEach(e -> error("spec.sql", "translates to a pipeline where "
+                    + e.field().replaceFirst("^spec\\.", "") + " " + e.message()));
+        } catch (SqlException e) {
+            error("spec.sql", e.getMessage());
+        }
     }
 
     private void pipeline(List<StepSpec> pipeline) {
@@ -580,8 +608,13 @@ public final class SpecValidator {
         return true;
     }
 
+    /** Whether later steps can read a field of this name as a CEL variable, as map and aggregate outputs must be. */
+    public static boolean isFieldName(String name) {
+        return IDENTIFIER.matcher(name).matches() && !CEL_RESERVED.contains(name);
+    }
+
     private boolean outputName(String field, String name) {
-        if (!IDENTIFIER.matcher(name).matches() || CEL_RESERVED.contains(name)) {
+        if (!isFieldName(name)) {
             error(field, "\"" + name + "\" is not a valid field name: use letters, digits and _, not starting with a"
                     + " digit and not a CEL keyword, so later steps can read it as a variable");
             return false;

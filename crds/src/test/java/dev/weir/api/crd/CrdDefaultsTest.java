@@ -1,6 +1,7 @@
 package dev.weir.api.crd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import dev.weir.api.ScalingSpec;
 import dev.weir.api.StreamJobSpec;
 import dev.weir.api.TracingSpec;
 import dev.weir.api.WindowSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +62,6 @@ class CrdDefaultsTest {
         assertEquals(new StreamJobSpec().processingGuaranteeOrDefault().name(), defaultOf("spec.processingGuarantee"));
         assertEquals(String.valueOf(new StreamJobSpec().replicasOrDefault()), defaultOf("spec.replicas"));
         assertEquals(new EventTimeSpec().idleTimeoutOrDefault(), Durations.parse(defaultOf("spec.eventTime.idleTimeout")));
-        assertEquals(new WindowSpec().allowedLatenessOrDefault(),
-                Durations.parse(defaultOf("spec.pipeline[].window.allowedLateness")));
         assertEquals(new CheckpointSpec().intervalOrDefault(), Durations.parse(defaultOf("spec.checkpoints.interval")));
         assertEquals(String.valueOf(new CheckpointSpec().retainOrDefault()), defaultOf("spec.checkpoints.retain"));
         assertEquals(new CheckpointSpec().savepointTimeoutOrDefault(),
@@ -80,6 +80,20 @@ class CrdDefaultsTest {
         assertEquals(scaling.idleTimeoutOrDefault(), Durations.parse(defaultOf("spec.scaling.idleTimeout")));
         assertEquals(scaling.pollIntervalOrDefault(), Durations.parse(defaultOf("spec.scaling.pollInterval")));
         assertEquals(String.valueOf(new TracingSpec().sampleRatioOrDefault()), defaultOf("spec.tracing.sampleRatio"));
+    }
+
+    /** The API server must leave a window's lateness empty, or the job's eventTime.allowedLateness never applies. */
+    @Test
+    void aWindowsAllowedLatenessDefaultsToTheJobsNotToASchemaDefault() {
+        assertFalse(DEFAULTED.containsKey("spec.pipeline[].window.allowedLateness"));
+        EventTimeSpec eventTime = new EventTimeSpec();
+        assertEquals(Duration.ZERO, new WindowSpec().allowedLatenessOrDefault(null));
+        assertEquals(Duration.ZERO, new WindowSpec().allowedLatenessOrDefault(eventTime));
+        eventTime.allowedLateness = "30s";
+        assertEquals(Duration.ofSeconds(30), new WindowSpec().allowedLatenessOrDefault(eventTime));
+        WindowSpec own = new WindowSpec();
+        own.allowedLateness = "5s";
+        assertEquals(Duration.ofSeconds(5), own.allowedLatenessOrDefault(eventTime));
     }
 
     private static String defaultOf(String field) {

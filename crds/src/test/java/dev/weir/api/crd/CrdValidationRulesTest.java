@@ -88,6 +88,18 @@ class CrdValidationRulesTest {
     }
 
     @Test
+    void sqlOrPipelineNotBoth() throws Exception {
+        assertTrue(holds("spec", Map.of()), "neither: a job that passes records on as they are");
+        assertTrue(holds("spec", Map.of("sql", "SELECT * FROM t")));
+        assertTrue(holds("spec", Map.of("pipeline", List.of(Map.of("filter", "true")))));
+        assertTrue(holds("spec", Map.of("sql", "SELECT * FROM t", "pipeline", List.of())),
+                "a typed client sends the model's empty pipeline with sql");
+        assertFalse(holds("spec", Map.of("sql", "SELECT * FROM t", "pipeline", List.of(Map.of("filter", "true")))));
+        assertTrue(message("spec").contains("set spec.sql or spec.pipeline, not both: the query compiles to a pipeline"
+                + " of its own"), message("spec"));
+    }
+
+    @Test
     void restoreFromNeedsACheckpointLocation() throws Exception {
         assertTrue(holds("spec", Map.of()));
         assertTrue(holds("spec", Map.of("restoreFrom", "s3://b/old", "checkpoints", Map.of("location", "s3://b"))));

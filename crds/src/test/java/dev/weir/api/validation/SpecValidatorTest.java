@@ -579,4 +579,47 @@ class SpecValidatorTest {
                 errorsWith("sink: {kafka: {topic: sensor-aggregates}}",
                         "sink: {kafka: {topic: sensor-aggregates, bootstrapServers: 'other:9092'}}"));
     }
+
+    /** The spec with its pipeline replaced by {@code sql}, which the YAML block scalar keeps line by line. */
+    private static List<String> errorsWithSql(String sql) throws Exception {
+        String pipeline = VALID.substring(VALID.indexOf("pipeline:"), VALID.indexOf("sink:"));
+        return errorsWith(pipeline, "sql: |\n" + sql.indent(2));
+    }
+
+    @Test
+    void aQueryIsValidatedAsThePipelineItTranslatesTo() throws Exception {
+        assertEquals(List.of(), errorsWithSql("""
+                SELECT sensor_id, window_start, window_end, AVG(temperature) AS avg_c
+                FROM TABLE(TUMBLE(TABLE sensor_readings, DESCRIPTOR(event_time), INTERVAL '10' MINUTES))
+                GROUP BY window_start, window_end, sensor_id
+                """));
+        assertEquals(List.of("spec.sql: line 3, column 21: GROUP BY takes one key column besides the window, and"
+                        + " sensor_id is it: Weir windows are keyed by one field (combine the columns into one field"
+                        + " before the job)"),
+                errorsWithSql("""
+                        SELECT sensor_id, COUNT(*) AS n
+                        FROM sensor_readings
+                        GROUP BY sensor_id, site, TUMBLE(event_time, INTERVAL '1' MINUTE)
+                        """));
+        assertEquals(List.of("spec.sql: line 1, column 18: Encountered \",\": this is not valid SQL here; check"
+                + " the query against docs/sql.md"), errorsWithSql("SELECT sensor_id,, site FROM sensor_readings"));
+    }
+
+    @Test
+    void sqlAndPipelineTogetherAreRefused() throws Exception {
+        assertEquals(List.of("spec.sql: give spec.sql or spec.pipeline, not both: the query is the pipeline; remove"
+                        + " one"),
+                errorsWith("pipeline:", "sql: SELECT * FROM sensor_readings\npipeline:"));
+        assertEquals(List.of("spec.sql: is empty: write a SELECT query over the source, or remove sql and give"
+                + " pipeline steps"), errorsWithSql(" "));
+    }
+
+    @Test
+    void theJobsAllowedLatenessIsADuration() throws Exception {
+        assertEquals(List.of(), errorsWith("eventTime: {field: event_time}",
+                "eventTime: {field: event_time, allowedLateness: 1m30s}"));
+        assertEquals(List.of("spec.eventTime.allowedLateness: invalid duration \"soon\": use a number with a unit,"
+                        + " e.g. 500ms, 30s, 10m, 1h or 1h30m (units ns, us, ms, s, m, h)"),
+                errorsWith("eventTime: {field: event_time}", "eventTime: {field: event_time, allowedLateness: soon}"));
+    }
 }

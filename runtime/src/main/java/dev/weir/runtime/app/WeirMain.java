@@ -15,18 +15,21 @@ import java.util.List;
 /**
  * The runtime's command line. {@code run JOB --input FILE} runs a job locally on an embedded broker
  * without starting Quarkus; {@code run JOB} and {@code serve JOB} run it against the spec's brokers
- * as a pod does, inside Quarkus (health, metrics); {@code validate JOB} only checks the file.
+ * as a pod does, inside Quarkus (health, metrics); {@code validate JOB} only checks the file; {@code explain JOB}
+ * prints the job with the pipeline its SQL translates to.
  */
 @QuarkusMain
 public final class WeirMain {
     static final String USAGE = """
             usage: weir run JOB.yaml [--input FILE.jsonl] [--output FILE] [--dead-letter FILE]
                    weir validate JOB.yaml
+                   weir explain JOB.yaml
                    weir serve JOB.yaml
 
               run        run the job; with --input, on an embedded Kafka broker: each line of FILE is
                          one source record, the job runs to the end of the input and every window closes
               validate   check JOB.yaml and print what is wrong, without running anything
+              explain    print JOB.yaml with the pipeline its spec.sql translates to, as YAML steps
               serve      run the job against the brokers in its spec until stopped (what a pod runs)
 
               --input FILE        JSON lines to replay into the source, in order
@@ -77,6 +80,10 @@ public final class WeirMain {
                 out.println(command.job() + ": valid");
                 return 0;
             }
+            case "explain" -> {
+                out.print(Explain.of(job));
+                return 0;
+            }
             case "run" -> {
                 if (command.input() != null) {
                     try {
@@ -101,7 +108,7 @@ public final class WeirMain {
                 return null;
             }
             String verb = args[0];
-            if (!List.of("run", "validate", "serve").contains(verb)) {
+            if (!List.of("run", "validate", "explain", "serve").contains(verb)) {
                 throw new IllegalArgumentException("unknown command '" + verb + "'");
             }
             List<String> positional = new ArrayList<>();

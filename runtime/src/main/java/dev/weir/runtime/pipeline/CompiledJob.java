@@ -8,6 +8,7 @@ import dev.weir.api.WindowSpec;
 import dev.weir.api.expr.AggregateCall;
 import dev.weir.api.expr.Expression;
 import dev.weir.api.expr.ExpressionException;
+import dev.weir.api.sql.SqlPipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,11 +45,14 @@ public final class CompiledJob {
             List<RecordStep> before = new ArrayList<>();
             List<RecordStep> after = new ArrayList<>();
             Window window = null;
-            for (int i = 0; i < spec.pipeline.size(); i++) {
-                StepSpec step = spec.pipeline.get(i);
-                String path = "spec.pipeline[" + i + "]";
+            List<StepSpec> steps = SqlPipeline.steps(spec);
+            // a SQL job's dead letters name the step of the pipeline its query translates to (weir explain shows it)
+            String prefix = spec.sql == null ? "spec.pipeline" : "spec.sql pipeline";
+            for (int i = 0; i < steps.size(); i++) {
+                StepSpec step = steps.get(i);
+                String path = prefix + "[" + i + "]";
                 if (step.window != null) {
-                    window = compileWindow(step.window);
+                    window = compileWindow(step.window, spec.eventTime);
                 } else {
                     (window == null ? before : after).add(compileStep(step, path));
                 }
@@ -70,7 +74,7 @@ public final class CompiledJob {
         return new RecordStep.MapFields(path + ".map", outputs);
     }
 
-    private static Window compileWindow(WindowSpec spec) throws ExpressionException {
+    private static Window compileWindow(WindowSpec spec, EventTimeSpec eventTime) throws ExpressionException {
         WindowShape shape;
         if (spec.tumbling != null) {
             shape = new WindowShape.Tumbling(millis(spec.tumbling));
@@ -83,7 +87,7 @@ public final class CompiledJob {
         for (Map.Entry<String, String> e : spec.aggregate.entrySet()) {
             aggregates.add(new Aggregates.Named(e.getKey(), AggregateCall.parse(e.getValue())));
         }
-        long lateness = spec.allowedLatenessOrDefault().toMillis();
+        long lateness = spec.allowedLatenessOrDefault(eventTime).toMillis();
         return new Window(spec.keyBy, shape, lateness, new Aggregates(aggregates));
     }
 

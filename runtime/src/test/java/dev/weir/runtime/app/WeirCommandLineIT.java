@@ -1,8 +1,14 @@
 package dev.weir.runtime.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.api.JobFiles;
+import dev.weir.api.StreamJob;
+import dev.weir.api.sql.SqlPipeline;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.testing.WindowAssertions;
 import java.nio.file.Files;
@@ -11,51 +17,105 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every example through the packaged {@code weir run --input}, in a 256 MiB heap, checked against
- * its expected output; and the command line's answers to bad input.
+ * its expected output, and each SQL twin against its YAML job; {@code weir explain}; and the command line's answers
+ * to bad input.
  */
 class WeirCommandLineIT {
     static final Path EXAMPLES = Path.of("..", "examples");
+    static final String SQL_TWIN = "-sql";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @TempDir
     Path tmp;
 
+    /** The YAML examples; each X.yaml may have a twin X-sql.yaml with the same job as a query. */
+    static Stream<String> yamlExamples() throws Exception {
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(f -> f.endsWith(".yaml") && !f.endsWith(SQL_TWIN + ".yaml"))
+                    .map(f -> f.substring(0, f.length() - ".yaml".length())).sorted().toList().stream();
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"sensor-aggregates", "clickstream-sessions"})
-    void exampleRunsAndGivesItsExpectedWindows(String name) throws Exception {
-        Path yaml = EXAMPLES.resolve(name + ".yaml");
+    @MethodSource("yamlExamples")
+    void exampleAndItsSqlTwinGiveTheExpectedWindows(String name) throws Exception {
+        Run yaml = runExample(name, name);
+        Path twin = EXAMPLES.resolve(name + SQL_TWIN + ".yaml");
+        if (Files.exists(twin)) {
+            Run sql = runExample(name + SQL_TWIN, name);
+            assertEquals(yaml.windows(), sql.windows(), "the query gives exactly the YAML pipeline's windows");
+            assertEquals(yaml.deadLetters(), sql.deadLetters(), "and exactly its dead letters");
+        }
+    }
+
+    record Run(List<Map<String, Object>> windows, List<String> deadLetters) {}
+
+    /** Runs examples/{@code example}.yaml on its data and checks the output against {@code expected}'s files. */
+    private Run runExample(String example, String expected) throws Exception {
+        Path yaml = EXAMPLES.resolve(example + ".yaml");
         String yamlText = Files.readString(yaml);
         Path input = Files.list(EXAMPLES.resolve("data"))
                 .filter(p -> p.getFileName().toString().endsWith(".jsonl")
                         && !p.getFileName().toString().contains(".expected"))
                 .filter(p -> yamlText.contains("examples/data/" + p.getFileName()))
                 .findFirst().orElseThrow(() -> new AssertionError(yaml + " names no data file in a comment"));
-        Path out = tmp.resolve("out.jsonl");
-        Path dead = tmp.resolve("dead.jsonl");
+        Path out = tmp.resolve(example + ".out.jsonl");
+        Path dead = tmp.resolve(example + ".dead.jsonl");
         RuntimeProcess.Result r = RuntimeProcess.run(tmp, 180, "run", yaml.toString(), "--input", input.toString(),
                 "--output", out.toString(), "--dead-letter", dead.toString());
         assertEquals(0, r.exitCode(), r.stderr());
         List<Map<String, Object>> windows = readLines(out);
-        List<Map<String, Object>> expected = readLines(EXAMPLES.resolve("data/" + name + ".expected.jsonl"));
-        WindowAssertions.assertSameWindows(expected, windows, expected.get(0).keySet().iterator().next());
+        List<Map<String, Object>> expectedWindows = readLines(EXAMPLES.resolve("data/" + expected + ".expected.jsonl"));
+        WindowAssertions.assertSameWindows(expectedWindows, windows, expectedWindows.get(0).keySet().iterator().next());
 
         List<Map<String, Object>> deadLetters = new ArrayList<>(readLines(dead));
         deadLetters.sort(Comparator.comparingLong(d -> ((Number) ((Map<?, ?>) d.get("source")).get("offset")).longValue()));
         List<Map<String, Object>> expectedDead =
-                readLines(EXAMPLES.resolve("data/" + name + ".expected-dead-letters.jsonl"));
-        assertEquals(expectedDead.stream().map(d -> d.get("reason") + "@" + d.get("offset")).toList(),
-                deadLetters.stream().map(d -> d.get("reason") + "@" + ((Map<?, ?>) d.get("source")).get("offset"))
-                        .toList());
+                readLines(EXAMPLES.resolve("data/" + expected + ".expected-dead-letters.jsonl"));
+        List<String> reasons = deadLetters.stream()
+                .map(d -> d.get("reason") + "@" + ((Map<?, ?>) d.get("source")).get("offset")).toList();
+        assertEquals(expectedDead.stream().map(d -> d.get("reason") + "@" + d.get("offset")).toList(), reasons);
         List<String> inputLines = Files.readAllLines(input);
         for (Map<String, Object> d : deadLetters) {
             int offset = ((Number) ((Map<?, ?>) d.get("source")).get("offset")).intValue();
             assertEquals(inputLines.get(offset), d.get("record"), "the dead letter carries the original line");
+        }
+        return new Run(windows, reasons);
+    }
+
+    @Test
+    void explainPrintsTheJobWithThePipelineItsQueryTranslatesTo() throws Exception {
+        Path sqlJob = EXAMPLES.resolve("sensor-aggregates-sql.yaml");
+        RuntimeProcess.Result r = RuntimeProcess.run(tmp, 60, "explain", sqlJob.toString());
+        assertEquals(0, r.exitCode(), r.stderr());
+        StreamJob explained = JobFiles.readString(r.stdout(), "weir explain");
+        assertNull(explained.getSpec().sql);
+        StreamJob original = JobFiles.read(sqlJob);
+        assertEquals(YAML.writeValueAsString(SqlPipeline.translate(original.getSpec())),
+                YAML.writeValueAsString(explained.getSpec().pipeline));
+        assertTrue(r.stdout().contains("- filter: \"temperature > -50.0\""), r.stdout());
+        assertTrue(r.stdout().contains("#   GROUP BY TUMBLE(event_time, INTERVAL '10' MINUTE), sensor_id"), r.stdout());
+    }
+
+    @Test
+    void aBadQueryIsRefusedWithItsLineAndColumn() throws Exception {
+        Path bad = tmp.resolve("bad-sql.yaml");
+        Files.writeString(bad, Files.readString(EXAMPLES.resolve("service-errors-sql.yaml"))
+                .replace("GROUP BY window_start, window_end, service",
+                        "GROUP BY window_start, window_end, service\n    ORDER BY service"));
+        for (String verb : List.of("validate", "explain")) {
+            RuntimeProcess.Result r = RuntimeProcess.run(tmp, 60, verb, bad.toString());
+            assertEquals(2, r.exitCode(), r.stderr());
+            assertTrue(r.stderr().contains("spec.sql: line 5, column 1: ORDER BY is not supported"), r.stderr());
         }
     }
 
@@ -69,7 +129,8 @@ class WeirCommandLineIT {
 
     @Test
     void badArgumentsPrintUsageAndExit2() throws Exception {
-        for (String[] args : List.of(new String[] {"frobnicate"}, new String[] {"run"},
+        for (String[] args : List.of(new String[] {"frobnicate"}, new String[] {"run"}, new String[] {"explain"},
+                new String[] {"explain", EXAMPLES.resolve("sensor-aggregates-sql.yaml").toString(), "--input", "x"},
                 new String[] {"run", "no-such.yaml"}, new String[] {"run", EXAMPLES.resolve("sensor-aggregates.yaml")
                         .toString(), "--input"})) {
             RuntimeProcess.Result r = RuntimeProcess.run(tmp, 60, args);

@@ -43,6 +43,25 @@ class WindowSemanticsIT {
                 """.formatted(shape, lateness);
     }
 
+    /** The same job as {@link #job} as a query: FROM and GROUP BY give the window, lateness is the job's. */
+    static String sqlJob(String windowColumns, String from, String groupBy, String lateness) {
+        return """
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: ${NAME}}
+                spec:
+                  source: {kafka: {bootstrapServers: "${BOOTSTRAP}", topic: ${SOURCE}}}
+                  eventTime: {field: t, allowedLateness: %s}
+                  sql: |
+                    SELECT k, %s,
+                           COUNT(*) AS n, SUM(v) AS total, MIN(v) AS lo, MAX(v) AS hi, AVG(v) AS mean
+                    FROM %s
+                    GROUP BY %s
+                  sink: {kafka: {topic: ${SINK}}}
+                  deadLetter: {kafka: {topic: ${DLQ}}}
+                """.formatted(lateness, windowColumns, from, groupBy);
+    }
+
     static String event(String key, long time, Double value) {
         return "{\"k\":\"" + key + "\",\"t\":" + time + ",\"v\":" + value + "}";
     }
@@ -69,9 +88,30 @@ class WindowSemanticsIT {
     void matchesTheReferenceOnGeneratedOutOfOrderInput(String kind, String shape, long size, long advance,
                                                        KafkaBroker kafka)
             throws Exception {
+        assertMatchesTheReference(kind, job(shape, "10s"), size, advance, kafka);
+    }
+
+    /** The same jobs written as Flink SQL, each window form once: table functions and GROUP BY windows. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "tumbling; window_start, window_end; TABLE(TUMBLE(TABLE `${SOURCE}`, DESCRIPTOR(t), INTERVAL '1' MINUTE));"
+                    + " window_start, window_end, k; 60000; 60000",
+            "hopping; HOP_START(t, INTERVAL '20' SECOND, INTERVAL '1' MINUTE) AS window_start,"
+                    + " HOP_END(t, INTERVAL '20' SECOND, INTERVAL '1' MINUTE) AS window_end; `${SOURCE}`;"
+                    + " HOP(t, INTERVAL '20' SECOND, INTERVAL '1' MINUTE), k; 60000; 20000",
+            "session; window_start, window_end;"
+                    + " TABLE(SESSION(TABLE `${SOURCE}` PARTITION BY k, DESCRIPTOR(t), INTERVAL '30' SECONDS));"
+                    + " window_start, window_end, k; 30000; 0"})
+    void theSqlFormMatchesTheReference(String kind, String windowColumns, String from, String groupBy, long size,
+                                       long advance, KafkaBroker kafka) throws Exception {
+        assertMatchesTheReference(kind, sqlJob(windowColumns, from, groupBy, "10s"), size, advance, kafka);
+    }
+
+    private static void assertMatchesTheReference(String kind, String yaml, long size, long advance,
+                                                  KafkaBroker kafka) throws Exception {
         List<ReferenceWindows.Event> events = generate(kind.hashCode(), 400, 60 * SECOND);
         ReferenceWindows.Result expected = ReferenceWindows.run(events, kind, size, advance, 10 * SECOND);
-        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job(shape, "10s"), 1, null).start()) {
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), yaml, 1, null).start()) {
             h.send(0, events.stream().map(e -> event(e.key(), e.time(), e.value())).toList());
             h.endInput();
             h.awaitEnd(WAIT);
