@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +36,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
@@ -172,6 +176,30 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
                 .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null)
                 .sorted(Comparator.comparing(shard -> new BigInteger(shard.hashKeyRange().startingHashKey())))
                 .toList();
+    }
+
+    /**
+     * Every record of the stream, read shard by shard from the trim horizon to the end: what a consumer would see,
+     * in each shard's order.
+     */
+    public Map<String, List<Record>> records(String stream) {
+        Map<String, List<Record>> records = new LinkedHashMap<>();
+        for (Shard shard : shards(stream)) {
+            List<Record> read = new ArrayList<>();
+            String iterator = call("getting an iterator of " + shard.shardId(), () -> clients().kinesis().getShardIterator(
+                    request -> request.streamName(stream).shardId(shard.shardId())
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON))).shardIterator();
+            while (iterator != null) {
+                String current = iterator;
+                GetRecordsResponse response = call("reading " + shard.shardId(), () -> clients().kinesis().getRecords(
+                        request -> request.shardIterator(current)));
+                read.addAll(response.records());
+                boolean atEnd = response.records().isEmpty() && Long.valueOf(0).equals(response.millisBehindLatest());
+                iterator = atEnd ? null : response.nextShardIterator();
+            }
+            records.put(shard.shardId(), read);
+        }
+        return records;
     }
 
     /** Every shard of the stream, open and closed, in the order Kinesis lists them. */
