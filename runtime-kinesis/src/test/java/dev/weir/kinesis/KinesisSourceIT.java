@@ -236,6 +236,8 @@ class KinesisSourceIT {
 
         started(settings(KinesisServers.uniqueName("app"), stream, "worker-1").withReads(Duration.ofMillis(500), perRead, readAhead),
                 clients, listener);
+        // closed first: a source cannot stop a shard whose listener is blocked
+        closeAfter.add(listener::release);
 
         // the batch the listener holds, the reads kept ready, and one read waiting to be kept
         int bound = (1 + readAhead + 1) * perRead;
