@@ -35,10 +35,6 @@ public final class KinesisClients implements AutoCloseable {
      *                   metrics level asks for them)
      */
     public record Endpoints(Region region, Optional<URI> kinesis, Optional<URI> dynamoDb, Optional<URI> cloudWatch) {
-
-        public static Endpoints aws(Region region) {
-            return new Endpoints(region, Optional.empty(), Optional.empty(), Optional.empty());
-        }
     }
 
     /** Clients made elsewhere (with interceptors or metrics of their own); closed with this. */

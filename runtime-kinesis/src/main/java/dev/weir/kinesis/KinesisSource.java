@@ -118,11 +118,6 @@ public final class KinesisSource implements AutoCloseable {
         }
     }
 
-    /** The shards this worker reads now. */
-    public List<String> shards() {
-        return List.copyOf(checkpointers.keySet());
-    }
-
     /**
      * Stops reading: each shard is stopped ({@link ShardListener#shardStopped}), and its lease is left to expire, so
      * other workers of the application take the shards after {@link KinesisSourceSettings#leaseDuration()}.

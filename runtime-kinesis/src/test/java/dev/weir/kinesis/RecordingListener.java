@@ -26,7 +26,6 @@ final class RecordingListener implements ShardListener {
 
     private final List<Event> events = new ArrayList<>();
     private final Set<String> shards = ConcurrentHashMap.newKeySet();
-    private final Map<String, Optional<ShardPosition>> leaseCheckpoints = new ConcurrentHashMap<>();
     private volatile KinesisSource source;
     private volatile Function<String, Optional<ShardPosition>> restored = shardId -> Optional.empty();
     private volatile CountDownLatch hold;
@@ -56,7 +55,6 @@ final class RecordingListener implements ShardListener {
 
     @Override
     public Optional<ShardPosition> shardStarted(String shardId, Optional<ShardPosition> leaseCheckpoint) {
-        leaseCheckpoints.put(shardId, leaseCheckpoint);
         shards.add(shardId);
         add(new Event(Kind.STARTED, shardId, null));
         return restored.apply(shardId);
@@ -104,11 +102,6 @@ final class RecordingListener implements ShardListener {
         return events().stream().filter(event -> event.kind() == Kind.RECORD).map(Event::data).toList();
     }
 
-    List<String> data(String shardId) {
-        return events().stream().filter(event -> event.kind() == Kind.RECORD && event.shardId().equals(shardId))
-                .map(Event::data).toList();
-    }
-
     /** The shards this listener has been started on and not yet told ended or stopped. */
     Set<String> shards() {
         return Set.copyOf(shards);
@@ -117,10 +110,6 @@ final class RecordingListener implements ShardListener {
     /** How many batches, empty ones included, the shard has delivered. */
     int batches(String shardId) {
         return batches.getOrDefault(shardId, 0);
-    }
-
-    Optional<ShardPosition> leaseCheckpoint(String shardId) {
-        return leaseCheckpoints.getOrDefault(shardId, Optional.empty());
     }
 
     List<String> shardsWith(Kind kind) {

@@ -235,6 +235,12 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
         }
     }
 
+    private static final class ServerExited extends IllegalStateException {
+        ServerExited(String message) {
+            super(message);
+        }
+    }
+
     /** The two server processes; closing stops them and their children. */
     private static final class Running implements AutoCloseable {
 
@@ -252,9 +258,12 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
                 servers.clients = KinesisClients.create(servers.endpoints(), CREDENTIALS);
                 servers.awaitAnswering();
                 return servers;
-            } catch (RuntimeException | IOException e) {
+            } catch (IOException e) {
                 servers.close();
-                throw e instanceof RuntimeException runtime ? runtime : new UncheckedIOException((IOException) e);
+                throw new UncheckedIOException("starting the Kinesis test servers failed", e);
+            } catch (RuntimeException e) {
+                servers.close();
+                throw e;
             }
         }
 
@@ -310,11 +319,12 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
                             + " (logs in target/kinesis-servers)")
                     .atMost(START_TIMEOUT)
                     .pollInterval(Duration.ofMillis(500))
-                    .ignoreExceptionsMatching(e -> e instanceof IllegalStateException && !e.getMessage().contains("exited"))
+                    // not answering yet is what the wait is for; a server that exited will not answer
+                    .ignoreExceptionsMatching(e -> !(e instanceof ServerExited))
                     .until(() -> {
                         for (Process process : processes) {
                             if (!process.isAlive()) {
-                                throw new IllegalStateException(process.info().command().orElse("a server") + " exited with "
+                                throw new ServerExited(process.info().command().orElse("a server") + " exited with "
                                         + process.exitValue() + "; see its log in target/kinesis-servers");
                             }
                         }
