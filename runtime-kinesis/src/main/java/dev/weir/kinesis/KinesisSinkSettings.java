@@ -35,6 +35,10 @@ public record KinesisSinkSettings(int maxRecordBytes, Duration initialBackoff, D
         return new KinesisSinkSettings(maxRecordBytes, initialBackoff, maxBackoff, giveUpAfter);
     }
 
+    public KinesisSinkSettings withRetries(Duration initialBackoff, Duration maxBackoff, Duration giveUpAfter) {
+        return new KinesisSinkSettings(maxRecordBytes, initialBackoff, maxBackoff, giveUpAfter);
+    }
+
     /** The wait after the given failed put in a row (1-based). */
     Duration backoffAfter(int failures) {
         long millis = initialBackoff.toMillis() << Math.min(failures - 1, 30);

@@ -20,6 +20,8 @@ import software.amazon.kinesis.exceptions.InvalidStateException;
 import software.amazon.kinesis.exceptions.KinesisClientLibDependencyException;
 import software.amazon.kinesis.exceptions.ShutdownException;
 import software.amazon.kinesis.exceptions.ThrottlingException;
+import software.amazon.kinesis.leases.LeaseAssignmentStrategy;
+import software.amazon.kinesis.leases.LeaseManagementConfig;
 import software.amazon.kinesis.lifecycle.events.InitializationInput;
 import software.amazon.kinesis.lifecycle.events.LeaseLostInput;
 import software.amazon.kinesis.lifecycle.events.ProcessRecordsInput;
@@ -64,14 +66,20 @@ public final class KinesisSource implements AutoCloseable {
                 .maxRecords(settings.maxRecordsPerRead())
                 .maxPendingProcessRecordsInput(settings.readAhead());
         long leaderLease = settings.leaderLease().toMillis();
+        LeaseManagementConfig leases = configs.leaseManagementConfig()
+                .failoverTimeMillis(settings.leaseDuration().toMillis())
+                .shardSyncIntervalMillis(settings.shardSyncInterval().toMillis())
+                .dynamoDbLockBasedLeaderLeaseDurationInMillis(leaderLease)
+                .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(leaderLease / 4)
+                // an even share of shards per pod, as Kafka assigns partitions: a pod that joins idle gets its share
+                // (by load, shards would stay where they are until the pods' CPU differs)
+                .leaseAssignmentStrategy(LeaseAssignmentStrategy.LEASE_COUNT_BASED);
+        // a worker counts for the leader once it has reported; report as often as leases are renewed, not every 30 s
+        leases.workerUtilizationAwareAssignmentConfig().workerMetricsReporterFreqInMillis(settings.leaseDuration().toMillis());
         this.scheduler = new Scheduler(
                 configs.checkpointConfig(),
                 configs.coordinatorConfig().parentShardPollIntervalMillis(settings.parentPollInterval().toMillis()),
-                configs.leaseManagementConfig()
-                        .failoverTimeMillis(settings.leaseDuration().toMillis())
-                        .shardSyncIntervalMillis(settings.shardSyncInterval().toMillis())
-                        .dynamoDbLockBasedLeaderLeaseDurationInMillis(leaderLease)
-                        .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(leaderLease / 4),
+                leases,
                 configs.lifecycleConfig(),
                 // the engine publishes its own metrics; the library's would be CloudWatch calls per shard
                 configs.metricsConfig().metricsLevel(MetricsLevel.NONE),

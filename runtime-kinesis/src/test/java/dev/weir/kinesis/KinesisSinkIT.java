@@ -1,16 +1,23 @@
 package dev.weir.kinesis;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 import dev.weir.kinesis.testing.KinesisServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,6 +103,29 @@ class KinesisSinkIT {
         assertTrue(rejected.get(0).reason().startsWith("Kinesis refused the record: InvalidArgumentException: "),
                 rejected.get(0).reason());
         assertEquals(Map.of("a", List.of("a1", "a2"), "b", List.of("b1", "b2")), byKey(stream));
+    }
+
+    @Test
+    void putsThatKeepFailingAreRetriedUntilTheLimitThenFailSayingWhy() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        KinesisClients.Endpoints nowhere = new KinesisClients.Endpoints(KinesisServers.REGION,
+                Optional.of(URI.create("http://127.0.0.1:" + closedPort)), Optional.empty(), Optional.empty());
+        try (KinesisAsyncClient client = KinesisClients.kinesisBuilder(nowhere, KinesisServers.CREDENTIALS).build()) {
+            Duration giveUpAfter = Duration.ofSeconds(2);
+            KinesisSink sink = new KinesisSink(client, "unreachable",
+                    KinesisSinkSettings.defaults().withRetries(Duration.ofMillis(50), Duration.ofMillis(200), giveUpAfter));
+            long started = System.nanoTime();
+
+            KinesisException failure = assertThrows(KinesisException.class, () -> sink.put(List.of(record("key", "x"))));
+
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(giveUpAfter) >= 0, "gave up early");
+            assertTrue(failure.getMessage().startsWith("putting records to Kinesis stream unreachable made no progress for "),
+                    failure.getMessage());
+            assertTrue(failure.getMessage().endsWith(" (throttled or failing; 1 records not written)"), failure.getMessage());
+        }
     }
 
     @Test

@@ -92,18 +92,25 @@ class KinesisSourceIT {
         assertInOrderPerKey(delivered, 12);
     }
 
+    /** Also: a shard read to its end is polled once per caught-up interval, not 5 times a second. */
     @Test
-    void latestSkipsWhatWasWrittenBeforeTheStart() {
+    void latestSkipsWhatWasWrittenBeforeTheStartAndAnIdleShardIsPolledSlowly() {
         String stream = KinesisServers.uniqueName("latest");
         servers.createStream(stream, 1);
         produce(stream, "before", 5, 1);
         RecordingListener listener = new RecordingListener();
         String shard = servers.openShards(stream).get(0).shardId();
+        AtomicInteger reads = new AtomicInteger();
 
         started(settings(KinesisServers.uniqueName("app"), stream, "worker-1")
-                .withStartingPosition(KinesisSourceSettings.StartingPosition.LATEST), servers.clients(), listener);
+                .withStartingPosition(KinesisSourceSettings.StartingPosition.LATEST)
+                .withReads(Duration.ofSeconds(1), 1_000, 2), countingReads(reads, new AtomicInteger()), listener);
         // an empty batch means the shard iterator is taken: later records are after LATEST
         Awaitility.await("a first read of " + shard).atMost(DELIVERY_TIMEOUT).until(() -> listener.batches(shard) > 0);
+        int readsBefore = reads.get();
+        // at most one read a second, with slack for timing; 5 a second would be 25
+        Awaitility.await("an idle shard read about once a second").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
+                .until(() -> reads.get() - readsBefore <= 8);
         List<String> after = produce(stream, "after", 5, 1);
 
         awaitDelivered(listener, Set.copyOf(after));
@@ -217,19 +224,7 @@ class KinesisSourceIT {
         servers.createStream(stream, 1);
         List<String> produced = produce(stream, "r", 600, 10);
         AtomicInteger fetched = new AtomicInteger();
-        ExecutionInterceptor countingReads = new ExecutionInterceptor() {
-            @Override
-            public void afterUnmarshalling(Context.AfterUnmarshalling context, ExecutionAttributes attributes) {
-                if (context.response() instanceof GetRecordsResponse response) {
-                    fetched.addAndGet(response.records().size());
-                }
-            }
-        };
-        KinesisClients clients = new KinesisClients(
-                KinesisClients.kinesisBuilder(servers.endpoints(), KinesisServers.CREDENTIALS)
-                        .overrideConfiguration(configuration -> configuration.addExecutionInterceptor(countingReads)).build(),
-                servers.clients().dynamoDb(), servers.clients().cloudWatch());
-        closeAfter.add(() -> clients.kinesis().close());
+        KinesisClients clients = countingReads(new AtomicInteger(), fetched);
         RecordingListener listener = new RecordingListener().holding();
         int perRead = 50;
         int readAhead = 1;
@@ -248,6 +243,25 @@ class KinesisSourceIT {
         listener.release();
         awaitDelivered(listener, Set.copyOf(produced));
         assertEquals(produced, listener.data());
+    }
+
+    /** Clients for the servers whose Kinesis client counts the GetRecords calls it makes and the records they bring. */
+    private KinesisClients countingReads(AtomicInteger calls, AtomicInteger records) {
+        ExecutionInterceptor counting = new ExecutionInterceptor() {
+            @Override
+            public void afterUnmarshalling(Context.AfterUnmarshalling context, ExecutionAttributes attributes) {
+                if (context.response() instanceof GetRecordsResponse response) {
+                    calls.incrementAndGet();
+                    records.addAndGet(response.records().size());
+                }
+            }
+        };
+        KinesisClients clients = new KinesisClients(
+                KinesisClients.kinesisBuilder(servers.endpoints(), KinesisServers.CREDENTIALS)
+                        .overrideConfiguration(configuration -> configuration.addExecutionInterceptor(counting)).build(),
+                servers.clients().dynamoDb(), servers.clients().cloudWatch());
+        closeAfter.add(() -> clients.kinesis().close());
+        return clients;
     }
 
     private static List<String> parents(Shard shard) {
