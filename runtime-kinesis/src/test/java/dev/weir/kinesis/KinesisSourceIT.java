@@ -188,7 +188,7 @@ class KinesisSourceIT {
     }
 
     @Test
-    void twoWorkersShareTheShardsAndTheSurvivorTakesTheShardsOfOneThatStops() throws Exception {
+    void aWorkerThatJoinsTakesItsShareAndTheSurvivorTakesTheShardsOfOneThatStops() {
         String stream = KinesisServers.uniqueName("shared");
         String application = KinesisServers.uniqueName("app");
         servers.createStream(stream, 4);
@@ -196,14 +196,19 @@ class KinesisSourceIT {
         RecordingListener first = new RecordingListener();
         RecordingListener second = new RecordingListener();
         KinesisSource firstSource = started(settings(application, stream, "worker-1"), servers.clients(), first);
+        Awaitility.await("the first worker holding every shard").atMost(DELIVERY_TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .until(() -> first.shards().equals(all));
+        List<String> before = produce(stream, "before", 40, 8);
+        awaitDelivered(first, Set.copyOf(before));
+
         started(settings(application, stream, "worker-2"), servers.clients(), second);
 
         Awaitility.await("the shards spread over both workers").atMost(DELIVERY_TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .until(() -> !first.shards().isEmpty() && !second.shards().isEmpty()
+                .until(() -> first.shards().size() == 2 && second.shards().size() == 2
                         && union(first.shards(), second.shards()).equals(all));
-        List<String> before = produce(stream, "before", 40, 8);
+        List<String> middle = produce(stream, "middle", 40, 8);
         Awaitility.await("records read by the two").atMost(DELIVERY_TIMEOUT)
-                .until(() -> union(Set.copyOf(first.data()), Set.copyOf(second.data())).containsAll(before));
+                .until(() -> union(Set.copyOf(first.data()), Set.copyOf(second.data())).containsAll(middle));
         Set<String> firstShards = first.shards();
 
         firstSource.close();
@@ -214,6 +219,8 @@ class KinesisSourceIT {
 
         awaitDelivered(second, Set.copyOf(after));
         assertFalse(first.data().stream().anyMatch(after::contains), "the stopped worker read on");
+        assertFalse(second.data().stream().anyMatch(before::contains),
+                "the joining worker read records the first had checkpointed: " + second.data());
         assertTrue(second.shardsWith(Kind.STARTED).containsAll(firstShards),
                 "the second worker took " + firstShards + ": " + second.events());
     }
