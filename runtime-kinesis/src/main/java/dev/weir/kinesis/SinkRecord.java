@@ -1,0 +1,12 @@
+package dev.weir.kinesis;
+
+import java.nio.charset.StandardCharsets;
+
+/** A record to put: Kinesis picks its shard by the hash of the partition key. */
+public record SinkRecord(String partitionKey, byte[] data) {
+
+    /** What the record counts against Kinesis' size limits: its data plus its partition key in UTF-8. */
+    public int size() {
+        return data.length + partitionKey.getBytes(StandardCharsets.UTF_8).length;
+    }
+}
