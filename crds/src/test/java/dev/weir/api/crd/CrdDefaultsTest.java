@@ -60,6 +60,8 @@ class CrdDefaultsTest {
         assertEquals(new StreamJobSpec().processingGuaranteeOrDefault().name(), defaultOf("spec.processingGuarantee"));
         assertEquals(String.valueOf(new StreamJobSpec().replicasOrDefault()), defaultOf("spec.replicas"));
         assertEquals(new EventTimeSpec().idleTimeoutOrDefault(), Durations.parse(defaultOf("spec.eventTime.idleTimeout")));
+        assertEquals(new EventTimeSpec().maxAheadOrDefault(), Durations.parse(defaultOf("spec.eventTime.maxAhead")));
+        assertEquals(new EventTimeSpec().unitOrDefault().name(), defaultOf("spec.eventTime.unit"));
         assertEquals(new WindowSpec().allowedLatenessOrDefault(),
                 Durations.parse(defaultOf("spec.pipeline[].window.allowedLateness")));
         assertEquals(new CheckpointSpec().intervalOrDefault(), Durations.parse(defaultOf("spec.checkpoints.interval")));

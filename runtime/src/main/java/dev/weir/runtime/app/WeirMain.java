@@ -29,7 +29,7 @@ public final class WeirMain {
               validate   check JOB.yaml and print what is wrong, without running anything
               serve      run the job against the brokers in its spec until stopped (what a pod runs)
 
-              --input FILE        JSON lines to replay into the source, in order
+              --input FILE        JSON lines to replay into the source, in order (- for standard input)
               --output FILE       write sink records there, one JSON per line (default: stdout)
               --dead-letter FILE  write dead-letter records there, one JSON per line
             """;
@@ -141,7 +141,7 @@ public final class WeirMain {
             if (!Files.isRegularFile(job)) {
                 throw new IllegalArgumentException("no such job file: " + job);
             }
-            if (input != null && !Files.isRegularFile(input)) {
+            if (input != null && !input.equals(LocalRun.STANDARD_INPUT) && !Files.isRegularFile(input)) {
                 throw new IllegalArgumentException("no such input file: " + input);
             }
             if (input == null && (output != null || deadLetter != null)) {

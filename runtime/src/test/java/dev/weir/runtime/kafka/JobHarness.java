@@ -109,6 +109,13 @@ final class JobHarness implements AutoCloseable {
         send(partition, lines.toArray(String[]::new));
     }
 
+    /** Sends values as they are, bytes that are not text included, each one acknowledged before the next. */
+    void sendBytes(int partition, byte[]... values) throws Exception {
+        for (byte[] value : values) {
+            producer.send(new ProducerRecord<>(source, partition, null, value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Ends the input of every source partition: all windows close. */
     void endInput() {
         for (int p = 0; p < partitions; p++) {
