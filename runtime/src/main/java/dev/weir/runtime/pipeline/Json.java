@@ -2,6 +2,7 @@ package dev.weir.runtime.pipeline;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,6 +65,9 @@ public final class Json {
         Object value;
         try {
             value = ANY_READER.readValue(bytes);
+        } catch (InputCoercionException e) {
+            throw new MalformedRecordException("a number out of range: " + firstLine(e.getOriginalMessage())
+                    + "; send integers beyond 64 bits as strings");
         } catch (IOException e) {
             throw new MalformedRecordException("not JSON: " + firstLine(e.getMessage()));
         }
@@ -80,8 +84,9 @@ public final class Json {
     }
 
     /**
-     * Where {@code value} holds a number JSON text may have but the value model cannot carry: an integer beyond 64
-     * bits, or a double that is infinite or NaN. Null when there is none.
+     * Where {@code value} holds a double JSON cannot carry (infinite, or NaN): a number beyond the double range in
+     * the text of a record, or an expression's result. Null when there is none. (Integers beyond 64 bits are
+     * refused by the parser.)
      *
      * @param path where {@code value} sits, for the message ("" for a whole record)
      */
@@ -89,9 +94,6 @@ public final class Json {
         if (value instanceof Double d) {
             return Double.isFinite(d) ? null : "field '" + path + "' is " + d + ": beyond the range of a double"
                     + " (±1.8e308)";
-        }
-        if (value instanceof Number n && !(value instanceof Long)) {
-            return "field '" + path + "' is " + n + ": an integer beyond 64 bits; send it as a string";
         }
         if (value instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
