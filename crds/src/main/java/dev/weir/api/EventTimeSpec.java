@@ -10,7 +10,7 @@ import java.time.Duration;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class EventTimeSpec {
     public static final String DEFAULT_IDLE_TIMEOUT = "30s";
-    /** As Kafka brokers (4.0 on) refuse record timestamps more than an hour ahead of their clock. */
+    /** Kafka brokers' own bound on record timestamps ahead of their clock (log.message.timestamp.after.max.ms). */
     public static final String DEFAULT_MAX_AHEAD = "1h";
 
     @Required

@@ -2,6 +2,7 @@ package dev.weir.runtime.kafka;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The largest record the job may write, and how much of it a value may take. A producer refuses a record over its
@@ -19,6 +20,7 @@ public record RecordSizes(int maxRecordBytes) {
     static final int RECORD_OVERHEAD = 128;
     /** Framing of one header, at most (two varint lengths and the count). */
     private static final int HEADER_OVERHEAD = 12;
+    private static final Headers NONE = new RecordHeaders();
 
     /** How many bytes a value may have next to this key and these headers. */
     public int valueBudget(byte[] key, Headers headers) {
@@ -27,6 +29,11 @@ public record RecordSizes(int maxRecordBytes) {
             used += HEADER_OVERHEAD + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
         }
         return maxRecordBytes - used;
+    }
+
+    /** How many bytes a value may have next to this key, without headers (what a window task writes). */
+    public int valueBudget(byte[] key) {
+        return valueBudget(key, NONE);
     }
 
     /** Whether a record of this key, value and headers stays under the limit. */

@@ -8,6 +8,7 @@ import dev.weir.runtime.pipeline.MalformedRecordException;
 import dev.weir.runtime.pipeline.RecordRejected;
 import dev.weir.runtime.pipeline.Utf8;
 import dev.weir.runtime.pipeline.WatermarkTracker;
+import dev.weir.runtime.pipeline.WindowOperator;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -138,10 +139,11 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                                  Object[] args) throws RecordRejected {
         byte[] payload = record.value();
         int room = sizes.valueBudget(key, record.headers()) - Envelope.dataOverhead(args.length);
-        if (room < 0) {
+        int stateEntry = WindowOperator.largestStateEntry(key.length, job.window().aggregates());
+        if (room < 0 || stateEntry > sizes.valueBudget(null)) {
             throw new RecordRejected(DeadLetterReason.too_large, "key field '" + job.window().keyBy() + "' is "
-                    + key.length + " bytes: a keyed record of at most " + sizes.maxRecordBytes() + " bytes cannot"
-                    + " hold it");
+                    + key.length + " bytes: too large for the keyed topic or the window state, whose records are"
+                    + " at most " + sizes.maxRecordBytes() + " bytes");
         }
         byte[] carried = payload.length <= room ? payload : Arrays.copyOf(payload, Utf8.prefixLength(payload, room));
         return Envelope.encode(new Envelope.Data(meta.partition(), partitionMax, eventTime, meta.offset(), args,

@@ -10,8 +10,6 @@ import dev.weir.runtime.pipeline.WindowOperator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -27,8 +25,6 @@ import org.jboss.logging.Logger;
  */
 final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed> {
     private static final Logger LOG = Logger.getLogger(WindowProcessor.class);
-    /** What the window task writes carries no headers of its own (a Record's are empty unless given). */
-    private static final Headers NO_HEADERS = new RecordHeaders();
     private final CompiledJob job;
     private final JobMetrics metrics;
     private final int sourcePartitions;
@@ -103,7 +99,7 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
 
     private void deadLetter(byte[] key, Envelope.Data data, DeadLetterReason reason, String message) {
         byte[] envelope = DeadLetters.envelope(reason, message, data.payload(), data.payloadBytes(), sourceTopic,
-                data.sourcePartition(), data.sourceOffset(), sizes.valueBudget(key, NO_HEADERS));
+                data.sourcePartition(), data.sourceOffset(), sizes.valueBudget(key));
         context.forward(new Record<>(key, Routed.deadLetter(envelope), timestamp));
         metrics.deadLetter(reason);
     }
@@ -124,9 +120,9 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
                 return;
             }
             byte[] value = Json.writeOutput(out);
-            if (!sizes.fits(key, value, NO_HEADERS)) {
+            if (value.length > sizes.valueBudget(key)) {
                 throw new RecordRejected(DeadLetterReason.too_large, "the window's sink record would be "
-                        + value.length + " bytes, more than the " + sizes.valueBudget(key, NO_HEADERS)
+                        + value.length + " bytes, more than the " + sizes.valueBudget(key)
                         + " a value may have next to its key in a record of at most " + sizes.maxRecordBytes() + " bytes");
             }
             context.forward(new Record<>(key, Routed.sink(value), timestamp));
@@ -134,7 +130,7 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         } catch (RecordRejected e) {
             byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(),
                     Json.writeString(window).getBytes(StandardCharsets.UTF_8), JobTopics.KEYED,
-                    context.taskId().partition(), -1, sizes.valueBudget(key, NO_HEADERS));
+                    context.taskId().partition(), -1, sizes.valueBudget(key));
             context.forward(new Record<>(key, Routed.deadLetter(envelope), timestamp));
             metrics.windowDeadLetter(e.reason());
         }

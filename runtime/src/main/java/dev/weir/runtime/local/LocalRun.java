@@ -34,7 +34,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -134,7 +133,7 @@ public final class LocalRun {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, RecordSizes.DEFAULT.maxRecordBytes());
-        int wholeLineLimit = RecordSizes.DEFAULT.valueBudget(null, new RecordHeaders());
+        int wholeLineLimit = RecordSizes.DEFAULT.valueBudget(null);
         AtomicReference<IOException> failure = new AtomicReference<>();
         long count = 0;
         try (KafkaProducer<byte[], byte[]> producer =

@@ -42,6 +42,14 @@ public final class WindowOperator {
         closedUpTo = persisted == null ? Long.MIN_VALUE : StateKeys.decodeLong(persisted);
     }
 
+    /**
+     * The largest record the state of a key of this many bytes writes (to a changelog, in Kafka): a key must leave
+     * room for it.
+     */
+    public static int largestStateEntry(int keyLength, Aggregates aggregates) {
+        return StateKeys.largestEntry(keyLength, aggregates.newAccumulator().encodedSize());
+    }
+
     /** The watermark up to which windows were closed, kept in the store: where a restarted task resumes. */
     public long closedWatermark() {
         return closedUpTo;

@@ -146,6 +146,25 @@ class HostileRecordsIT {
     }
 
     @Test
+    void keyTooLargeForTheWindowStateIsTooLarge(KafkaBroker kafka) throws Exception {
+        // a key of 250 bytes under the limit: the keyed topic takes it with a payload cut to nothing, the record of
+        // its window in the state's changelog (key, window start and end, five accumulators) is over the limit
+        String start = "{\"t\":" + (BASE + 2 * SECOND) + ",\"v\":1.0,\"k\":\"";
+        String big = start + "k".repeat(MAX_REQUEST_SIZE - 252) + "\"}";
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), windowJob(0), 1, null).start()) {
+            h.send(0, event("a", BASE + SECOND, 1.0));
+            h.sendBytes(0, big.getBytes(StandardCharsets.UTF_8));
+            h.send(0, event("a", BASE + 3 * SECOND, 1.0));
+            h.endInput();
+            h.awaitEnd(WAIT);
+            assertEquals(List.of("a@2024-05-01T12:00:00Z n=2"), windows(h));
+            assertEquals(List.of("too_large"), reasons(h));
+            String message = String.valueOf(h.deadLetters().get(0).get("message"));
+            assertTrue(message.contains("key field 'k'"), message);
+        }
+    }
+
+    @Test
     void sinkRecordTooLargeGoesToTheDeadLetter(KafkaBroker kafka) throws Exception {
         String yaml = """
                 apiVersion: weir.dev/v1alpha1
