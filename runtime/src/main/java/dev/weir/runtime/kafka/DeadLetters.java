@@ -17,6 +17,11 @@ import java.util.Map;
 final class DeadLetters {
     /** Longer messages (a parser's, CEL's) are cut here: they say what is wrong in far less. */
     static final int MAX_MESSAGE_CHARS = 4096;
+    /**
+     * Room a dead letter needs when its payload is cut to nothing: the message, each character escaped at worst to
+     * six bytes, and the other fields. A record whose own key and headers leave less goes without them.
+     */
+    static final int SMALLEST = MAX_MESSAGE_CHARS * 6 + 1024;
 
     private DeadLetters() {}
 

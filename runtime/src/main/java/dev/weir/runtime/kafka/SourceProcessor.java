@@ -12,6 +12,7 @@ import dev.weir.runtime.pipeline.WindowOperator;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -157,9 +158,11 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
 
     private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
                             String message, long payloadBytes) {
+        Record<byte[], byte[]> carrier = sizes.valueBudget(record.key(), record.headers()) >= DeadLetters.SMALLEST
+                ? record : record.withKey((byte[]) null).withHeaders(new RecordHeaders());
         byte[] envelope = DeadLetters.envelope(reason, message, record.value(), payloadBytes, meta.topic(),
-                meta.partition(), meta.offset(), sizes.valueBudget(record.key(), record.headers()));
-        context.forward(record.withValue(Routed.deadLetter(envelope)));
+                meta.partition(), meta.offset(), sizes.valueBudget(carrier.key(), carrier.headers()));
+        context.forward(carrier.withValue(Routed.deadLetter(envelope)));
         metrics.deadLetter(reason);
     }
 

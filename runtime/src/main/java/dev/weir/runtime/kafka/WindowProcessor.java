@@ -98,10 +98,16 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     }
 
     private void deadLetter(byte[] key, Envelope.Data data, DeadLetterReason reason, String message) {
+        byte[] carried = keyForDeadLetter(key);
         byte[] envelope = DeadLetters.envelope(reason, message, data.payload(), data.payloadBytes(), sourceTopic,
-                data.sourcePartition(), data.sourceOffset(), sizes.valueBudget(key));
-        context.forward(new Record<>(key, Routed.deadLetter(envelope), timestamp));
+                data.sourcePartition(), data.sourceOffset(), sizes.valueBudget(carried));
+        context.forward(new Record<>(carried, Routed.deadLetter(envelope), timestamp));
         metrics.deadLetter(reason);
+    }
+
+    /** The key, unless it leaves a dead letter too little room: then none. */
+    private byte[] keyForDeadLetter(byte[] key) {
+        return sizes.valueBudget(key) >= DeadLetters.SMALLEST ? key : null;
     }
 
     private void advance(long w) {
@@ -128,10 +134,11 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
             context.forward(new Record<>(key, Routed.sink(value), timestamp));
             metrics.recordOut();
         } catch (RecordRejected e) {
+            byte[] carried = keyForDeadLetter(key);
             byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(),
                     Json.writeString(window).getBytes(StandardCharsets.UTF_8), JobTopics.KEYED,
-                    context.taskId().partition(), -1, sizes.valueBudget(key));
-            context.forward(new Record<>(key, Routed.deadLetter(envelope), timestamp));
+                    context.taskId().partition(), -1, sizes.valueBudget(carried));
+            context.forward(new Record<>(carried, Routed.deadLetter(envelope), timestamp));
             metrics.windowDeadLetter(e.reason());
         }
     }

@@ -130,6 +130,22 @@ class HostileRecordsIT {
     }
 
     @Test
+    void deadLetterOfARecordWhoseOwnKeyLeavesNoRoomGoesWithoutThatKey(KafkaBroker kafka) throws Exception {
+        byte[] key = new byte[MAX_REQUEST_SIZE - 300];
+        Arrays.fill(key, (byte) 'k');
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), windowJob(0), 1, null).start()) {
+            h.send(0, event("a", BASE + SECOND, 1.0));
+            h.sendKeyed(0, key, "{oops".getBytes(StandardCharsets.UTF_8));
+            h.send(0, event("a", BASE + 2 * SECOND, 1.0));
+            h.endInput();
+            h.awaitEnd(WAIT);
+            assertEquals(List.of("a@2024-05-01T12:00:00Z n=2"), windows(h));
+            assertEquals(List.of("malformed"), reasons(h));
+            assertEquals("{oops", h.deadLetters().get(0).get("record"));
+        }
+    }
+
+    @Test
     void recordAtTheSizeLimitStillReachesItsWindow(KafkaBroker kafka) throws Exception {
         // 100 bytes under the producer's limit, where the keyed topic's envelope adds a few dozen
         String start = "{\"k\":\"a\",\"t\":" + (BASE + 2 * SECOND) + ",\"v\":1.0,\"pad\":\"";

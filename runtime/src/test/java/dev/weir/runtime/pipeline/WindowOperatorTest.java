@@ -206,4 +206,16 @@ class WindowOperatorTest {
         assertEquals(1000.0, w.get("total"));
         assertEquals(0.1, w.get("mean"));
     }
+
+    @Test
+    void anAbsentFieldIsSkippedLikeNull_butACompoundArgumentOverItIsAnError() throws Exception {
+        Aggregates bare = new Aggregates(List.of(new Aggregates.Named("total", AggregateCall.parse("sum(v)"))));
+        assertEquals(java.util.Arrays.asList((Object) null), java.util.Arrays.asList(bare.arguments(Map.of("k", "a"))));
+        Aggregates compound = new Aggregates(List.of(new Aggregates.Named("total", AggregateCall.parse("sum(v * 2)"))));
+        RecordRejected e = assertThrows(RecordRejected.class, () -> compound.arguments(Map.of("k", "a")));
+        assertEquals(DeadLetterReason.expression_error, e.reason());
+        RecordRejected nan = assertThrows(RecordRejected.class, () -> new Aggregates(List.of(new Aggregates.Named(
+                "mean", AggregateCall.parse("avg(a / b)")))).arguments(Map.of("a", 0.0, "b", 0.0)));
+        assertTrue(nan.getMessage().contains("finite number"), nan.getMessage());
+    }
 }
