@@ -108,7 +108,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                 return;
             }
             if (job.window() == null) {
-                writeToSink(record, meta, kept);
+                writeToSink(record, kept);
                 return;
             }
             byte[] key = job.key(kept);
@@ -122,8 +122,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         }
     }
 
-    private void writeToSink(Record<byte[], byte[]> record, RecordMetadata meta, Map<String, Object> kept)
-            throws RecordRejected {
+    private void writeToSink(Record<byte[], byte[]> record, Map<String, Object> kept) throws RecordRejected {
         byte[] out = Json.writeOutput(kept);
         if (!sizes.fits(record.key(), out, record.headers())) {
             throw new RecordRejected(DeadLetterReason.too_large, "the sink record would be " + out.length
@@ -143,8 +142,8 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         int stateEntry = WindowOperator.largestStateEntry(key.length, job.window().aggregates());
         if (room < 0 || stateEntry > sizes.valueBudget(null)) {
             throw new RecordRejected(DeadLetterReason.too_large, "key field '" + job.window().keyBy() + "' is "
-                    + key.length + " bytes: too large for the keyed topic or the window state, whose records are"
-                    + " at most " + sizes.maxRecordBytes() + " bytes");
+                    + key.length + " bytes: with the record's headers, too large for the keyed topic or the window"
+                    + " state, whose records are at most " + sizes.maxRecordBytes() + " bytes");
         }
         byte[] carried = payload.length <= room ? payload : Arrays.copyOf(payload, Utf8.prefixLength(payload, room));
         return Envelope.encode(new Envelope.Data(meta.partition(), partitionMax, eventTime, meta.offset(), args,
