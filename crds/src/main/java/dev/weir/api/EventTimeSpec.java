@@ -11,10 +11,19 @@ import java.time.Duration;
 public class EventTimeSpec {
     public static final String DEFAULT_IDLE_TIMEOUT = "30s";
     public static final String DEFAULT_ALLOWED_LATENESS = "0s";
+    /** Kafka brokers' own bound on record timestamps ahead of their clock (log.message.timestamp.after.max.ms). */
+    public static final String DEFAULT_MAX_AHEAD = "1h";
 
     @Required
-    @JsonPropertyDescription("Field holding the event time: epoch milliseconds or an ISO-8601 string.")
+    @JsonPropertyDescription("Field holding the event time: a number since the epoch (see unit), a string of digits"
+            + " read the same way, or an ISO-8601 string with a zone (Z, +02:00 or +0200). Event times outside years"
+            + " 0001-9999 are dead-lettered as bad_event_time.")
     public String field;
+
+    @Default("millis")
+    @JsonPropertyDescription("What a number in the event-time field counts since 1970-01-01T00:00:00Z: millis (the"
+            + " default) or seconds (fractions allowed, e.g. 1714564800.25).")
+    public Unit unit;
 
     @Pattern(Durations.PATTERN)
     @Default(DEFAULT_IDLE_TIMEOUT)
@@ -27,6 +36,15 @@ public class EventTimeSpec {
             + " allowedLateness of its own and for the windows of spec.sql. Absent: 0s. Flink's WATERMARK FOR ts AS ts -"
             + " INTERVAL '5' SECOND is allowedLateness: 5s.")
     public String allowedLateness;
+    @Default(DEFAULT_MAX_AHEAD)
+    @JsonPropertyDescription("An event time more than this ahead of the wall clock when its record is read is"
+            + " dead-lettered as bad_event_time and does not move the watermark, so one record from the far future"
+            + " cannot make every later record late (default 1h). Without eventTime the record timestamp is checked"
+            + " against the default.")
+    public String maxAhead;
+
+    /** Lower-case constants because they are the spelling users write in YAML. */
+    public enum Unit { millis, seconds }
 
     /** The idle timeout; call after validation, it throws IllegalArgumentException on a malformed one. */
     public Duration idleTimeoutOrDefault() {
@@ -36,5 +54,19 @@ public class EventTimeSpec {
     /** The job's allowed lateness; call after validation, it throws IllegalArgumentException on a malformed one. */
     public Duration allowedLatenessOrDefault() {
         return Durations.parse(allowedLateness == null ? DEFAULT_ALLOWED_LATENESS : allowedLateness);
+    }
+
+    /** The bound on event times ahead of the clock; call after validation. */
+    public Duration maxAheadOrDefault() {
+        return Durations.parse(maxAheadSpelling());
+    }
+
+    /** The bound as the spec spells it (or the default), for messages that tell the user which setting applies. */
+    public String maxAheadSpelling() {
+        return maxAhead == null ? DEFAULT_MAX_AHEAD : maxAhead;
+    }
+
+    public Unit unitOrDefault() {
+        return unit == null ? Unit.millis : unit;
     }
 }

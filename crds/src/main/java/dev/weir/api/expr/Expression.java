@@ -108,6 +108,11 @@ public final class Expression {
         return source;
     }
 
+    /** The field name when the whole expression is one, else null. */
+    public String bareField() {
+        return bareField;
+    }
+
     /** The names of the record fields the expression reads. */
     public Set<String> fields() {
         return fields;

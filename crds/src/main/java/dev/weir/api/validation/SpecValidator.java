@@ -284,6 +284,7 @@ public final class SpecValidator {
         required("spec.eventTime.field", eventTime.field, "the record field holding the event time (epoch"
                 + " milliseconds or ISO-8601); remove eventTime to use the source record's timestamp");
         positiveDuration("spec.eventTime.idleTimeout", eventTime.idleTimeout);
+        positiveDuration("spec.eventTime.maxAhead", eventTime.maxAhead);
         if (eventTime.allowedLateness != null) {
             duration("spec.eventTime.allowedLateness", eventTime.allowedLateness, true);
         }

@@ -62,6 +62,8 @@ class CrdDefaultsTest {
         assertEquals(new StreamJobSpec().processingGuaranteeOrDefault().name(), defaultOf("spec.processingGuarantee"));
         assertEquals(String.valueOf(new StreamJobSpec().replicasOrDefault()), defaultOf("spec.replicas"));
         assertEquals(new EventTimeSpec().idleTimeoutOrDefault(), Durations.parse(defaultOf("spec.eventTime.idleTimeout")));
+        assertEquals(new EventTimeSpec().maxAheadOrDefault(), Durations.parse(defaultOf("spec.eventTime.maxAhead")));
+        assertEquals(new EventTimeSpec().unitOrDefault().name(), defaultOf("spec.eventTime.unit"));
         assertEquals(new CheckpointSpec().intervalOrDefault(), Durations.parse(defaultOf("spec.checkpoints.interval")));
         assertEquals(String.valueOf(new CheckpointSpec().retainOrDefault()), defaultOf("spec.checkpoints.retain"));
         assertEquals(new CheckpointSpec().savepointTimeoutOrDefault(),

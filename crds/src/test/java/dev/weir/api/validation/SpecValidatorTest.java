@@ -146,6 +146,11 @@ class SpecValidatorTest {
         assertEquals(List.of("spec.eventTime.idleTimeout: invalid duration \"30\": use a number with a unit, e.g."
                         + " 500ms, 30s, 10m, 1h or 1h30m (units ns, us, ms, s, m, h)"),
                 errorsWith("eventTime: {field: event_time}", "eventTime: {field: t, idleTimeout: 30}"));
+        assertEquals(List.of("spec.eventTime.maxAhead: must be more than 0s: use a number with a unit, e.g. 500ms, 30s,"
+                        + " 10m, 1h or 1h30m"),
+                errorsWith("eventTime: {field: event_time}", "eventTime: {field: t, maxAhead: 0s, unit: seconds}"));
+        assertEquals(List.of(), errorsWith("eventTime: {field: event_time}",
+                "eventTime: {field: t, maxAhead: 24h, unit: millis}"));
     }
 
     @Test

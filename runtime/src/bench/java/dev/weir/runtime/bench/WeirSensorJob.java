@@ -62,7 +62,7 @@ final class WeirSensorJob implements BenchmarkedJob {
 
     @Override
     public String summary() {
-        return metrics == null ? "" : metrics.summary();
+        return metrics == null ? "" : String.join("; ", metrics.summary(true));
     }
 
     private static StreamJob read(Path file) {

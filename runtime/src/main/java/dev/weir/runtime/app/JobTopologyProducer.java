@@ -4,6 +4,7 @@ import dev.weir.api.InvalidJobException;
 import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.runtime.kafka.JobTopics;
+import dev.weir.runtime.kafka.RecordSizes;
 import dev.weir.runtime.kafka.StreamsClients;
 import dev.weir.runtime.kafka.StreamsTopology;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
@@ -18,6 +19,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +27,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -45,6 +52,13 @@ public class JobTopologyProducer {
     @ConfigProperty(name = "kafka-streams.state.dir")
     Path stateDir;
 
+    /** Kafka Streams' producers take {@code producer.}-prefixed keys before plain ones. */
+    @ConfigProperty(name = "kafka-streams.producer." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+    Optional<Integer> producerMaxRequestSize;
+
+    @ConfigProperty(name = "kafka-streams." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+    Optional<Integer> maxRequestSize;
+
     /** Absent when the job has no checkpoint location. */
     private Optional<StateCheckpointer> checkpointer = Optional.empty();
     private Optional<SavepointRequestWatcher> savepointRequests = Optional.empty();
@@ -63,7 +77,13 @@ public class JobTopologyProducer {
         StreamJob job = JobFiles.read(Path.of(jobFile));
         CompiledJob compiled = CompiledJob.compile(job.getSpec());
         JobTopics topics = JobTopics.of(job.getSpec());
-        int partitions = sourcePartitions(job.getSpec().source.kafka.bootstrapServers, topics.source());
+        String bootstrap = job.getSpec().source.kafka.bootstrapServers;
+        int partitions;
+        RecordSizes sizes;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            partitions = sourcePartitions(admin, bootstrap, topics.source());
+            sizes = recordSizes(admin, topics);
+        }
         LOG.infof("job %s: %s (%d partitions) → %s, dead letters → %s", job.getMetadata().getName(),
                 topics.source(), partitions, topics.sink(), topics.deadLetter());
         checkpointer = JobCheckpoints.of(job, stateDir, checkpointMetrics);
@@ -71,7 +91,7 @@ public class JobTopologyProducer {
                 .intervalOrDefault(), job.getSpec().checkpoints.location));
         savepointRequests = checkpointer.map(c -> new SavepointRequestWatcher(Path.of(jobFile), c));
         return StreamsTopology.build(compiled, topics, partitions, new JobMetrics(registry), progressInterval,
-                compiled.idleTimeout(), checkpointer.orElse(null));
+                compiled.idleTimeout(), checkpointer.orElse(null), sizes);
     }
 
     /**
@@ -104,17 +124,39 @@ public class JobTopologyProducer {
     }
 
     /** Waits for the source topic to exist: the watermark needs its partition count. */
-    private static int sourcePartitions(String bootstrap, String topic) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            while (true) {
-                try {
-                    return admin.describeTopics(java.util.List.of(topic)).allTopicNames()
-                            .get(30, TimeUnit.SECONDS).get(topic).partitions().size();
-                } catch (ExecutionException | TimeoutException e) {
-                    LOG.warnf("waiting for source topic %s on %s: %s", topic, bootstrap, e.getMessage());
-                    Thread.sleep(Duration.ofSeconds(5).toMillis());
-                }
+    private static int sourcePartitions(Admin admin, String bootstrap, String topic) throws InterruptedException {
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warnf("waiting for source topic %s on %s: %s", topic, bootstrap, e.getMessage());
+                Thread.sleep(Duration.ofSeconds(5).toMillis());
             }
         }
+    }
+
+    /**
+     * The largest record the job may write: its producer's max.request.size, and the sink's and dead-letter topic's
+     * max.message.bytes where they can be read (a topic not created yet gets the broker's default, which is larger
+     * than the producer's).
+     */
+    private RecordSizes recordSizes(Admin admin, JobTopics topics) throws InterruptedException {
+        int limit = producerMaxRequestSize.or(() -> maxRequestSize).orElse(RecordSizes.KAFKA_DEFAULT);
+        List<ConfigResource> resources = List.of(new ConfigResource(ConfigResource.Type.TOPIC, topics.sink()),
+                new ConfigResource(ConfigResource.Type.TOPIC, topics.deadLetter()));
+        try {
+            for (Config config : admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS).values()) {
+                ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                if (entry != null && entry.value() != null) {
+                    limit = Math.min(limit, Integer.parseInt(entry.value()));
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.infof("the sink's and dead-letter topic's max.message.bytes could not be read (%s); records are kept"
+                    + " under the producer's max.request.size, %d bytes", e.getMessage(), limit);
+        }
+        LOG.infof("records written are kept under %d bytes; larger ones are dead-lettered too_large", limit);
+        return new RecordSizes(limit);
     }
 }

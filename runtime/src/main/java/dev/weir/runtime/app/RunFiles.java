@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import dev.weir.runtime.local.LocalRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,15 +11,13 @@ import java.nio.file.Path;
  * IllegalArgumentException whose message starts with the flag.
  */
 final class RunFiles {
-    /** {@code --input -} reads standard input. */
-    static final String STDIN = "-";
     /** Symbolic links followed at most, as Linux does before ELOOP. */
     private static final int MAX_LINKS = 40;
 
     private RunFiles() {}
 
     static void check(Path job, Path input, Path output, Path deadLetter) {
-        Path in = input.toString().equals(STDIN) ? null : readable("--input", input);
+        Path in = input.equals(LocalRun.STANDARD_INPUT) ? null : readable("--input", input);
         Path jobFile = realPathOrSelf(job.toAbsolutePath());
         Path out = output == null ? null : writable("--output", output, in, jobFile);
         Path dead = deadLetter == null ? null : writable("--dead-letter", deadLetter, in, jobFile);

@@ -32,7 +32,7 @@ public final class WeirMain {
               explain    print JOB.yaml with the pipeline its spec.sql translates to, as YAML steps
               serve      run the job against the brokers in its spec until stopped (what a pod runs)
 
-              --input FILE        JSON lines to replay into the source, in order
+              --input FILE        JSON lines to replay into the source, in order (- for standard input)
               --output FILE       write sink records there, one JSON per line (default: stdout)
               --dead-letter FILE  write dead-letter records there, one JSON per line
             """;

@@ -1,15 +1,16 @@
 package dev.weir.runtime.kafka;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
- * What travels through the keyed (repartition) topic, in a compact binary form: either a record
- * reduced to what the window needs, or a progress report of one source partition.
+ * What travels through the keyed (repartition) topic, in a compact binary form: a record reduced to
+ * what the window needs, a progress report of one source partition, or the end of its input. The end
+ * is a kind of its own, never a value of event time: no record's time can pass for it.
  */
 sealed interface Envelope {
     byte DATA = 0;
     byte PROGRESS = 1;
+    byte ENDED = 2;
     byte NULL = 0;
     byte LONG = 1;
     byte DOUBLE = 2;
@@ -18,22 +19,34 @@ sealed interface Envelope {
     /**
      * A record for the window. {@code partitionMax} is the largest event time its source partition
      * had read when it was read, so the window task's watermark is exact for it; the payload rides
-     * along for the dead letter in case the record turns out late.
+     * along for the dead letter in case the record turns out late, whole or, when the keyed topic
+     * would not take it whole, cut to a prefix of the {@code payloadBytes} it had.
      */
     record Data(int sourcePartition, long partitionMax, long eventTime, long sourceOffset, Object[] args,
-                byte[] payload) implements Envelope {}
+                byte[] payload, long payloadBytes) implements Envelope {}
 
     /** Source partition progress: its largest event time, and how long it has been idle (or {@link #ACTIVE}). */
     record Progress(int sourcePartition, long partitionMax, long idleForMs) implements Envelope {}
+
+    /** The source partition's input has ended ({@code weir run}'s end-of-input control record). */
+    record Ended(int sourcePartition) implements Envelope {}
+
+    /** Bytes of a {@link Data} envelope besides its payload. */
+    static int dataOverhead(int args) {
+        return 1 + 4 + 8 + 8 + 8 + 4 + args * 9 + 8 + 4;
+    }
 
     static byte[] encode(Envelope envelope) {
         if (envelope instanceof Progress p) {
             return ByteBuffer.allocate(21).put(PROGRESS).putInt(p.sourcePartition()).putLong(p.partitionMax())
                     .putLong(p.idleForMs()).array();
         }
+        if (envelope instanceof Ended e) {
+            return ByteBuffer.allocate(5).put(ENDED).putInt(e.sourcePartition()).array();
+        }
         Data d = (Data) envelope;
         int payloadLength = d.payload() == null ? 0 : d.payload().length;
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 + 8 + 8 + 4 + d.args().length * 9 + 4 + payloadLength)
+        ByteBuffer b = ByteBuffer.allocate(dataOverhead(d.args().length) + payloadLength)
                 .put(DATA).putInt(d.sourcePartition()).putLong(d.partitionMax()).putLong(d.eventTime())
                 .putLong(d.sourceOffset()).putInt(d.args().length);
         for (Object arg : d.args()) {
@@ -45,7 +58,7 @@ sealed interface Envelope {
                 b.put(DOUBLE).putDouble((Double) arg);
             }
         }
-        b.putInt(payloadLength);
+        b.putLong(d.payloadBytes()).putInt(payloadLength);
         if (payloadLength > 0) {
             b.put(d.payload());
         }
@@ -57,6 +70,9 @@ sealed interface Envelope {
         byte type = b.get();
         if (type == PROGRESS) {
             return new Progress(b.getInt(), b.getLong(), b.getLong());
+        }
+        if (type == ENDED) {
+            return new Ended(b.getInt());
         }
         if (type != DATA) {
             throw new IllegalArgumentException("unknown envelope type " + type);
@@ -75,12 +91,9 @@ sealed interface Envelope {
                 default -> throw new IllegalArgumentException("unknown argument tag " + tag);
             };
         }
+        long payloadBytes = b.getLong();
         byte[] payload = new byte[b.getInt()];
         b.get(payload);
-        return new Data(partition, max, eventTime, offset, args, payload);
-    }
-
-    static String text(byte[] payload) {
-        return payload == null ? null : new String(payload, StandardCharsets.UTF_8);
+        return new Data(partition, max, eventTime, offset, args, payload, payloadBytes);
     }
 }

@@ -6,10 +6,13 @@ import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.MalformedRecordException;
 import dev.weir.runtime.pipeline.RecordRejected;
+import dev.weir.runtime.pipeline.Utf8;
 import dev.weir.runtime.pipeline.WatermarkTracker;
-import java.nio.charset.StandardCharsets;
+import dev.weir.runtime.pipeline.WindowOperator;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -30,17 +33,21 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private final JobMetrics metrics;
     private final Duration progressInterval;
     private final long idleTimeoutMs;
+    private final RecordSizes sizes;
     private ProcessorContext<byte[], Routed> context;
     private int partition;
     private long partitionMax = WatermarkTracker.UNKNOWN;
+    private boolean ended;
     private long lastReadMs;
     private long nextOffset;
 
-    SourceProcessor(CompiledJob job, JobMetrics metrics, Duration progressInterval, Duration idleTimeout) {
+    SourceProcessor(CompiledJob job, JobMetrics metrics, Duration progressInterval, Duration idleTimeout,
+                    RecordSizes sizes) {
         this.job = job;
         this.metrics = metrics;
         this.progressInterval = progressInterval;
         this.idleTimeoutMs = idleTimeout == null ? Long.MAX_VALUE : idleTimeout.toMillis();
+        this.sizes = sizes;
     }
 
     @Override
@@ -50,6 +57,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         // init runs again when Kafka Streams revives a task and rewinds it to the last commit (e.g. an
         // aborted transaction): what was read since then must not count, or the rewound records look late
         this.partitionMax = WatermarkTracker.UNKNOWN;
+        this.ended = false;
         this.nextOffset = -1;
         // not context.currentSystemTimeMs(): before the task's first record that cached clock can be far
         // in the past (even 0), which would make a partition look idle since 1970 at the first report
@@ -67,6 +75,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
             LOG.warnf("source task %s rewound from offset %d to %d: forgetting its progress", context.taskId(),
                     nextOffset, meta.offset());
             partitionMax = WatermarkTracker.UNKNOWN;
+            ended = false;
         }
         if (nextOffset < 0) {
             LOG.infof("source task %s reads from offset %d", context.taskId(), meta.offset());
@@ -74,7 +83,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         nextOffset = meta.offset() + 1;
         lastReadMs = System.currentTimeMillis();
         if (EndOfInput.isMarked(record.headers())) {
-            partitionMax = Long.MAX_VALUE;
+            ended = true;
             if (job.window() == null) {
                 EndOfInput.send(context, partition, record.timestamp());
             } else {
@@ -83,24 +92,29 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
             return;
         }
         metrics.recordIn();
+        long tooLargeBytes = TruncatedInput.originalSize(record.headers());
+        if (tooLargeBytes >= 0) {
+            deadLetter(record, meta, DeadLetterReason.too_large, "a record of " + tooLargeBytes + " bytes, more than"
+                    + " a Kafka record may hold (max.request.size); its first bytes are kept", tooLargeBytes);
+            return;
+        }
         try {
             Map<String, Object> value = Json.parseObject(record.value());
-            long eventTime = job.eventTime(value, record.timestamp());
+            long eventTime = job.eventTime(value, record.timestamp(), lastReadMs);
             partitionMax = Math.max(partitionMax, eventTime);
             Map<String, Object> kept = job.beforeWindow(value);
             if (kept == null) {
+                metrics.recordFiltered();
                 return;
             }
             if (job.window() == null) {
-                context.forward(record.withValue(Routed.sink(Json.write(kept))));
-                metrics.recordOut();
+                writeToSink(record, kept);
                 return;
             }
             byte[] key = job.key(kept);
             Object[] args = job.window().aggregates().arguments(kept);
-            Envelope data = new Envelope.Data(meta.partition(), partitionMax, eventTime, meta.offset(), args,
-                    record.value());
-            context.forward(record.withKey(key).withValue(Routed.keyed(Envelope.encode(data), false)));
+            byte[] keyed = keyedEnvelope(record, meta, key, eventTime, args);
+            context.forward(record.withKey(key).withValue(Routed.keyed(keyed, false)));
         } catch (MalformedRecordException e) {
             deadLetter(record, meta, DeadLetterReason.malformed, e.getMessage());
         } catch (RecordRejected e) {
@@ -108,19 +122,56 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         }
     }
 
+    private void writeToSink(Record<byte[], byte[]> record, Map<String, Object> kept) throws RecordRejected {
+        byte[] out = Json.writeOutput(kept);
+        if (!sizes.fits(record.key(), out, record.headers())) {
+            throw new RecordRejected(DeadLetterReason.too_large, "the sink record would be " + out.length
+                    + " bytes, more than the " + sizes.valueBudget(record.key(), record.headers())
+                    + " a value may have next to its key and headers in a record of at most " + sizes.maxRecordBytes()
+                    + " bytes");
+        }
+        context.forward(record.withValue(Routed.sink(out)));
+        metrics.recordOut();
+    }
+
+    /** The record as the window needs it; its payload (kept only for a late record's dead letter) cut to fit. */
+    private byte[] keyedEnvelope(Record<byte[], byte[]> record, RecordMetadata meta, byte[] key, long eventTime,
+                                 Object[] args) throws RecordRejected {
+        byte[] payload = record.value();
+        int room = sizes.valueBudget(key, record.headers()) - Envelope.dataOverhead(args.length);
+        int stateEntry = WindowOperator.largestStateEntry(key.length, job.window().aggregates());
+        if (room < 0 || stateEntry > sizes.valueBudget(null)) {
+            throw new RecordRejected(DeadLetterReason.too_large, "key field '" + job.window().keyBy() + "' is "
+                    + key.length + " bytes: with the record's headers, too large for the keyed topic or the window"
+                    + " state, whose records are at most " + sizes.maxRecordBytes() + " bytes");
+        }
+        byte[] carried = payload.length <= room ? payload : Arrays.copyOf(payload, Utf8.prefixLength(payload, room));
+        return Envelope.encode(new Envelope.Data(meta.partition(), partitionMax, eventTime, meta.offset(), args,
+                carried, payload.length));
+    }
+
     private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
                             String message) {
-        String payload = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
-        byte[] envelope = DeadLetters.envelope(reason, message, payload, meta.topic(), meta.partition(),
-                meta.offset());
-        context.forward(record.withValue(Routed.deadLetter(envelope)));
+        deadLetter(record, meta, reason, message, record.value() == null ? 0 : record.value().length);
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
+                            String message, long payloadBytes) {
+        Record<byte[], byte[]> carrier = sizes.valueBudget(record.key(), record.headers()) >= DeadLetters.SMALLEST
+                ? record : record.withKey((byte[]) null).withHeaders(new RecordHeaders());
+        byte[] envelope = DeadLetters.envelope(reason, message, record.value(), payloadBytes, meta.topic(),
+                meta.partition(), meta.offset(), sizes.valueBudget(carrier.key(), carrier.headers()));
+        context.forward(carrier.withValue(Routed.deadLetter(envelope)));
         metrics.deadLetter(reason);
     }
 
     private void reportProgress(long now) {
         long idleFor = now - lastReadMs;
-        Envelope.Progress progress;
-        if (partitionMax != Long.MAX_VALUE && idleFor >= idleTimeoutMs) {
+        Envelope progress;
+        if (ended) {
+            // repeated, like progress, so a window task that restarts learns it again
+            progress = new Envelope.Ended(partition);
+        } else if (idleFor >= idleTimeoutMs) {
             progress = new Envelope.Progress(partition, partitionMax, idleFor);
         } else if (partitionMax != WatermarkTracker.UNKNOWN) {
             progress = new Envelope.Progress(partition, partitionMax, Envelope.ACTIVE);

@@ -50,10 +50,18 @@ public final class StreamsTopology {
     /** @param checkpointer null keeps the window state in Kafka Streams' own RocksDB store, without checkpoints */
     public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, JobMetrics metrics,
                                  Duration progressInterval, Duration idleTimeout, StateCheckpointer checkpointer) {
+        return build(job, topics, sourcePartitions, metrics, progressInterval, idleTimeout, checkpointer,
+                RecordSizes.DEFAULT);
+    }
+
+    /** @param sizes the largest record the job's producer and its sink and dead-letter topics take */
+    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, JobMetrics metrics,
+                                 Duration progressInterval, Duration idleTimeout, StateCheckpointer checkpointer,
+                                 RecordSizes sizes) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<byte[], Routed> fromSource = builder
                 .stream(topics.source(), Consumed.with(BYTES, BYTES).withName("weir-source"))
-                .process(() -> new SourceProcessor(job, metrics, progressInterval, idleTimeout),
+                .process(() -> new SourceProcessor(job, metrics, progressInterval, idleTimeout, sizes),
                         Named.as("weir-source-steps"));
         if (job.window() == null) {
             writeOut(fromSource, topics, "weir-source");
@@ -72,7 +80,7 @@ public final class StreamsTopology {
                         .withKeySerde(BYTES).withValueSerde(ROUTED)
                         .withNumberOfPartitions(sourcePartitions)
                         .withStreamPartitioner(broadcastControl()))
-                .process(() -> new WindowProcessor(job, metrics, sourcePartitions, topics.source()),
+                .process(() -> new WindowProcessor(job, metrics, sourcePartitions, topics.source(), sizes),
                         Named.as("weir-window"), JobTopics.WINDOW_STORE);
         writeOut(windowed, topics, "weir-window");
         return builder.build();

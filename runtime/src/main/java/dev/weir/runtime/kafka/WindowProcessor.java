@@ -29,17 +29,19 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     private final JobMetrics metrics;
     private final int sourcePartitions;
     private final String sourceTopic;
+    private final RecordSizes sizes;
     private ProcessorContext<byte[], Routed> context;
     private WindowOperator windows;
     private WatermarkTracker watermark;
     private long timestamp;
     private boolean endSent;
 
-    WindowProcessor(CompiledJob job, JobMetrics metrics, int sourcePartitions, String sourceTopic) {
+    WindowProcessor(CompiledJob job, JobMetrics metrics, int sourcePartitions, String sourceTopic, RecordSizes sizes) {
         this.job = job;
         this.metrics = metrics;
         this.sourcePartitions = sourcePartitions;
         this.sourceTopic = sourceTopic;
+        this.sizes = sizes;
     }
 
     @Override
@@ -55,7 +57,10 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     }
 
     private static String describe(long watermark) {
-        return watermark == WatermarkTracker.UNKNOWN ? "(none yet)" : Instant.ofEpochMilli(watermark).toString();
+        if (watermark == WatermarkTracker.UNKNOWN) {
+            return "(none yet)";
+        }
+        return watermark == WatermarkTracker.END ? "(end of input)" : Instant.ofEpochMilli(watermark).toString();
     }
 
     @Override
@@ -63,27 +68,46 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         timestamp = record.timestamp();
         Envelope envelope = Envelope.decode(record.value().value());
         if (envelope instanceof Envelope.Progress p) {
-            long w = p.idleForMs() == Envelope.ACTIVE
+            advance(p.idleForMs() == Envelope.ACTIVE
                     ? watermark.active(p.sourcePartition(), p.partitionMax())
-                    : watermark.idle(p.sourcePartition(), p.partitionMax(), p.idleForMs());
-            advance(w);
-            if (w == Long.MAX_VALUE && !endSent) {
+                    : watermark.idle(p.sourcePartition(), p.partitionMax(), p.idleForMs()));
+            return;
+        }
+        if (envelope instanceof Envelope.Ended e) {
+            advance(watermark.ended(e.sourcePartition()));
+            if (watermark.allEnded() && !endSent) {
                 sendEndOfInput();
             }
             return;
         }
         Envelope.Data data = (Envelope.Data) envelope;
         advance(watermark.active(data.sourcePartition(), data.partitionMax()));
-        if (!windows.add(record.key(), data.eventTime(), data.args())) {
+        try {
+            if (windows.add(record.key(), data.eventTime(), data.args())) {
+                metrics.recordWindowed();
+                return;
+            }
             String message = "event time " + Instant.ofEpochMilli(data.eventTime()) + " is behind the watermark "
                     + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
-            byte[] envelopeBytes = DeadLetters.envelope(DeadLetterReason.late, message, Envelope.text(data.payload()),
-                    sourceTopic, data.sourcePartition(), data.sourceOffset());
-            context.forward(new Record<>(record.key(), Routed.deadLetter(envelopeBytes), timestamp));
-            metrics.deadLetter(DeadLetterReason.late);
+            deadLetter(record.key(), data, DeadLetterReason.late, message);
             LOG.debugf("window task %s: late record from partition %d offset %d: %s", context.taskId(),
                     data.sourcePartition(), data.sourceOffset(), message);
+        } catch (RecordRejected e) {
+            deadLetter(record.key(), data, e.reason(), e.getMessage());
         }
+    }
+
+    private void deadLetter(byte[] key, Envelope.Data data, DeadLetterReason reason, String message) {
+        byte[] carried = keyForDeadLetter(key);
+        byte[] envelope = DeadLetters.envelope(reason, message, data.payload(), data.payloadBytes(), sourceTopic,
+                data.sourcePartition(), data.sourceOffset(), sizes.valueBudget(carried));
+        context.forward(new Record<>(carried, Routed.deadLetter(envelope), timestamp));
+        metrics.deadLetter(reason);
+    }
+
+    /** The key, unless it leaves a dead letter too little room: then none. */
+    private byte[] keyForDeadLetter(byte[] key) {
+        return sizes.valueBudget(key) >= DeadLetters.SMALLEST ? key : null;
     }
 
     private void advance(long w) {
@@ -92,20 +116,30 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     }
 
     private void emit(Map<String, Object> window, long windowEnd) {
+        metrics.windowClosed();
         Object keyValue = window.get(job.window().keyBy());
         byte[] key = keyValue instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : Json.write(keyValue);
         try {
             Map<String, Object> out = job.afterWindow(window);
             if (out == null) {
+                metrics.windowFiltered();
                 return;
             }
-            context.forward(new Record<>(key, Routed.sink(Json.write(out)), timestamp));
+            byte[] value = Json.writeOutput(out);
+            if (value.length > sizes.valueBudget(key)) {
+                throw new RecordRejected(DeadLetterReason.too_large, "the window's sink record would be "
+                        + value.length + " bytes, more than the " + sizes.valueBudget(key)
+                        + " a value may have next to its key in a record of at most " + sizes.maxRecordBytes() + " bytes");
+            }
+            context.forward(new Record<>(key, Routed.sink(value), timestamp));
             metrics.recordOut();
         } catch (RecordRejected e) {
-            byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(), Json.writeString(window),
-                    JobTopics.KEYED, context.taskId().partition(), -1);
-            context.forward(new Record<>(key, Routed.deadLetter(envelope), timestamp));
-            metrics.deadLetter(e.reason());
+            byte[] carried = keyForDeadLetter(key);
+            byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(),
+                    Json.writeString(window).getBytes(StandardCharsets.UTF_8), JobTopics.KEYED,
+                    context.taskId().partition(), -1, sizes.valueBudget(carried));
+            context.forward(new Record<>(carried, Routed.deadLetter(envelope), timestamp));
+            metrics.windowDeadLetter(e.reason());
         }
     }
 

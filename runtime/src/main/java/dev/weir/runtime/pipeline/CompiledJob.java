@@ -40,7 +40,6 @@ public final class CompiledJob {
     /** Compiles a spec that {@code SpecValidator} accepted; anything else is a programming error. */
     public static CompiledJob compile(StreamJobSpec spec) {
         try {
-            String field = spec.eventTime == null ? null : spec.eventTime.field;
             Duration idle = (spec.eventTime == null ? new EventTimeSpec() : spec.eventTime).idleTimeoutOrDefault();
             List<RecordStep> before = new ArrayList<>();
             List<RecordStep> after = new ArrayList<>();
@@ -57,7 +56,7 @@ public final class CompiledJob {
                     (window == null ? before : after).add(compileStep(step, path));
                 }
             }
-            return new CompiledJob(new EventTimeReader(field), List.copyOf(before), window, List.copyOf(after), idle);
+            return new CompiledJob(EventTimeReader.of(spec.eventTime), List.copyOf(before), window, List.copyOf(after), idle);
         } catch (ExpressionException e) {
             throw new IllegalArgumentException("spec was not validated: " + e.getMessage(), e);
         }
@@ -103,8 +102,9 @@ public final class CompiledJob {
         return idleTimeout;
     }
 
-    public long eventTime(Map<String, Object> record, long sourceTimestamp) throws RecordRejected {
-        return eventTime.read(record, sourceTimestamp);
+    /** @param nowMs the wall clock as the record is read (event times far ahead of it are rejected) */
+    public long eventTime(Map<String, Object> record, long sourceTimestamp, long nowMs) throws RecordRejected {
+        return eventTime.read(record, sourceTimestamp, nowMs);
     }
 
     /** The steps before the window (all steps when there is none); null when a filter drops the record. */

@@ -6,5 +6,7 @@ public enum DeadLetterReason {
     bad_event_time,
     expression_error,
     missing_key,
-    late
+    late,
+    /** Larger than a Kafka record may be: an input line of {@code weir run}, or what the job would write. */
+    too_large
 }

@@ -27,12 +27,21 @@ public sealed interface RecordStep {
         public Map<String, Object> apply(Map<String, Object> record) throws RecordRejected {
             Map<String, Object> out = new LinkedHashMap<>(outputs.size() * 2);
             for (Map.Entry<String, Expression> e : outputs.entrySet()) {
+                Object value;
                 try {
-                    out.put(e.getKey(), e.getValue().evaluate(record));
+                    value = e.getValue().evaluate(record);
                 } catch (ExpressionException ex) {
                     throw new RecordRejected(DeadLetterReason.expression_error,
                             field + "." + e.getKey() + ": " + ex.getMessage());
                 }
+                // JSON has no Infinity or NaN (written out, they would become strings); a field read as it is
+                // passed the same check when its record was parsed
+                String outOfRange = e.getValue().bareField() != null ? null : Json.numberOutOfRange(value, e.getKey());
+                if (outOfRange != null) {
+                    throw new RecordRejected(DeadLetterReason.expression_error, field + "." + e.getKey() + ": "
+                            + outOfRange);
+                }
+                out.put(e.getKey(), value);
             }
             return out;
         }

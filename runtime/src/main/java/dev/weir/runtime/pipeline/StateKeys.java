@@ -34,6 +34,13 @@ final class StateKeys {
                 .put(TIMER).putLong(flip(end)).putInt(key.length).put(key).putLong(flip(start)).array();
     }
 
+    /** The largest state entry (key and value) a window of a key this long takes, with its timer's. */
+    static int largestEntry(int keyLength, int accumulatorBytes) {
+        int window = 1 + 4 + keyLength + 8 + 16 + accumulatorBytes;
+        int timer = 1 + 8 + 4 + keyLength + 8;
+        return Math.max(window, timer);
+    }
+
     static byte[] timersFrom(long end) {
         return ByteBuffer.allocate(9).put(TIMER).putLong(flip(end)).array();
     }

@@ -42,6 +42,14 @@ public final class WindowOperator {
         closedUpTo = persisted == null ? Long.MIN_VALUE : StateKeys.decodeLong(persisted);
     }
 
+    /**
+     * The largest record the state of a key of this many bytes writes (to a changelog, in Kafka): a key must leave
+     * room for it.
+     */
+    public static int largestStateEntry(int keyLength, Aggregates aggregates) {
+        return StateKeys.largestEntry(keyLength, aggregates.newAccumulator().encodedSize());
+    }
+
     /** The watermark up to which windows were closed, kept in the store: where a restarted task resumes. */
     public long closedWatermark() {
         return closedUpTo;
@@ -85,44 +93,48 @@ public final class WindowOperator {
     }
 
     /**
-     * Adds a record to its open windows.
+     * Adds a record to its open windows, all of them or none.
      *
      * @param key the JSON bytes of the record's key value
      * @return false when every window of the record is closed: the record is late
+     * @throws RecordRejected when the record would take an aggregate out of range; no window changes then
      */
-    public boolean add(byte[] key, long eventTime, Object[] args) {
+    public boolean add(byte[] key, long eventTime, Object[] args) throws RecordRejected {
         if (shape instanceof WindowShape.Session session) {
             return addToSession(key, eventTime, args, session.gap());
         }
         long size = WindowShape.fixedSize(shape);
-        boolean taken = false;
+        List<long[]> open = new ArrayList<>();
+        List<Aggregates.Accumulator> updated = new ArrayList<>();
         for (long start : WindowShape.fixedStarts(shape, eventTime)) {
             long end = start + size;
             if (isClosed(end)) {
                 continue;
             }
-            byte[] windowKey = StateKeys.window(key, start);
-            byte[] stored = store.get(windowKey);
-            Aggregates.Accumulator acc;
-            if (stored == null) {
-                acc = aggregates.newAccumulator();
-                addTimer(end, key, start);
-            } else {
-                acc = decodeAccumulator(stored);
-            }
+            byte[] stored = store.get(StateKeys.window(key, start));
+            Aggregates.Accumulator acc = stored == null ? aggregates.newAccumulator() : decodeAccumulator(stored);
             acc.add(args);
-            store.put(windowKey, encode(start, end, acc));
-            taken = true;
+            open.add(new long[] {start, end, stored == null ? 1 : 0});
+            updated.add(acc);
         }
-        return taken;
+        for (int i = 0; i < open.size(); i++) {
+            long start = open.get(i)[0];
+            long end = open.get(i)[1];
+            if (open.get(i)[2] == 1) {
+                addTimer(end, key, start);
+            }
+            store.put(StateKeys.window(key, start), encode(start, end, updated.get(i)));
+        }
+        return !open.isEmpty();
     }
 
-    private boolean addToSession(byte[] key, long t, Object[] args, long gap) {
+    private boolean addToSession(byte[] key, long t, Object[] args, long gap) throws RecordRejected {
         long first = t;
         long last = t;
         Aggregates.Accumulator merged = aggregates.newAccumulator();
         merged.add(args);
         List<byte[]> absorbed = new ArrayList<>();
+        List<byte[]> absorbedTimers = new ArrayList<>();
         byte[] prefix = StateKeys.windowsOf(key);
         List<byte[][]> sessions = new ArrayList<>();
         store.scan(prefix, StateKeys.after(prefix), (k, v) -> {
@@ -139,14 +151,15 @@ public final class WindowOperator {
                 last = Math.max(last, sLast);
                 merged.merge(aggregates.decode(b));
                 absorbed.add(entry[0]);
-                store.delete(StateKeys.timer(sEnd, key, sFirst));
+                absorbedTimers.add(StateKeys.timer(sEnd, key, sFirst));
             }
         }
         if (absorbed.isEmpty() && isClosed(t + gap)) {
             return false;
         }
-        for (byte[] k : absorbed) {
-            store.delete(k);
+        for (int i = 0; i < absorbed.size(); i++) {
+            store.delete(absorbedTimers.get(i));
+            store.delete(absorbed.get(i));
         }
         long end = last + gap;
         store.put(StateKeys.window(key, first), encode(first, end, merged));

@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,12 +12,16 @@ import dev.weir.api.StreamJob;
 import dev.weir.api.sql.SqlPipeline;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.testing.WindowAssertions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +130,57 @@ class WeirCommandLineIT {
                 .toString(), "--input", EXAMPLES.resolve("data/clicks.jsonl").toString());
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals(3, r.stdout().lines().filter(l -> l.startsWith("{")).count(), r.stdout());
+    }
+
+    @Test
+    void dashReadsTheInputFromStandardInput() throws Exception {
+        Path log = tmp.resolve("stdin.err");
+        Process p = RuntimeProcess.builder(log, "run", EXAMPLES.resolve("clickstream-sessions.yaml").toString(),
+                "--input", "-").redirectInput(EXAMPLES.resolve("data/clicks.jsonl").toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "weir run --input - did not finish");
+        assertEquals(0, p.exitValue(), Files.readString(log));
+        assertEquals(3, Files.readAllLines(log.resolveSibling(log.getFileName() + ".out")).stream()
+                .filter(l -> l.startsWith("{")).count());
+        assertTrue(Files.readString(log).contains("11 records in = 9 into windows + 1 filtered + 1 dead letters (late 1)"),
+                Files.readString(log));
+    }
+
+    @Test
+    void sigtermLeavesNoStateOrBrokerFolderBehind() throws Exception {
+        Path childTmp = Files.createDirectory(tmp.resolve("child-tmp"));
+        Path log = tmp.resolve("sigterm.err");
+        // standard input left open: the run waits for more input, with its broker and Kafka Streams running
+        Process p = RuntimeProcess.builder(log, List.of("-Djava.io.tmpdir=" + childTmp), "run",
+                EXAMPLES.resolve("clickstream-sessions.yaml").toString(), "--input", "-").start();
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> stateFolder(childTmp).map(WeirCommandLineIT::hasFiles)
+                    .orElse(false));
+            p.destroy();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "weir run did not stop on SIGTERM");
+            assertEquals(List.of(), folders(childTmp), Files.readString(log));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static Optional<Path> stateFolder(Path dir) throws IOException {
+        try (var list = Files.list(dir)) {
+            return list.filter(f -> f.getFileName().toString().startsWith("weir-state")).findFirst();
+        }
+    }
+
+    private static boolean hasFiles(Path dir) {
+        try (var list = Files.list(dir)) {
+            return list.findAny().isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static List<String> folders(Path dir) throws IOException {
+        try (var list = Files.list(dir)) {
+            return list.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test

@@ -109,6 +109,18 @@ final class JobHarness implements AutoCloseable {
         send(partition, lines.toArray(String[]::new));
     }
 
+    /** Sends values as they are, bytes that are not text included, each one acknowledged before the next. */
+    void sendBytes(int partition, byte[]... values) throws Exception {
+        for (byte[] value : values) {
+            sendKeyed(partition, null, value);
+        }
+    }
+
+    /** Sends one record with a Kafka key of its own, and waits for it to be acknowledged. */
+    void sendKeyed(int partition, byte[] key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(source, partition, key, value)).get(30, TimeUnit.SECONDS);
+    }
+
     /** Ends the input of every source partition: all windows close. */
     void endInput() {
         for (int p = 0; p < partitions; p++) {

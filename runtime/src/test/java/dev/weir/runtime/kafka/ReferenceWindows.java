@@ -16,10 +16,10 @@ import java.util.TreeSet;
  * partition, to check the runtime against: lists of records per window, brute-force assignment.
  * Aggregates: n = count(), total = sum(v), lo = min(v), hi = max(v), mean = avg(v).
  */
-final class ReferenceWindows {
-    record Event(String key, long time, Double value, long offset) {}
+public final class ReferenceWindows {
+    public record Event(String key, long time, Double value, long offset) {}
 
-    record Result(List<Map<String, Object>> windows, Set<Long> lateOffsets) {}
+    public record Result(List<Map<String, Object>> windows, Set<Long> lateOffsets) {}
 
     private static final class Window {
         final String key;
@@ -35,7 +35,7 @@ final class ReferenceWindows {
     }
 
     /** shape: "tumbling", "hopping" or "session"; for sessions {@code size} is the gap. */
-    static Result run(List<Event> events, String shape, long size, long advance, long lateness) {
+    public static Result run(List<Event> events, String shape, long size, long advance, long lateness) {
         List<Window> open = new ArrayList<>();
         List<Map<String, Object>> emitted = new ArrayList<>();
         Set<Long> late = new TreeSet<>();

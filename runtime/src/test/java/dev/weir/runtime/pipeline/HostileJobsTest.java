@@ -148,7 +148,7 @@ class HostileJobsTest {
                     "$1" + Matcher.quoteReplacement(EVENT_TIMES.get(random.nextInt(EVENT_TIMES.size())))) : line;
             try {
                 Map<String, Object> value = Json.parseObject(record);
-                long eventTime = job.eventTime(value, 0L);
+                long eventTime = job.eventTime(value, 0L, System.currentTimeMillis());
                 Map<String, Object> kept = job.beforeWindow(value);
                 if (kept == null || windows == null) {
                     continue;

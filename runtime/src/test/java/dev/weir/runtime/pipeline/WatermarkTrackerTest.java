@@ -1,6 +1,8 @@
 package dev.weir.runtime.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -53,5 +55,19 @@ class WatermarkTrackerTest {
     void resumesFromAPersistedWatermark() {
         WatermarkTracker w = new WatermarkTracker(1, 5_000);
         assertEquals(5_000, w.active(0, 10));
+    }
+
+    @Test
+    void anEndedPartitionHoldsNothingBack_andTheEndComesOnlyWhenEveryPartitionHasEnded() {
+        WatermarkTracker w = new WatermarkTracker(2, U);
+        w.active(0, 1_000);
+        assertEquals(500, w.active(1, 500));
+        assertEquals(1_000, w.ended(1), "partition 1 has ended: partition 0 alone holds the watermark");
+        assertFalse(w.allEnded());
+        assertEquals(EventTimeReader.MAX_MILLIS, w.active(0, EventTimeReader.MAX_MILLIS),
+                "the latest event time there is is still an event time");
+        assertFalse(w.allEnded());
+        assertEquals(WatermarkTracker.END, w.ended(0));
+        assertTrue(w.allEnded());
     }
 }

@@ -2,6 +2,7 @@ package dev.weir.runtime.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.expr.AggregateCall;
@@ -150,5 +151,71 @@ class WindowOperatorTest {
         restarted.advance(2 * MIN);
         assertEquals(2, out.size());
         assertEquals(1L, out.get(1).get("n"));
+    }
+
+    private Map<String, Object> onlyWindow(WindowOperator op) {
+        op.advance(10 * MIN);
+        assertEquals(1, out.size(), out.toString());
+        return out.get(0);
+    }
+
+    @Test
+    void integerAggregatesAreExactBeyondTheDoublesIntegers() throws Exception {
+        long twoTo53 = 1L << 53;
+        WindowOperator op = operator(new WindowShape.Tumbling(MIN), 0);
+        op.add(key("k"), 1, args(twoTo53));
+        op.add(key("k"), 2, args(1L));
+        op.add(key("k"), 3, args(twoTo53 + 1));
+        Map<String, Object> w = onlyWindow(op);
+        assertEquals(2 * twoTo53 + 2, w.get("total"));
+        assertEquals(1L, w.get("lo"));
+        assertEquals(twoTo53 + 1, w.get("hi"));
+    }
+
+    @Test
+    void integerSumIsExactWhereDoublesCancel() throws Exception {
+        WindowOperator op = operator(new WindowShape.Tumbling(MIN), 0);
+        op.add(key("k"), 1, args(10_000_000_000_000_000L));
+        op.add(key("k"), 2, args(1L));
+        op.add(key("k"), 3, args(-10_000_000_000_000_000L));
+        assertEquals(1L, onlyWindow(op).get("total"));
+    }
+
+    @Test
+    void aRecordThatWouldOverflowAnIntegerSumIsRejected_andTheWindowKeepsTheOthers() throws Exception {
+        long twoTo62 = 1L << 62;
+        WindowOperator op = operator(new WindowShape.Tumbling(MIN), 0);
+        op.add(key("k"), 1, args(twoTo62));
+        RecordRejected rejected = assertThrows(RecordRejected.class, () -> op.add(key("k"), 2, args(twoTo62)));
+        assertEquals(DeadLetterReason.expression_error, rejected.reason());
+        assertTrue(rejected.getMessage().contains("total") && rejected.getMessage().contains("64-bit"),
+                rejected.getMessage());
+        op.add(key("k"), 3, args(1L));
+        Map<String, Object> w = onlyWindow(op);
+        assertEquals(2L, w.get("n"));
+        assertEquals(twoTo62 + 1, w.get("total"));
+    }
+
+    @Test
+    void doubleSumsAreCompensated_soExactDecimalInputsGiveExactResults() throws Exception {
+        WindowOperator op = operator(new WindowShape.Tumbling(MIN), 0);
+        for (int i = 0; i < 10_000; i++) {
+            op.add(key("k"), 1, args(0.1));
+        }
+        Map<String, Object> w = onlyWindow(op);
+        assertEquals(1000.0, w.get("total"));
+        assertEquals(0.1, w.get("mean"));
+    }
+
+    @Test
+    void anAbsentFieldIsSkippedLikeNull_butACompoundArgumentOverItIsAnError() throws Exception {
+        Aggregates bare = new Aggregates(List.of(new Aggregates.Named("total", AggregateCall.parse("sum(v)"))));
+        assertEquals(java.util.Arrays.asList((Object) null), java.util.Arrays.asList(bare.arguments(Map.of("k", "a"))));
+        Aggregates compound = new Aggregates(List.of(new Aggregates.Named("total", AggregateCall.parse("sum(v * 2)"))));
+        RecordRejected e = assertThrows(RecordRejected.class, () -> compound.arguments(Map.of("k", "a")));
+        assertEquals(DeadLetterReason.expression_error, e.reason());
+        RecordRejected nan = assertThrows(RecordRejected.class, () -> new Aggregates(List.of(new Aggregates.Named(
+                "mean", AggregateCall.parse("avg(a / b)")))).arguments(Map.of("a", 0.0, "b", 0.0)));
+        assertTrue(nan.getMessage().contains("finite number"), nan.getMessage());
     }
 }

@@ -8,7 +8,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** Compares window records field by field, numbers within a rounding tolerance, in a canonical order. */
+/**
+ * Compares window records field by field, numbers within a rounding tolerance (absolute for small numbers, relative
+ * for large ones: sink doubles carry 15 significant digits), in a canonical order.
+ */
 public final class WindowAssertions {
     private WindowAssertions() {}
 
@@ -33,7 +36,8 @@ public final class WindowAssertions {
                     assertNull(av, where);
                 } else if (ev instanceof Number en) {
                     assertNotNull(av, where);
-                    assertEquals(en.doubleValue(), ((Number) av).doubleValue(), 1e-6, where);
+                    double tolerance = Math.max(1e-6, Math.abs(en.doubleValue()) * 1e-14);
+                    assertEquals(en.doubleValue(), ((Number) av).doubleValue(), tolerance, where);
                 } else {
                     assertEquals(ev, av, where);
                 }
