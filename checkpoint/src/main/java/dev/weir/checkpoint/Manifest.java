@@ -21,7 +21,8 @@ record Manifest(int formatVersion, String id, String job, String taskId, Instant
                 long totalBytes, long uploadedBytes, Map<String, Long> changelogOffsets,
                 Map<String, Long> inputOffsets, List<ManifestFile> files) {
 
-    static final int FORMAT_VERSION = 1;
+    /** 2: the runtime's window state changed encoding (exact integer sums), so a version-1 checkpoint is refused. */
+    static final int FORMAT_VERSION = 2;
 
     /** One file of the checkpoint: its path relative to the checkpointed folder, and where it is stored. */
     record ManifestFile(String path, long size, String crc32c, String key) {
