@@ -2,13 +2,11 @@ package dev.weir.checkpoint;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -94,9 +92,9 @@ final class CheckpointDownload {
     }
 
     private static void clear(Path folder) {
-        try (Stream<Path> paths = Files.walk(folder)) {
-            paths.sorted(Comparator.reverseOrder()).filter(path -> !path.equals(folder)).forEach(path -> path.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            LocalFiles.emptyFolder(folder);
+        } catch (IOException e) {
             LOG.warnf("could not empty %s after a failed restore: %s", folder, e.getMessage());
         }
     }

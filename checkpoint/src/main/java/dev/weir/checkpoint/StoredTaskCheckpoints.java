@@ -36,11 +36,8 @@ final class StoredTaskCheckpoints implements TaskCheckpoints {
         this.jobFolder = jobFolder;
         this.jobName = jobName;
         this.savepointsOnly = savepointsOnly;
-        this.transferThreads = Executors.newFixedThreadPool(settings.transferThreads(), runnable -> {
-            Thread thread = new Thread(runnable, "weir-checkpoint-transfer-" + jobName);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.transferThreads = Executors.newFixedThreadPool(settings.transferThreads(),
+                DaemonThreads.named("weir-checkpoint-transfer-" + jobName));
         Transfers transfers = new Transfers(transferThreads);
         this.upload = new CheckpointUpload(folder, transfers, jobName);
         this.download = new CheckpointDownload(folder, transfers);

@@ -1,5 +1,6 @@
 package dev.weir.checkpoint.testing;
 
+import dev.weir.checkpoint.LocalFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,11 +11,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import dev.weir.checkpoint.S3Options;
 import dev.weir.checkpoint.StaticCredentials;
@@ -210,8 +209,8 @@ public final class S3Server implements BeforeAllCallback, BeforeEachCallback, Au
     public synchronized void close() {
         stop();
         Runtime.getRuntime().removeShutdownHook(killOnExit);
-        try (Stream<Path> paths = Files.walk(dataDir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        try {
+            LocalFiles.deleteTree(dataDir);
             Files.deleteIfExists(dataDir.resolveSibling(dataDir.getFileName() + ".properties"));
         } catch (IOException e) {
             throw new UncheckedIOException("deleting S3Proxy's objects in " + dataDir + " failed", e);

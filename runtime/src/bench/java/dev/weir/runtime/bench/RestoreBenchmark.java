@@ -1,5 +1,7 @@
 package dev.weir.runtime.bench;
 
+import dev.weir.checkpoint.LocalFiles;
+import java.io.IOException;
 import dev.weir.checkpoint.CheckpointInfo;
 import dev.weir.checkpoint.CheckpointSettings;
 import dev.weir.checkpoint.S3Options;
@@ -19,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -389,9 +390,9 @@ public final class RestoreBenchmark {
     }
 
     private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (Exception e) {
+        try {
+            LocalFiles.deleteTree(dir);
+        } catch (IOException e) {
             System.err.println("cannot delete " + dir + ": " + e.getMessage());
         }
     }

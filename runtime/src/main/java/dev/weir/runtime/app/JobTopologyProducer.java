@@ -52,6 +52,10 @@ public class JobTopologyProducer {
     @ConfigProperty(name = "kafka-streams.state.dir")
     Path stateDir;
 
+    /** How long the pod waits for the source topic before it fails (and Kubernetes restarts it, visibly). */
+    @ConfigProperty(name = "weir.source-topic-wait", defaultValue = "5m")
+    Duration sourceTopicWait;
+
     /** Kafka Streams' producers take {@code producer.}-prefixed keys before plain ones. */
     @ConfigProperty(name = "kafka-streams.producer." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
     Optional<Integer> producerMaxRequestSize;
@@ -81,7 +85,7 @@ public class JobTopologyProducer {
         int partitions;
         RecordSizes sizes;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            partitions = sourcePartitions(admin, bootstrap, topics.source());
+            partitions = sourcePartitions(admin, bootstrap, topics.source(), sourceTopicWait);
             sizes = recordSizes(admin, topics);
         }
         LOG.infof("job %s: %s (%d partitions) → %s, dead letters → %s", job.getMetadata().getName(),
@@ -123,17 +127,24 @@ public class JobTopologyProducer {
         checkpointer.ifPresent(StateCheckpointer::close);
     }
 
-    /** Waits for the source topic to exist: the watermark needs its partition count. */
-    private static int sourcePartitions(Admin admin, String bootstrap, String topic) throws InterruptedException {
-        while (true) {
+    /** Waits for the source topic to exist, at most {@code wait}: the watermark needs its partition count. */
+    private static int sourcePartitions(Admin admin, String bootstrap, String topic, Duration wait)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        String last;
+        do {
             try {
                 return admin.describeTopics(List.of(topic)).allTopicNames()
                         .get(30, TimeUnit.SECONDS).get(topic).partitions().size();
             } catch (ExecutionException | TimeoutException e) {
-                LOG.warnf("waiting for source topic %s on %s: %s", topic, bootstrap, e.getMessage());
+                last = e.getMessage();
+                LOG.warnf("waiting for source topic %s on %s: %s", topic, bootstrap, last);
                 Thread.sleep(Duration.ofSeconds(5).toMillis());
             }
-        }
+        } while (System.nanoTime() < deadline);
+        throw new IllegalStateException("spec.source.kafka.topic: topic " + topic + " was not readable on " + bootstrap
+                + " for " + wait.toSeconds() + "s (" + last + "): create it, or fix spec.source.kafka.topic or"
+                + " bootstrapServers; weir.source-topic-wait sets how long a pod waits");
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import dev.weir.checkpoint.DaemonThreads;
 import dev.weir.api.SavepointRequests;
 import dev.weir.runtime.kafka.state.StateCheckpointer;
 import java.io.IOException;
@@ -40,11 +41,7 @@ final class SavepointRequestWatcher implements AutoCloseable {
     SavepointRequestWatcher(Path jobFile, StateCheckpointer checkpointer) {
         this.file = jobFile.resolveSibling(SavepointRequests.FILE);
         this.checkpointer = checkpointer;
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "weir-savepoint-requests");
-            t.setDaemon(true);
-            return t;
-        });
+        this.poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("weir-savepoint-requests"));
         poller.scheduleWithFixedDelay(this::check, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 

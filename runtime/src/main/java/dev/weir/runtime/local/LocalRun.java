@@ -1,5 +1,6 @@
 package dev.weir.runtime.local;
 
+import dev.weir.checkpoint.LocalFiles;
 import dev.weir.api.ConsumerGroups;
 import dev.weir.api.StreamJob;
 import dev.weir.runtime.kafka.EndOfInput;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -236,12 +236,9 @@ public final class LocalRun {
     }
 
     private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            LocalFiles.deleteTree(root);
+        } catch (IOException e) {
             // a folder Kafka Streams is still writing into; the temporary folder's owner will see it
             System.err.println("weir run: could not delete " + root + ": " + e.getMessage());
         }

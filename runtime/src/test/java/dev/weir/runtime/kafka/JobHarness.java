@@ -1,5 +1,6 @@
 package dev.weir.runtime.kafka;
 
+import dev.weir.checkpoint.LocalFiles;
 import dev.weir.api.ConsumerGroups;
 import static org.awaitility.Awaitility.await;
 
@@ -181,8 +182,6 @@ final class JobHarness implements AutoCloseable {
         }
         producer.close();
         consumer.close();
-        try (var paths = Files.walk(stateDir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        LocalFiles.deleteTree(stateDir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.weir.runtime.kafka.state;
 
+import dev.weir.checkpoint.DaemonThreads;
 import dev.weir.checkpoint.CheckpointException;
 import dev.weir.checkpoint.CheckpointInfo;
 import dev.weir.checkpoint.TaskCheckpoints;
@@ -46,11 +47,7 @@ final class CheckpointPrefetch implements AutoCloseable {
         this.checkpoints = checkpoints;
         this.root = root;
         StateCheckpointer.deleteQuietly(root);
-        this.pool = Executors.newFixedThreadPool(PARALLEL_TASKS, r -> {
-            Thread t = new Thread(r, "weir-checkpoint-prefetch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(PARALLEL_TASKS, DaemonThreads.named("weir-checkpoint-prefetch"));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.weir.runtime.kafka.state;
 
+import dev.weir.checkpoint.LocalFiles;
+import dev.weir.checkpoint.DaemonThreads;
 import dev.weir.checkpoint.CheckpointException;
 import dev.weir.checkpoint.CheckpointInfo;
 import dev.weir.checkpoint.TaskCheckpoints;
@@ -11,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -123,16 +123,10 @@ public final class StateCheckpointer implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         deleteQuietly(snapshotRoot);
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-schedule"));
-        uploader = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weir-checkpoint-upload"));
+        scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("weir-checkpoint-schedule"));
+        uploader = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("weir-checkpoint-upload"));
         scheduler.scheduleWithFixedDelay(() -> takeSnapshots(false), interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     /** The store the topology uses for a checkpointed key-value state store. */
@@ -438,19 +432,19 @@ public final class StateCheckpointer implements AutoCloseable {
     }
 
     private static void clear(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            files.forEach(StateCheckpointer::deleteQuietly);
+        try {
+            LocalFiles.emptyFolder(dir);
         } catch (IOException e) {
             LOG.warnf("cannot empty %s: %s", dir, e.getMessage());
         }
     }
 
     static void deleteQuietly(Path path) {
-        if (path == null || !Files.exists(path)) {
+        if (path == null) {
             return;
         }
-        try (Stream<Path> all = Files.walk(path)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            LocalFiles.deleteTree(path);
         } catch (IOException e) {
             LOG.warnf("cannot delete %s: %s", path, e.getMessage());
         }
