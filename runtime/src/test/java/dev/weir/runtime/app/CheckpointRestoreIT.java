@@ -22,9 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -183,7 +185,7 @@ class CheckpointRestoreIT {
              KafkaConsumer<byte[], byte[]> consumer = job.sinkReader(kafka.bootstrapServers())) {
             List<Map<String, Object>> windows = new ArrayList<>();
             List<Map<String, Object>> deadLetters = new ArrayList<>();
-            int[] ends = {0};
+            Set<Integer> ends = new HashSet<>();
             send(producer, job.source(), job.events().subList(0, EVENTS / 3), PARTITIONS);
             int port = freePort();
             Process runtime = start(job.file(), tmp.resolve("state"), port, "runtime");
@@ -249,7 +251,7 @@ class CheckpointRestoreIT {
             assertEquals(PARTITIONS, S3.keys(old.bucket(), "jobs/weir-ck-" + old.id() + "/tasks/").stream()
                     .filter(k -> k.contains("/savepoints/") && k.endsWith("/manifest.json")).count(),
                     () -> "a savepoint of each window task; log:\n" + log("old"));
-            int[] ends = {0};
+            Set<Integer> ends = new HashSet<>();
             read(oldSink, old.sink(), windows, deadLetters, ends);
             // the input goes on in the new job's source topic
             send(producer, next.source(), old.events().subList(EVENTS / 2, EVENTS), PARTITIONS);
@@ -261,10 +263,10 @@ class CheckpointRestoreIT {
             Process second = start(next.file(), tmp.resolve("state-next"), port, "next");
             Map<String, Double> meters;
             try {
-                int[] deadLetterEnds = {0};
+                Set<Integer> deadLetterEnds = new HashSet<>();
                 await().atMost(Duration.ofSeconds(120)).until(() -> {
                     read(nextSink, next.sink(), windows, deadLetters, ends, deadLetterEnds);
-                    return ends[0] >= PARTITIONS && deadLetterEnds[0] >= PARTITIONS;
+                    return ends.size() >= PARTITIONS && deadLetterEnds.size() >= PARTITIONS;
                 });
                 meters = meters(http, port);
             } finally {
@@ -296,7 +298,7 @@ class CheckpointRestoreIT {
              KafkaConsumer<byte[], byte[]> consumer = job.sinkReader(bootstrap)) {
             List<Map<String, Object>> windows = new ArrayList<>();
             List<Map<String, Object>> deadLetters = new ArrayList<>();
-            int[] ends = {0};
+            Set<Integer> ends = new HashSet<>();
 
             send(producer, source, events.subList(0, EVENTS / 2), PARTITIONS);
             int port = freePort();
@@ -323,10 +325,10 @@ class CheckpointRestoreIT {
             Map<String, Double> meters;
             try {
                 // every task's end marker on both topics: only then has every dead letter been read
-                int[] deadLetterEnds = {0};
+                Set<Integer> deadLetterEnds = new HashSet<>();
                 await().atMost(Duration.ofSeconds(150)).until(() -> {
                     read(consumer, sink, windows, deadLetters, ends, deadLetterEnds);
-                    return ends[0] >= PARTITIONS && deadLetterEnds[0] >= PARTITIONS;
+                    return ends.size() >= PARTITIONS && deadLetterEnds.size() >= PARTITIONS;
                 });
                 meters = meters(http, secondPort);
             } finally {

@@ -16,9 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -110,8 +112,8 @@ class ServeModeIT {
             consumer.subscribe(List.of(sink, dlq));
             List<Map<String, Object>> windows = new ArrayList<>();
             List<Map<String, Object>> deadLetters = new ArrayList<>();
-            int[] ends = {0};
-            int[] deadLetterEnds = {0};
+            Set<Integer> ends = new HashSet<>();
+            Set<Integer> deadLetterEnds = new HashSet<>();
 
             send(producer, source, events.subList(0, EVENTS / 2), PARTITIONS);
             int port = freePort();
@@ -151,7 +153,7 @@ class ServeModeIT {
             try {
                 await().atMost(Duration.ofSeconds(120)).until(() -> {
                     read(consumer, sink, windows, deadLetters, ends, deadLetterEnds);
-                    return ends[0] >= PARTITIONS && deadLetterEnds[0] >= PARTITIONS;
+                    return ends.size() >= PARTITIONS && deadLetterEnds.size() >= PARTITIONS;
                 });
             } finally {
                 second.destroy();

@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -48,23 +50,32 @@ final class ServeProcesses {
         producer.flush();
     }
 
-    /** One poll: sink records into windows, others into deadLetters; end-of-input markers on the sink counted. */
+    /**
+     * One poll: sink records into windows, others into deadLetters; the partitions whose end-of-input marker is on the
+     * sink into sinkEnds.
+     */
     static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
-                     List<Map<String, Object>> deadLetters, int[] sinkEnds) throws Exception {
-        read(consumer, sink, windows, deadLetters, sinkEnds, new int[1]);
+                     List<Map<String, Object>> deadLetters, Set<Integer> sinkEnds) throws Exception {
+        read(consumer, sink, windows, deadLetters, sinkEnds, new HashSet<>());
     }
 
     /**
-     * One poll, counting the end-of-input markers of the sink and of the dead-letter topic apart: the markers of one
-     * transaction can become readable on the sink a poll before the dead letters of that transaction, so only a
-     * reader that has seen every task's marker on both topics has every dead letter.
+     * One poll, keeping the partitions with an end-of-input marker on the sink and on the dead-letter topic apart: the
+     * markers of one transaction can become readable on the sink a poll before the dead letters of that transaction,
+     * so only a reader that has seen every task's marker on both topics has every dead letter. Partitions, not
+     * markers: a window task restarted after its marker (a rebalance under load) writes it again, and counting both
+     * would end the read before another task's last windows.
      */
     static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
-                     List<Map<String, Object>> deadLetters, int[] sinkEnds, int[] deadLetterEnds) throws Exception {
+                     List<Map<String, Object>> deadLetters, Set<Integer> sinkEnds, Set<Integer> deadLetterEnds)
+            throws Exception {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             boolean toSink = r.topic().equals(sink);
             if (EndOfInput.isMarked(r.headers())) {
-                (toSink ? sinkEnds : deadLetterEnds)[0]++;
+                if (!(toSink ? sinkEnds : deadLetterEnds).add(r.partition())) {
+                    System.err.printf("end-of-input marker again on %s-%d: its window task was restarted%n", r.topic(),
+                            r.partition());
+                }
             } else {
                 (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
             }
