@@ -20,7 +20,7 @@ import java.util.List;
 @QuarkusMain
 public final class WeirMain {
     static final String USAGE = """
-            usage: weir run JOB.yaml [--input FILE.jsonl] [--output FILE] [--dead-letter FILE]
+            usage: weir run JOB.yaml [--input FILE.jsonl] [--output FILE] [--dead-letter FILE] [--traces FILE]
                    weir validate JOB.yaml
                    weir serve JOB.yaml
 
@@ -32,6 +32,8 @@ public final class WeirMain {
               --input FILE        JSON lines to replay into the source, in order
               --output FILE       write sink records there, one JSON per line (default: stdout)
               --dead-letter FILE  write dead-letter records there, one JSON per line
+              --traces FILE       write the job's spans there, one JSON per line (every record traced
+                                  unless the job sets spec.tracing.sampleRatio)
             """;
 
     /** System property through which the job file reaches the Quarkus application. */
@@ -80,7 +82,8 @@ public final class WeirMain {
             case "run" -> {
                 if (command.input() != null) {
                     try {
-                        return new LocalRun(job, command.input(), command.output(), command.deadLetter(), err).run();
+                        return new LocalRun(job, command.input(), command.output(), command.deadLetter(), command.traces(),
+                                err).run();
                     } catch (Exception e) {
                         err.println("weir run: " + e);
                         return 1;
@@ -95,7 +98,7 @@ public final class WeirMain {
         return Integer.MIN_VALUE;
     }
 
-    record Command(String verb, Path job, Path input, Path output, Path deadLetter) {
+    record Command(String verb, Path job, Path input, Path output, Path deadLetter, Path traces) {
         static Command parse(String[] args) {
             if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
                 return null;
@@ -108,10 +111,11 @@ public final class WeirMain {
             Path input = null;
             Path output = null;
             Path deadLetter = null;
+            Path traces = null;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--input", "--output", "--dead-letter" -> {
+                    case "--input", "--output", "--dead-letter", "--traces" -> {
                         if (!verb.equals("run")) {
                             throw new IllegalArgumentException(a + " is only for 'weir run'");
                         }
@@ -122,6 +126,7 @@ public final class WeirMain {
                         switch (a) {
                             case "--input" -> input = p;
                             case "--output" -> output = p;
+                            case "--traces" -> traces = p;
                             default -> deadLetter = p;
                         }
                     }
@@ -144,10 +149,10 @@ public final class WeirMain {
             if (input != null && !Files.isRegularFile(input)) {
                 throw new IllegalArgumentException("no such input file: " + input);
             }
-            if (input == null && (output != null || deadLetter != null)) {
-                throw new IllegalArgumentException("--output and --dead-letter need --input");
+            if (input == null && (output != null || deadLetter != null || traces != null)) {
+                throw new IllegalArgumentException("--output, --dead-letter and --traces need --input");
             }
-            return new Command(verb, job, input, output, deadLetter);
+            return new Command(verb, job, input, output, deadLetter, traces);
         }
     }
 }

@@ -2,10 +2,11 @@ package dev.weir.runtime.kafka;
 
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.DeadLetterReason;
-import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.MalformedRecordException;
+import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
+import dev.weir.runtime.pipeline.RecordTrace;
 import dev.weir.runtime.pipeline.WatermarkTracker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private static final byte[] NO_KEY = new byte[0];
 
     private final CompiledJob job;
-    private final JobMetrics metrics;
+    private final RecordListener listener;
     private final Duration progressInterval;
     private final long idleTimeoutMs;
     private ProcessorContext<byte[], Routed> context;
@@ -36,9 +37,9 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private long lastReadMs;
     private long nextOffset;
 
-    SourceProcessor(CompiledJob job, JobMetrics metrics, Duration progressInterval, Duration idleTimeout) {
+    SourceProcessor(CompiledJob job, RecordListener listener, Duration progressInterval, Duration idleTimeout) {
         this.job = job;
-        this.metrics = metrics;
+        this.listener = listener;
         this.progressInterval = progressInterval;
         this.idleTimeoutMs = idleTimeout == null ? Long.MAX_VALUE : idleTimeout.toMillis();
     }
@@ -82,39 +83,42 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
             }
             return;
         }
-        metrics.recordIn();
+        RecordTrace trace = listener.recordIn(meta.partition(), meta.offset(), TraceHeaders.traceparent(record.headers()));
         try {
             Map<String, Object> value = Json.parseObject(record.value());
             long eventTime = job.eventTime(value, record.timestamp());
             partitionMax = Math.max(partitionMax, eventTime);
             Map<String, Object> kept = job.beforeWindow(value);
             if (kept == null) {
+                listener.dropped(trace);
                 return;
             }
             if (job.window() == null) {
-                context.forward(record.withValue(Routed.sink(Json.write(kept))));
-                metrics.recordOut();
+                context.forward(TraceHeaders.carrying(record.withValue(Routed.sink(Json.write(kept))), trace));
+                listener.recordOut(trace);
                 return;
             }
             byte[] key = job.key(kept);
             Object[] args = job.window().aggregates().arguments(kept);
             Envelope data = new Envelope.Data(meta.partition(), partitionMax, eventTime, meta.offset(), args,
                     record.value());
-            context.forward(record.withKey(key).withValue(Routed.keyed(Envelope.encode(data), false)));
+            context.forward(TraceHeaders.carrying(
+                    record.withKey(key).withValue(Routed.keyed(Envelope.encode(data), false)), trace));
+            listener.keyed(trace);
         } catch (MalformedRecordException e) {
-            deadLetter(record, meta, DeadLetterReason.malformed, e.getMessage());
+            deadLetter(record, meta, trace, DeadLetterReason.malformed, e.getMessage());
         } catch (RecordRejected e) {
-            deadLetter(record, meta, e.reason(), e.getMessage());
+            deadLetter(record, meta, trace, e.reason(), e.getMessage());
         }
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
-                            String message) {
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, RecordTrace trace,
+                            DeadLetterReason reason, String message) {
         String payload = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
         byte[] envelope = DeadLetters.envelope(reason, message, payload, meta.topic(), meta.partition(),
                 meta.offset());
-        context.forward(record.withValue(Routed.deadLetter(envelope)));
-        metrics.deadLetter(reason);
+        RecordTrace deadLetter = listener.deadLetter(trace, reason, message);
+        context.forward(TraceHeaders.carrying(record.withValue(Routed.deadLetter(envelope)), deadLetter));
     }
 
     private void reportProgress(long now) {

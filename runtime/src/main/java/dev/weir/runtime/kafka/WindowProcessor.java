@@ -2,10 +2,12 @@ package dev.weir.runtime.kafka;
 
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.DeadLetterReason;
-import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
+import dev.weir.runtime.pipeline.RecordTrace;
 import dev.weir.runtime.pipeline.WatermarkTracker;
+import dev.weir.runtime.pipeline.WindowInputs;
 import dev.weir.runtime.pipeline.WindowOperator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -26,7 +28,7 @@ import org.jboss.logging.Logger;
 final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed> {
     private static final Logger LOG = Logger.getLogger(WindowProcessor.class);
     private final CompiledJob job;
-    private final JobMetrics metrics;
+    private final RecordListener listener;
     private final int sourcePartitions;
     private final String sourceTopic;
     private ProcessorContext<byte[], Routed> context;
@@ -35,9 +37,9 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     private long timestamp;
     private boolean endSent;
 
-    WindowProcessor(CompiledJob job, JobMetrics metrics, int sourcePartitions, String sourceTopic) {
+    WindowProcessor(CompiledJob job, RecordListener listener, int sourcePartitions, String sourceTopic) {
         this.job = job;
-        this.metrics = metrics;
+        this.listener = listener;
         this.sourcePartitions = sourcePartitions;
         this.sourceTopic = sourceTopic;
     }
@@ -48,7 +50,7 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(JobTopics.WINDOW_STORE);
         CompiledJob.Window w = job.window();
         windows = new WindowOperator(w.shape(), w.allowedLateness(), w.keyBy(), w.aggregates(),
-                new KafkaOrderedStore(store), this::emit);
+                new KafkaOrderedStore(store), this::emit, listener.linksWindowInputs());
         watermark = new WatermarkTracker(sourcePartitions, windows.closedWatermark());
         endSent = false;
         LOG.infof("window task %s starts at watermark %s", context.taskId(), describe(windows.closedWatermark()));
@@ -74,13 +76,15 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         }
         Envelope.Data data = (Envelope.Data) envelope;
         advance(watermark.active(data.sourcePartition(), data.partitionMax()));
-        if (!windows.add(record.key(), data.eventTime(), data.args())) {
+        RecordTrace trace = listener.keyedIn(TraceHeaders.traceparent(record.headers()));
+        if (!windows.add(record.key(), data.eventTime(), data.args(), trace.context())) {
             String message = "event time " + Instant.ofEpochMilli(data.eventTime()) + " is behind the watermark "
                     + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
             byte[] envelopeBytes = DeadLetters.envelope(DeadLetterReason.late, message, Envelope.text(data.payload()),
                     sourceTopic, data.sourcePartition(), data.sourceOffset());
-            context.forward(new Record<>(record.key(), Routed.deadLetter(envelopeBytes), timestamp));
-            metrics.deadLetter(DeadLetterReason.late);
+            RecordTrace deadLetter = listener.deadLetter(trace, DeadLetterReason.late, message);
+            context.forward(TraceHeaders.carrying(
+                    new Record<>(record.key(), Routed.deadLetter(envelopeBytes), timestamp), deadLetter));
             LOG.debugf("window task %s: late record from partition %d offset %d: %s", context.taskId(),
                     data.sourcePartition(), data.sourceOffset(), message);
         }
@@ -88,24 +92,28 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
 
     private void advance(long w) {
         windows.advance(w);
-        metrics.watermark(w);
+        listener.watermark(w);
     }
 
-    private void emit(Map<String, Object> window, long windowEnd) {
+    private void emit(Map<String, Object> window, long windowEnd, WindowInputs inputs) {
         Object keyValue = window.get(job.window().keyBy());
         byte[] key = keyValue instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : Json.write(keyValue);
+        RecordTrace trace = listener.windowClosed(window, inputs);
         try {
             Map<String, Object> out = job.afterWindow(window);
             if (out == null) {
+                listener.dropped(trace);
                 return;
             }
-            context.forward(new Record<>(key, Routed.sink(Json.write(out)), timestamp));
-            metrics.recordOut();
+            context.forward(TraceHeaders.carrying(
+                    new Record<>(key, Routed.sink(Json.write(out)), timestamp), trace));
+            listener.recordOut(trace);
         } catch (RecordRejected e) {
             byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(), Json.writeString(window),
                     JobTopics.KEYED, context.taskId().partition(), -1);
-            context.forward(new Record<>(key, Routed.deadLetter(envelope), timestamp));
-            metrics.deadLetter(e.reason());
+            RecordTrace deadLetter = listener.deadLetter(trace, e.reason(), e.getMessage());
+            context.forward(TraceHeaders.carrying(
+                    new Record<>(key, Routed.deadLetter(envelope), timestamp), deadLetter));
         }
     }
 

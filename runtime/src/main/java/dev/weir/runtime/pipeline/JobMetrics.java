@@ -6,8 +6,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The job's own meters; Prometheus shows them as {@code weir_records_in_total} and so on. */
-public final class JobMetrics {
+/** The job's own meters, on the record path; Prometheus shows them as {@code weir_records_in_total} and so on. */
+public final class JobMetrics implements RecordListener {
     public static final String RECORDS_IN = "weir.records.in";
     public static final String RECORDS_OUT = "weir.records.out";
     public static final String DEAD_LETTERS = "weir.dead.letters";
@@ -32,22 +32,28 @@ public final class JobMetrics {
         registry.gauge(WATERMARK, watermark, w -> w.get() == WatermarkTracker.UNKNOWN ? Double.NaN : w.get());
     }
 
-    public void recordIn() {
+    @Override
+    public RecordTrace recordIn(int partition, long offset, String traceparent) {
         in.increment();
+        return RecordTrace.NONE;
     }
 
-    public void recordOut() {
+    @Override
+    public void recordOut(RecordTrace trace) {
         out.increment();
     }
 
-    public void deadLetter(DeadLetterReason reason) {
+    @Override
+    public RecordTrace deadLetter(RecordTrace trace, DeadLetterReason reason, String message) {
         deadLetters.get(reason).increment();
         if (reason == DeadLetterReason.late) {
             late.increment();
         }
+        return RecordTrace.NONE;
     }
 
-    /** The highest watermark among this process's window tasks, in epoch millis. */
+    /** Keeps the highest watermark among this process's window tasks, in epoch millis. */
+    @Override
     public void watermark(long value) {
         watermark.accumulateAndGet(value, Math::max);
     }

@@ -10,11 +10,14 @@ import java.util.Arrays;
  *   <li>{@code W keyLen key start} → window: its end and accumulator</li>
  *   <li>{@code T end keyLen key start} → a timer: the window closes at end (+ lateness)</li>
  *   <li>{@code G} → the watermark up to which windows have been closed</li>
+ *   <li>{@code L keyLen key start} → the traced inputs of the window {@code W keyLen key start}, only with
+ *   tracing ({@link WindowInputs})</li>
  * </ul>
  */
 final class StateKeys {
     static final byte WINDOW = 'W';
     static final byte TIMER = 'T';
+    static final byte INPUTS = 'L';
     static final byte[] WATERMARK = {'G'};
 
     private StateKeys() {}
@@ -22,6 +25,13 @@ final class StateKeys {
     static byte[] window(byte[] key, long start) {
         return ByteBuffer.allocate(1 + 4 + key.length + 8)
                 .put(WINDOW).putInt(key.length).put(key).putLong(flip(start)).array();
+    }
+
+    /** The key of a window's traced inputs: the window's key under its own prefix. */
+    static byte[] inputsOf(byte[] windowKey) {
+        byte[] key = Arrays.copyOf(windowKey, windowKey.length);
+        key[0] = INPUTS;
+        return key;
     }
 
     /** All windows of one key lie in {@code [windowsOf(key), windowsOf(key) + 1)}. */

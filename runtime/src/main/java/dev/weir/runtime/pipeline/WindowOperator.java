@@ -13,11 +13,14 @@ import java.util.Map;
  * emits one record, when the watermark reaches its end plus the allowed lateness.
  */
 public final class WindowOperator {
+    /** Fields of each window's record, besides its key and aggregates. */
+    public static final String WINDOW_START = "window_start";
+    public static final String WINDOW_END = "window_end";
 
-    /** Receives each closed window's record, in window-end order. */
+    /** Receives each closed window's record, in window-end order, with its traced inputs. */
     @FunctionalInterface
     public interface Emitter {
-        void emit(Map<String, Object> record, long windowEnd);
+        void emit(Map<String, Object> record, long windowEnd, WindowInputs inputs);
     }
 
     private final WindowShape shape;
@@ -26,12 +29,20 @@ public final class WindowOperator {
     private final Aggregates aggregates;
     private final OrderedStore store;
     private final Emitter emitter;
+    /** Whether windows keep their traced inputs ({@link WindowInputs}); without tracing that state is never read. */
+    private final boolean linkInputs;
     /** No timer ends before this; saves a store scan per record. */
     private long earliestTimer = Long.MIN_VALUE;
     private long closedUpTo;
 
     public WindowOperator(WindowShape shape, long lateness, String keyField, Aggregates aggregates,
                           OrderedStore store, Emitter emitter) {
+        this(shape, lateness, keyField, aggregates, store, emitter, false);
+    }
+
+    public WindowOperator(WindowShape shape, long lateness, String keyField, Aggregates aggregates,
+                          OrderedStore store, Emitter emitter, boolean linkInputs) {
+        this.linkInputs = linkInputs;
         this.shape = shape;
         this.lateness = lateness;
         this.keyField = keyField;
@@ -76,7 +87,8 @@ public final class WindowOperator {
             byte[] window = store.get(windowKey);
             store.delete(timer);
             store.delete(windowKey);
-            emitter.emit(output(StateKeys.keyOfWindow(windowKey), window), StateKeys.timerEnd(timer));
+            WindowInputs inputs = linkInputs ? takeInputs(windowKey) : WindowInputs.NONE;
+            emitter.emit(output(StateKeys.keyOfWindow(windowKey), window), StateKeys.timerEnd(timer), inputs);
         }
         earliestTimer = next[0];
         if (!due.isEmpty()) {
@@ -91,8 +103,18 @@ public final class WindowOperator {
      * @return false when every window of the record is closed: the record is late
      */
     public boolean add(byte[] key, long eventTime, Object[] args) {
+        return add(key, eventTime, args, null);
+    }
+
+    /**
+     * {@link #add(byte[], long, Object[])} for a traced record: its windows remember {@code input} for their spans'
+     * links.
+     *
+     * @param input the context of the record's trace, or null when it is not traced
+     */
+    public boolean add(byte[] key, long eventTime, Object[] args, TraceParent input) {
         if (shape instanceof WindowShape.Session session) {
-            return addToSession(key, eventTime, args, session.gap());
+            return addToSession(key, eventTime, args, session.gap(), input);
         }
         long size = WindowShape.fixedSize(shape);
         boolean taken = false;
@@ -112,12 +134,16 @@ public final class WindowOperator {
             }
             acc.add(args);
             store.put(windowKey, encode(start, end, acc));
+            if (linkInputs && input != null) {
+                byte[] inputsKey = StateKeys.inputsOf(windowKey);
+                store.put(inputsKey, WindowInputs.decode(store.get(inputsKey)).with(input).encode());
+            }
             taken = true;
         }
         return taken;
     }
 
-    private boolean addToSession(byte[] key, long t, Object[] args, long gap) {
+    private boolean addToSession(byte[] key, long t, Object[] args, long gap, TraceParent input) {
         long first = t;
         long last = t;
         Aggregates.Accumulator merged = aggregates.newAccumulator();
@@ -145,13 +171,34 @@ public final class WindowOperator {
         if (absorbed.isEmpty() && isClosed(t + gap)) {
             return false;
         }
+        WindowInputs inputs = WindowInputs.NONE;
         for (byte[] k : absorbed) {
             store.delete(k);
+            if (linkInputs) {
+                inputs = inputs.merge(takeInputs(k));
+            }
         }
         long end = last + gap;
-        store.put(StateKeys.window(key, first), encode(first, end, merged));
+        byte[] windowKey = StateKeys.window(key, first);
+        store.put(windowKey, encode(first, end, merged));
+        if (linkInputs && input != null) {
+            inputs = inputs.with(input);
+        }
+        if (!inputs.isEmpty()) {
+            store.put(StateKeys.inputsOf(windowKey), inputs.encode());
+        }
         addTimer(end, key, first);
         return true;
+    }
+
+    /** The traced inputs of a window, removed from the state. */
+    private WindowInputs takeInputs(byte[] windowKey) {
+        byte[] inputsKey = StateKeys.inputsOf(windowKey);
+        byte[] stored = store.get(inputsKey);
+        if (stored != null) {
+            store.delete(inputsKey);
+        }
+        return WindowInputs.decode(stored);
     }
 
     private boolean isClosed(long end) {
@@ -182,8 +229,8 @@ public final class WindowOperator {
         Aggregates.Accumulator acc = aggregates.decode(b);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put(keyField, Json.parseValue(key));
-        out.put("window_start", Instant.ofEpochMilli(start).toString());
-        out.put("window_end", Instant.ofEpochMilli(end).toString());
+        out.put(WINDOW_START, Instant.ofEpochMilli(start).toString());
+        out.put(WINDOW_END, Instant.ofEpochMilli(end).toString());
         for (int i = 0; i < aggregates.size(); i++) {
             out.put(aggregates.list().get(i).name(), acc.result(i));
         }
