@@ -43,11 +43,14 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
     private final CheckpointListings listings;
     private final SavepointFinalizer finalizer;
     private final ReconcileTracing tracing;
+    private final StatusMetrics statusMetrics;
 
-    public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling, ReconcileTracing tracing) {
+    public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling, ReconcileTracing tracing,
+                               StatusMetrics statusMetrics) {
         this.config = config;
         this.autoscaling = autoscaling;
         this.tracing = tracing;
+        this.statusMetrics = statusMetrics;
         this.listings = new CheckpointListings(config.runtimeDefaults(), Clock.systemUTC());
         this.finalizer = new SavepointFinalizer(listings, Clock.systemUTC());
     }
@@ -79,7 +82,9 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
                 .withSavepointRequest(CheckpointStatuses.pendingNonce(request));
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        StreamJobStatus next = JobStatuses.deployed(job, workload, Observation.of(context));
+        Observation observed = Observation.of(context);
+        StreamJobStatus next = JobStatuses.deployed(job, workload, observed);
+        statusMetrics.record(job, next, observed);
         poll.ifPresent(polled -> ScalingStatus.apply(next, polled, now));
         boolean awaitingSavepoint = CheckpointStatuses.pendingNonce(request).isPresent();
         CheckpointStatuses.apply(next, job, listing, request);

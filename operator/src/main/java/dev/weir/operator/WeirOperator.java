@@ -77,7 +77,8 @@ public final class WeirOperator {
         });
         Autoscaling autoscaling = new Autoscaling(new KafkaLagProbe(Clock.systemUTC()), Clock.systemUTC(),
                 Tuning.defaults(), new ScalingMetrics(registry));
-        operator.register(new StreamJobReconciler(config, autoscaling, tracing), controller -> {
+        operator.register(new StreamJobReconciler(config, autoscaling, tracing,
+                new StatusMetrics(registry)), controller -> {
             if (!config.watchesAllNamespaces()) {
                 controller.settingNamespaces(config.watchNamespaces());
             }
