@@ -82,7 +82,8 @@ class ChartMetricsIT {
                 """.formatted(kafka.bootstrapServers(), source, source, source,
                 tmp.resolve("checkpoints").toUri());
         Path jobFile = tmp.resolve("job.yaml");
-        Files.writeString(jobFile, "apiVersion: weir.dev/v1alpha1\nkind: StreamJob\nmetadata: {name: metered}\n" + spec);
+        Files.writeString(jobFile,
+                "apiVersion: weir.dev/v1alpha1\nkind: StreamJob\nmetadata: {name: metered}\n" + spec);
         List<String> records = new ArrayList<>(List.of("not json"));
         for (int i = 0; i < 50; i++) {
             records.add("{\"k\":\"k" + (i % 3) + "\",\"t\":" + (i * 200L) + "}");
@@ -134,8 +135,9 @@ class ChartMetricsIT {
 
     @Test
     void theQueryParserFindsMetricsNotFunctionsLabelsOrNumbers() {
-        assertEquals(Set.of("a_total", "b_seconds"), metricNames("sum by (namespace, service) (rate(a_total{x=~\"$job\","
-                + " y=\"}\"}[$__rate_interval])) / clamp_min(b_seconds, 1e-9) > on (namespace, job) 0.5"));
+        assertEquals(Set.of("a_total", "b_seconds"), metricNames("sum by (namespace, service)"
+                + " (rate(a_total{x=~\"$job\", y=\"}\"}[$__rate_interval])) / clamp_min(b_seconds, 1e-9)"
+                + " > on (namespace, job) 0.5"));
         assertEquals(Set.of("weir_job_lag_records"), metricNames("label_values(weir_job_lag_records{n=\"m\"}, job)"));
         assertEquals(Set.of("time_left"), metricNames("time() - time_left"));
     }

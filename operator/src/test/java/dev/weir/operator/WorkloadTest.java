@@ -101,7 +101,8 @@ class WorkloadTest {
 
         StreamJob scaled = job(SPEC + "replicas: 3\n");
         scaled.getMetadata().setGeneration(5L);
-        StatefulSet afterScaling = RuntimeStatefulSet.desired(scaled, Workload.plan(scaled, CONFIG), Optional.of(first));
+        StatefulSet afterScaling = RuntimeStatefulSet.desired(scaled, Workload.plan(scaled, CONFIG),
+                Optional.of(first));
         assertEquals(first.getSpec().getTemplate(), afterScaling.getSpec().getTemplate(), "the pods do not roll");
 
         StreamJob edited = job(SPEC.replace("-50.0", "-40.0"));

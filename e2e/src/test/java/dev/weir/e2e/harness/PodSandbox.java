@@ -255,7 +255,7 @@ final class PodSandbox {
         return HttpProbe.of(probe, local);
     }
 
-    /** {@code metadata.annotations['key']} or {@code metadata.labels['key']}: empty when absent, as the kubelet has it. */
+    /** {@code metadata.annotations['key']} or {@code metadata.labels['key']}: empty when absent, as with a kubelet. */
     private String metadataEntry(String env, String fieldPath) {
         Matcher entry = METADATA_ENTRY.matcher(fieldPath);
         if (!entry.matches()) {

@@ -75,7 +75,8 @@ public class JobTopologyProducer {
                 .intervalOrDefault(), job.getSpec().checkpoints.location));
         savepointRequests = checkpointer.map(c -> new SavepointRequestWatcher(Path.of(jobFile), c));
         JobMetrics metrics = new JobMetrics(registry);
-        tracing = JobTracing.of(job, System.getenv(PodSettings.POD_NAME_ENV), System.getenv(JobTracing.JOB_GENERATION_ENV));
+        tracing = JobTracing.of(job, System.getenv(PodSettings.POD_NAME_ENV),
+                System.getenv(JobTracing.JOB_GENERATION_ENV));
         RecordListener listener = tracing.map(t -> metrics.andThen(t.listener())).orElse(metrics);
         return StreamsTopology.build(compiled, topics, partitions, listener, progressInterval,
                 compiled.idleTimeout(), checkpointer.orElse(null));

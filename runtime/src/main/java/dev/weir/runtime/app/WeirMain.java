@@ -82,8 +82,8 @@ public final class WeirMain {
             case "run" -> {
                 if (command.input() != null) {
                     try {
-                        return new LocalRun(job, command.input(), command.output(), command.deadLetter(), command.traces(),
-                                err).run();
+                        return new LocalRun(job, command.input(), command.output(), command.deadLetter(),
+                                command.traces(), err).run();
                     } catch (Exception e) {
                         err.println("weir run: " + e);
                         return 1;

@@ -83,7 +83,8 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
             }
             return;
         }
-        RecordTrace trace = listener.recordIn(meta.partition(), meta.offset(), TraceHeaders.traceparent(record.headers()));
+        RecordTrace trace = listener.recordIn(meta.partition(), meta.offset(),
+                TraceHeaders.traceparent(record.headers()));
         try {
             Map<String, Object> value = Json.parseObject(record.value());
             long eventTime = job.eventTime(value, record.timestamp());

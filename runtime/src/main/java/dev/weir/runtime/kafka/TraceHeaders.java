@@ -28,7 +28,8 @@ final class TraceHeaders {
     static <K, V> Record<K, V> carrying(Record<K, V> record, RecordTrace trace) {
         TraceParent context = trace.context();
         Headers headers = record.headers();
-        if (context == null && headers.lastHeader(TraceParent.HEADER) == null && headers.lastHeader(TRACESTATE) == null) {
+        if (context == null && headers.lastHeader(TraceParent.HEADER) == null
+                && headers.lastHeader(TRACESTATE) == null) {
             return record;
         }
         Headers replaced = new RecordHeaders(headers.toArray()).remove(TraceParent.HEADER).remove(TRACESTATE);

@@ -18,7 +18,7 @@ public interface RecordListener {
         return RecordTrace.NONE;
     }
 
-    /** A keyed record reaches its window task with the context its source stage carried ({@code traceparent}, or null). */
+    /** A keyed record reaches its window task with the context its source stage carried ({@code traceparent}). */
     default RecordTrace keyedIn(String traceparent) {
         return RecordTrace.NONE;
     }

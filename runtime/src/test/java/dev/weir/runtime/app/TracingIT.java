@@ -154,7 +154,8 @@ class TracingIT {
             String log = Files.readString(tmp.resolve("runtime.log.out"));
 
             List<Span> spans = collector.awaitSpans("7 process, 3 dead-letter and 2 window spans", SPAN_TIMEOUT,
-                    s -> named(s, SpanAttributes.PROCESS).size() >= 7 && named(s, SpanAttributes.DEAD_LETTER).size() >= 3
+                    s -> named(s, SpanAttributes.PROCESS).size() >= 7
+                            && named(s, SpanAttributes.DEAD_LETTER).size() >= 3
                             && named(s, SpanAttributes.WINDOW).size() >= 2);
             String context = "\nspans: " + spans + "\ncollector:\n" + collector.log() + "\nruntime:\n" + log;
 
@@ -250,7 +251,7 @@ class TracingIT {
         producer.flush();
     }
 
-    /** One poll into windows and dead letters; counts end-of-input markers of the sink and dead letters. Always true. */
+    /** One poll into windows and dead letters, counting the end-of-input markers of each; always true. */
     private static boolean read(KafkaConsumer<byte[], byte[]> consumer, String sink,
                                 List<ConsumerRecord<byte[], byte[]>> windows,
                                 List<ConsumerRecord<byte[], byte[]>> deadLetters, int[] ends) {

@@ -111,7 +111,8 @@ class RecordTracingTest {
     void aFilteredRecordsSpanHasAnEvent() {
         RecordTracing tracing = tracing(1);
         tracing.dropped(tracing.recordIn(0, 0, null));
-        assertEquals(SpanAttributes.FILTERED_EVENT, exported.getFinishedSpanItems().get(0).getEvents().get(0).getName());
+        assertEquals(SpanAttributes.FILTERED_EVENT,
+                exported.getFinishedSpanItems().get(0).getEvents().get(0).getName());
     }
 
     @Test
