@@ -28,6 +28,10 @@ inputs=$(cat "$here/builder/go.mod" "$here/builder/go.sum" "$here/builder-config
 dir=$cache_root/$binary-$version-${inputs:0:12}
 
 started=$SECONDS
+mkdir -p "$cache_root"
+# one build at a time per input set: the runtime's and the operator's builds, or two checkouts, may ask at once
+exec 9>"$dir.lock"
+flock 9
 if [[ -f $dir/.inputs && $(<"$dir/.inputs") == "$inputs" && -x $dir/$binary ]]; then
   say "cached: $dir"
 else
