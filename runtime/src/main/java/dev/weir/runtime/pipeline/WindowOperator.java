@@ -87,7 +87,7 @@ public final class WindowOperator {
             byte[] window = store.get(windowKey);
             store.delete(timer);
             store.delete(windowKey);
-            WindowInputs inputs = linkInputs ? takeInputs(windowKey) : WindowInputs.NONE;
+            WindowInputs inputs = linkInputs ? WindowInputs.take(store, windowKey) : WindowInputs.NONE;
             emitter.emit(output(StateKeys.keyOfWindow(windowKey), window), StateKeys.timerEnd(timer), inputs);
         }
         earliestTimer = next[0];
@@ -135,8 +135,7 @@ public final class WindowOperator {
             acc.add(args);
             store.put(windowKey, encode(start, end, acc));
             if (linkInputs && input != null) {
-                byte[] inputsKey = StateKeys.inputsOf(windowKey);
-                store.put(inputsKey, WindowInputs.decode(store.get(inputsKey)).with(input).encode());
+                WindowInputs.add(store, windowKey, input);
             }
             taken = true;
         }
@@ -175,7 +174,7 @@ public final class WindowOperator {
         for (byte[] k : absorbed) {
             store.delete(k);
             if (linkInputs) {
-                inputs = inputs.merge(takeInputs(k));
+                inputs = inputs.merge(WindowInputs.take(store, k));
             }
         }
         long end = last + gap;
@@ -184,21 +183,9 @@ public final class WindowOperator {
         if (linkInputs && input != null) {
             inputs = inputs.with(input);
         }
-        if (!inputs.isEmpty()) {
-            store.put(StateKeys.inputsOf(windowKey), inputs.encode());
-        }
+        WindowInputs.put(store, windowKey, inputs);
         addTimer(end, key, first);
         return true;
-    }
-
-    /** The traced inputs of a window, removed from the state. */
-    private WindowInputs takeInputs(byte[] windowKey) {
-        byte[] inputsKey = StateKeys.inputsOf(windowKey);
-        byte[] stored = store.get(inputsKey);
-        if (stored != null) {
-            store.delete(inputsKey);
-        }
-        return WindowInputs.decode(stored);
     }
 
     private boolean isClosed(long end) {

@@ -1,6 +1,7 @@
 package dev.weir.runtime.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.weir.api.expr.AggregateCall;
 import java.util.ArrayList;
@@ -101,13 +102,25 @@ class WindowInputsTest {
         op.add(key("a"), MIN, new Object[0], context(1));
         op.advance(10 * MIN);
         assertEquals(List.of(WindowInputs.NONE), inputs);
+        assertEquals(1, store.size(), "nothing but the watermark was written");
     }
 
     @Test
-    void encodingRoundTrips() {
-        WindowInputs some = new WindowInputs(40, List.of(context(1), new TraceParent(context(2).traceId(),
-                context(2).spanId(), false)));
-        assertEquals(some, WindowInputs.decode(some.encode()));
-        assertEquals(WindowInputs.NONE, WindowInputs.decode(null));
+    void linksRoundTrip() {
+        List<TraceParent> links = List.of(context(1), new TraceParent(context(2).traceId(), context(2).spanId(), false));
+        assertEquals(links, WindowInputs.decodeLinks(WindowInputs.encodeLinks(links)));
+        assertEquals(List.of(), WindowInputs.decodeLinks(null));
+    }
+
+    @Test
+    void onceTheLinksAreFullATracedRecordRewritesOnlyTheCount() throws Exception {
+        WindowOperator op = operator(new WindowShape.Tumbling(10 * MIN), true);
+        for (int i = 0; i < WindowInputs.MAX_LINKS; i++) {
+            op.add(key("a"), MIN, new Object[0], context(i));
+        }
+        byte[] linksKey = StateKeys.inputLinksOf(StateKeys.window(key("a"), 0));
+        byte[] full = store.get(linksKey);
+        op.add(key("a"), MIN, new Object[0], context(99));
+        assertSame(full, store.get(linksKey), "the links are not written again");
     }
 }
