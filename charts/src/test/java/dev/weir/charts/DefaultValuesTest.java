@@ -42,6 +42,7 @@ class DefaultValuesTest {
         assertEquals(List.of(
                 "ServiceAccount weir-system/weir-operator",
                 "ServiceAccount weir-system/weir-runtime",
+                "ConfigMap weir-system/weir-operator-dashboard",
                 "ClusterRole null/weir-operator",
                 "ClusterRoleBinding null/weir-operator",
                 "Service weir-system/weir-operator",

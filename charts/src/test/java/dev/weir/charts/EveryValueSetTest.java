@@ -68,6 +68,7 @@ class EveryValueSetTest {
         assertEquals("prometheus", monitor.getMetadata().getLabels().get("release"));
         var spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
         var endpoints = (List<Map<String, Object>>) spec.get("endpoints");
-        assertEquals(Map.of("port", "metrics", "path", "/metrics", "interval", "15s"), endpoints.get(0));
+        assertEquals(Map.of("port", "metrics", "path", "/metrics", "interval", "15s", "honorLabels", true),
+                endpoints.get(0));
     }
 }

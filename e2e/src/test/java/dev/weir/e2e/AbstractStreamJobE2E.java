@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,17 +15,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.marcnuri.helm.Helm;
 import dev.weir.api.CheckpointSpec;
 import dev.weir.api.CheckpointsStatus;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
+import dev.weir.api.TracingSpec;
 import dev.weir.operator.Labels;
 import dev.weir.operator.StreamJobReconciler;
 import dev.weir.operator.Workload;
 import dev.weir.operator.autoscaler.Reason;
+import dev.weir.runtime.pipeline.TraceParent;
+import dev.weir.runtime.testing.OtelCollector;
 import dev.weir.runtime.testing.WindowAssertions;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -107,6 +114,12 @@ abstract class AbstractStreamJobE2E {
     /** Short, so the scenario sees checkpoints and listings within seconds. */
     static final String CHECKPOINT_INTERVAL = "5s";
 
+    /** The tracing scenario: the sensor example traced at ratio 1 to a collector the test reads. */
+    static final String TRACED_JOB = "traced-aggregates";
+    static final String TRACED_SOURCE = "traced-readings";
+    static final String TRACED_SINK = "traced-aggregates";
+    static final String TRACED_DEAD_LETTER = "traced-readings-dlq";
+
     private final List<Map<String, Object>> expectedWindows = new ArrayList<>();
     private KafkaTopics kafka;
     private boolean helmInstallStarted;
@@ -138,6 +151,11 @@ abstract class AbstractStreamJobE2E {
     /** Chart values the cluster needs on top of the defaults (image names, say). */
     Map<String, Object> chartValues() {
         return Map.of();
+    }
+
+    /** A collector the job's pods reach at its {@code endpoint()}, whose spans the test reads; empty: none (kind). */
+    Optional<OtelCollector> collector() {
+        return Optional.empty();
     }
 
     /** A check that the cluster, not only the API, has let go of a deleted job's pods. */
@@ -420,7 +438,7 @@ abstract class AbstractStreamJobE2E {
             return Set.of();
         }
         return status.checkpoints.savepoints.stream().filter(s -> !Instant.parse(s.time).isBefore(since))
-                .map(s -> s.taskId).collect(java.util.stream.Collectors.toSet());
+                .map(s -> s.taskId).collect(Collectors.toSet());
     }
 
     private StreamJob scalingJob() {
@@ -474,6 +492,62 @@ abstract class AbstractStreamJobE2E {
      * Produces readings (°F) of the sensors in the tumbling window {@code index} and one reading past its end plus the
      * allowed lateness, which closes it; adds the windows the job must emit to the expected ones.
      */
+    @Test
+    @Order(6)
+    void aTracedWindowLinksItsReadingsTheDeadLetterHasItsSpanAndTheSinkRecordContinuesTheWindow() throws Exception {
+        assumeTrue(collector().isPresent(), "no collector the test can read on this cluster");
+        OtelCollector collector = collector().orElseThrow();
+        for (String topic : List.of(TRACED_SOURCE, TRACED_SINK, TRACED_DEAD_LETTER)) {
+            kafka.create(topic, 1);
+        }
+        StreamJob job = client().resources(StreamJob.class).load(EXAMPLE.toFile()).item();
+        job.getMetadata().setName(TRACED_JOB);
+        job.getMetadata().setNamespace(NAMESPACE);
+        job.getSpec().source.kafka.bootstrapServers = podBootstrapServers();
+        job.getSpec().source.kafka.topic = TRACED_SOURCE;
+        job.getSpec().sink.kafka.topic = TRACED_SINK;
+        job.getSpec().deadLetter.kafka.topic = TRACED_DEAD_LETTER;
+        job.getSpec().tracing = new TracingSpec();
+        job.getSpec().tracing.endpoint = collector.endpoint();
+        job.getSpec().tracing.sampleRatio = 1.0;
+        StreamJob created = client().resource(job).create();
+        // offsets 0 and 1 make the first window of s1, 2 is a dead letter, 3 closes the window
+        kafka.produce(TRACED_SOURCE, List.of(reading("s1", 0, Duration.ofMinutes(1), 68.0),
+                reading("s1", 0, Duration.ofMinutes(2), 71.6), "not json", reading("s1", 2, Duration.ZERO, 50.0)));
+
+        String traceparent = await().atMost(POD_TIMEOUT).until(() -> {
+            KafkaTopics.Contents sink = kafka.read(TRACED_SINK, QUIET);
+            return sink.traceparents().isEmpty() ? null : sink.traceparents().get(0);
+        }, Objects::nonNull);
+        TraceParent windowContext = TraceParent.parse(traceparent);
+        List<OtelCollector.Span> spans = collector.awaitSpans("the window's span, its readings' and the dead letter's",
+                POD_TIMEOUT, s -> s.stream().anyMatch(span -> span.spanId().equals(windowContext.spanId()))
+                        && s.stream().filter(span -> span.name().startsWith("dead_letter ")).count() == 1);
+        Map<Long, OtelCollector.Span> processByOffset = new LinkedHashMap<>();
+        spans.stream().filter(span -> span.name().equals("process " + TRACED_SOURCE))
+                .forEach(span -> processByOffset.put((Long) span.attribute("messaging.kafka.offset"), span));
+        OtelCollector.Span window = spans.stream().filter(span -> span.spanId().equals(windowContext.spanId()))
+                .findFirst().orElseThrow();
+        assertEquals("window " + TRACED_SINK, window.name());
+        assertEquals(windowContext.traceId(), window.traceId(), "the sink record continues the window's trace");
+        assertEquals(Set.of(processByOffset.get(0L).spanId(), processByOffset.get(1L).spanId()),
+                window.links().stream().map(OtelCollector.Link::spanId).collect(Collectors.toSet()),
+                () -> "the window links its two readings: " + spans);
+        OtelCollector.Span deadLetter = spans.stream().filter(span -> span.name().startsWith("dead_letter "))
+                .findFirst().orElseThrow();
+        assertEquals("malformed", deadLetter.attribute("error.type"));
+        assertEquals(processByOffset.get(2L).spanId(), deadLetter.parentSpanId());
+        Map<String, Object> resource = window.resource();
+        assertEquals(List.of(TRACED_JOB, NAMESPACE, TRACED_JOB + "-0", created.getMetadata().getGeneration()),
+                List.of(resource.get("service.name"), resource.get("k8s.namespace.name"), resource.get("k8s.pod.name"),
+                        resource.get("weir.job.generation")), "the pod's resource, its generation from the operator");
+
+        client().resource(client().resources(StreamJob.class).inNamespace(NAMESPACE).withName(TRACED_JOB).get())
+                .delete();
+        await().atMost(GONE_TIMEOUT).until(() -> client().pods().inNamespace(NAMESPACE)
+                .withLabel(Labels.INSTANCE, TRACED_JOB).list().getItems().isEmpty());
+    }
+
     private void windowOfReadings(int index, Map<String, List<Double>> fahrenheitBySensor) throws Exception {
         List<String> readings = new ArrayList<>();
         fahrenheitBySensor.forEach((sensor, temperatures) -> {

@@ -1,5 +1,6 @@
 package dev.weir.e2e;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.MalformedRecordException;
+import dev.weir.runtime.pipeline.TraceParent;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -93,7 +96,8 @@ final class KafkaTopics {
 
     /**
      * Every committed record of partition 0 of {@code topic}, read until none comes for a while: the data records as
-     * JSON objects, and how many end-of-input markers came with them.
+     * JSON objects with their {@code traceparent} headers (null where none), and how many end-of-input markers came
+     * with them.
      */
     Contents read(String topic, Duration quiet) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
@@ -104,6 +108,7 @@ final class KafkaTopics {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             List<Map<String, Object>> records = new ArrayList<>();
+            List<String> traceparents = new ArrayList<>();
             int markers = 0;
             long quietUntil = System.nanoTime() + quiet.toNanos();
             while (System.nanoTime() < quietUntil) {
@@ -112,16 +117,19 @@ final class KafkaTopics {
                         markers++;
                     } else {
                         records.add(parse(topic, record));
+                        Header traceparent = record.headers().lastHeader(TraceParent.HEADER);
+                        traceparents.add(traceparent == null ? null
+                                : new String(traceparent.value(), StandardCharsets.UTF_8));
                     }
                     quietUntil = System.nanoTime() + quiet.toNanos();
                 }
             }
-            return new Contents(records, markers);
+            return new Contents(records, traceparents, markers);
         }
     }
 
     /** What {@link #read} found in a topic. */
-    record Contents(List<Map<String, Object>> records, int endOfInputMarkers) {
+    record Contents(List<Map<String, Object>> records, List<String> traceparents, int endOfInputMarkers) {
     }
 
     private static Map<String, Object> parse(String topic, ConsumerRecord<String, String> record) {

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.weir.checkpoint.testing.S3Server;
 import dev.weir.e2e.harness.ImageTable;
 import dev.weir.e2e.harness.LocalCluster;
 import dev.weir.e2e.harness.LocalImage;
 import dev.weir.runtime.testing.KafkaBroker;
+import dev.weir.runtime.testing.OtelCollector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,6 +36,9 @@ class LocalClusterE2E extends AbstractStreamJobE2E {
 
     @RegisterExtension
     static final KafkaBroker KAFKA = new KafkaBroker();
+    /** On loopback, where the pods (local JVMs) send their spans. */
+    @RegisterExtension
+    static final OtelCollector COLLECTOR = new OtelCollector();
 
     private LocalCluster cluster;
     /** S3Proxy on loopback, which pods (local JVMs) and the operator reach directly. */
@@ -77,6 +82,11 @@ class LocalClusterE2E extends AbstractStreamJobE2E {
     @Override
     Path kubeconfig() {
         return cluster.kubeconfig();
+    }
+
+    @Override
+    Optional<OtelCollector> collector() {
+        return Optional.of(COLLECTOR);
     }
 
     @Override

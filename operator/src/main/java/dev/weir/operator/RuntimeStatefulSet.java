@@ -17,17 +17,28 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** StatefulSet {@code <job>}: the runtime pods; stable names are what static group membership will key on. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
 public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, StreamJob> {
 
+    /**
+     * On the pod template: the StreamJob generation whose job file the pods run, which they see as
+     * {@code WEIR_JOB_GENERATION} (their traces' {@code weir.job.generation}).
+     */
+    public static final String JOB_GENERATION_ANNOTATION = "weir.dev/job-generation";
+
     @Override
     protected StatefulSet desired(StreamJob job, Context<StreamJob> context) {
-        return desired(job, Workload.of(context));
+        return desired(job, Workload.of(context), context.getSecondaryResource(StatefulSet.class));
     }
 
     static StatefulSet desired(StreamJob job, Workload workload) {
+        return desired(job, workload, Optional.empty());
+    }
+
+    static StatefulSet desired(StreamJob job, Workload workload, Optional<StatefulSet> actual) {
         StatefulSet statefulSet = Owned.by(job, workload.jobName(),
                 ReconcilerUtils.loadYaml(StatefulSet.class, RuntimeStatefulSet.class, "/templates/statefulset.yaml"));
         statefulSet.getSpec().setServiceName(workload.jobName());
@@ -36,7 +47,8 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
 
         PodTemplateSpec pod = statefulSet.getSpec().getTemplate();
         pod.getMetadata().setLabels(Labels.of(workload.jobName()));
-        pod.getMetadata().setAnnotations(Map.of(Workload.CONFIG_HASH_ANNOTATION, workload.configHash()));
+        pod.getMetadata().setAnnotations(Map.of(Workload.CONFIG_HASH_ANNOTATION, workload.configHash(),
+                JOB_GENERATION_ANNOTATION, jobGeneration(job, workload, actual)));
         pod.getSpec().getContainers().get(0).setImage(workload.image());
         workload.defaults().imagePullPolicy().ifPresent(pod.getSpec().getContainers().get(0)::setImagePullPolicy);
         workload.defaults().serviceAccount().ifPresent(pod.getSpec()::setServiceAccountName);
@@ -47,6 +59,17 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
                 .filter(volume -> volume.getConfigMap() != null)
                 .forEach(volume -> volume.getConfigMap().setName(workload.configMapName()));
         return statefulSet;
+    }
+
+    /**
+     * The generation of the job file the pods run: the StatefulSet's as long as the file is the same, so that a change
+     * the pods do not see (replicas, suspend, resources) does not roll them for this annotation either.
+     */
+    static String jobGeneration(StreamJob job, Workload workload, Optional<StatefulSet> actual) {
+        return actual.map(statefulSet -> statefulSet.getSpec().getTemplate().getMetadata().getAnnotations())
+                .filter(annotations -> workload.configHash().equals(annotations.get(Workload.CONFIG_HASH_ANNOTATION)))
+                .map(annotations -> annotations.get(JOB_GENERATION_ANNOTATION))
+                .orElse(String.valueOf(job.getMetadata().getGeneration()));
     }
 
     /** The store's key pair as references to the job's Secret: the values never pass through the operator. */

@@ -42,10 +42,15 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
     private final Autoscaling autoscaling;
     private final CheckpointListings listings;
     private final SavepointFinalizer finalizer;
+    private final ReconcileTracing tracing;
+    private final StatusMetrics statusMetrics;
 
-    public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling) {
+    public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling, ReconcileTracing tracing,
+                               StatusMetrics statusMetrics) {
         this.config = config;
         this.autoscaling = autoscaling;
+        this.tracing = tracing;
+        this.statusMetrics = statusMetrics;
         this.listings = new CheckpointListings(config.runtimeDefaults(), Clock.systemUTC());
         this.finalizer = new SavepointFinalizer(listings, Clock.systemUTC());
     }
@@ -57,7 +62,12 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
 
     @Override
     public UpdateControl<StreamJob> reconcile(StreamJob job, Context<StreamJob> context) {
+        return tracing.reconcile(job, () -> reconcileJob(job, context));
+    }
+
+    private UpdateControl<StreamJob> reconcileJob(StreamJob job, Context<StreamJob> context) {
         List<ValidationError> errors = SpecValidator.validate(job);
+        ReconcileTracing.validated(errors.size());
         if (!errors.isEmpty()) {
             return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);
         }
@@ -72,15 +82,19 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
                 .withSavepointRequest(CheckpointStatuses.pendingNonce(request));
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        StreamJobStatus next = JobStatuses.deployed(job, workload, Observation.of(context));
+        Observation observed = Observation.of(context);
+        StreamJobStatus next = JobStatuses.deployed(job, workload, observed);
+        statusMetrics.record(job, next, observed);
         poll.ifPresent(polled -> ScalingStatus.apply(next, polled, now));
         boolean awaitingSavepoint = CheckpointStatuses.pendingNonce(request).isPresent();
         CheckpointStatuses.apply(next, job, listing, request);
         CheckpointStatuses.degradeIfFailing(job, next, now);
-        poll.filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision)
-                .filter(decision -> decision.replicas() != current)
-                .ifPresent(decision -> JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SCALING_EVENT,
-                        decision.message()));
+        poll.filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision).ifPresent(decision -> {
+            ReconcileTracing.scalingDecided(decision, current);
+            if (decision.replicas() != current) {
+                JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SCALING_EVENT, decision.message());
+            }
+        });
         // polls the lag and lists the checkpoints again when due, also at zero pods, when nothing else triggers a
         // reconcile
         Duration nextPoll = poll.map(Autoscaling.Poll::nextPoll).orElseGet(() -> autoscaling.pollInterval(job));

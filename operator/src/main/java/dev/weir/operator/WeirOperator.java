@@ -27,10 +27,12 @@ public final class WeirOperator {
 
     public static void main(String[] args) throws IOException {
         OperatorConfig config;
+        ReconcileTracing tracing;
         int port;
         try {
             LogLevel.fromEnvironment(System.getenv()).apply();
             config = OperatorConfig.fromEnvironment(System.getenv());
+            tracing = ReconcileTracing.fromEnvironment(System.getenv());
             port = Integer.parseInt(System.getenv().getOrDefault(OperatorEndpoints.PORT,
                     String.valueOf(OperatorEndpoints.DEFAULT_PORT)));
         } catch (IllegalArgumentException e) {
@@ -40,9 +42,10 @@ public final class WeirOperator {
         }
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Operator operator = start(new KubernetesClientBuilder().build(), config,
-                MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
+                MicrometerMetrics.withoutPerResourceMetrics(registry), registry, tracing);
         OperatorEndpoints endpoints = OperatorEndpoints.start(port, operator, registry);
         Runtime.getRuntime().addShutdownHook(new Thread(endpoints::close, "weir-operator-endpoints"));
+        Runtime.getRuntime().addShutdownHook(new Thread(tracing::close, "weir-operator-tracing"));
         operator.installShutdownHook(Duration.ofSeconds(10));
     }
 
@@ -51,12 +54,18 @@ public final class WeirOperator {
         return start(client, config, metrics, new SimpleMeterRegistry());
     }
 
-    /**
-     * Starts the operator on {@code client}, reporting reconciles to {@code metrics} and lag and scaling decisions to
-     * {@code registry}; the caller stops it.
-     */
+    /** {@link #start(KubernetesClient, OperatorConfig, Metrics, MeterRegistry, ReconcileTracing)} without traces. */
     public static Operator start(KubernetesClient client, OperatorConfig config, Metrics metrics,
                                  MeterRegistry registry) {
+        return start(client, config, metrics, registry, ReconcileTracing.OFF);
+    }
+
+    /**
+     * Starts the operator on {@code client}, reporting reconciles to {@code metrics} and lag and scaling decisions to
+     * {@code registry}, tracing reconciles to {@code tracing}; the caller stops it (and closes {@code tracing}).
+     */
+    public static Operator start(KubernetesClient client, OperatorConfig config, Metrics metrics,
+                                 MeterRegistry registry, ReconcileTracing tracing) {
         Operator operator = new Operator(overrider -> {
             overrider.withKubernetesClient(client).withMetrics(metrics);
             config.leaseNamespace().ifPresent(namespace -> overrider.withLeaderElectionConfiguration(
@@ -68,7 +77,8 @@ public final class WeirOperator {
         });
         Autoscaling autoscaling = new Autoscaling(new KafkaLagProbe(Clock.systemUTC()), Clock.systemUTC(),
                 Tuning.defaults(), new ScalingMetrics(registry));
-        operator.register(new StreamJobReconciler(config, autoscaling), controller -> {
+        operator.register(new StreamJobReconciler(config, autoscaling, tracing,
+                new StatusMetrics(registry)), controller -> {
             if (!config.watchesAllNamespaces()) {
                 controller.settingNamespaces(config.watchNamespaces());
             }

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.api.InvalidJobException;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +90,30 @@ class WorkloadTest {
         assertNotEquals(hash, Workload.plan(job(SPEC.replace("-50.0", "-40.0")), CONFIG).configHash());
         assertEquals(hash, Workload.plan(job(SPEC + "replicas: 3\nsuspend: true\nresources: {limits: {cpu: '4'}}\n"),
                 CONFIG).configHash(), "sizing or stopping the pods does not roll them");
+    }
+
+    @Test
+    void thePodsSeeTheGenerationOfTheJobFileTheyRunAndScalingDoesNotChangeIt() {
+        StreamJob job = job(SPEC);
+        StatefulSet first = RuntimeStatefulSet.desired(job, Workload.plan(job, CONFIG));
+        assertEquals("4", first.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(RuntimeStatefulSet.JOB_GENERATION_ANNOTATION));
+
+        StreamJob scaled = job(SPEC + "replicas: 3\n");
+        scaled.getMetadata().setGeneration(5L);
+        StatefulSet afterScaling = RuntimeStatefulSet.desired(scaled, Workload.plan(scaled, CONFIG),
+                Optional.of(first));
+        assertEquals(first.getSpec().getTemplate(), afterScaling.getSpec().getTemplate(), "the pods do not roll");
+
+        StreamJob edited = job(SPEC.replace("-50.0", "-40.0"));
+        edited.getMetadata().setGeneration(6L);
+        StatefulSet afterEdit = RuntimeStatefulSet.desired(edited, Workload.plan(edited, CONFIG), Optional.of(first));
+        assertEquals("6", afterEdit.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(RuntimeStatefulSet.JOB_GENERATION_ANNOTATION));
+        assertTrue(first.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .anyMatch(e -> e.getName().equals("WEIR_JOB_GENERATION") && e.getValueFrom().getFieldRef()
+                        .getFieldPath().equals("metadata.annotations['" + RuntimeStatefulSet.JOB_GENERATION_ANNOTATION
+                                + "']")));
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -47,6 +49,8 @@ final class PodSandbox {
     static final String LOOPBACK = "127.0.0.1";
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+    /** The downward API's fieldRef to one annotation or label. */
+    private static final Pattern METADATA_ENTRY = Pattern.compile("metadata\\.(annotations|labels)\\['([^']+)'\\]");
 
     private final KubernetesClient client;
     private final Pod pod;
@@ -251,6 +255,17 @@ final class PodSandbox {
         return HttpProbe.of(probe, local);
     }
 
+    /** {@code metadata.annotations['key']} or {@code metadata.labels['key']}: empty when absent, as with a kubelet. */
+    private String metadataEntry(String env, String fieldPath) {
+        Matcher entry = METADATA_ENTRY.matcher(fieldPath);
+        if (!entry.matches()) {
+            throw new IllegalArgumentException("env " + env + ": fieldRef " + fieldPath + " is not emulated");
+        }
+        Map<String, String> entries = entry.group(1).equals("annotations") ? pod.getMetadata().getAnnotations()
+                : pod.getMetadata().getLabels();
+        return entries == null ? "" : entries.getOrDefault(entry.group(2), "");
+    }
+
     private String value(EnvVar var) {
         EnvVarSource from = var.getValueFrom();
         if (from == null) {
@@ -264,8 +279,7 @@ final class PodSandbox {
                 case "spec.nodeName" -> pod.getSpec().getNodeName();
                 case "spec.serviceAccountName" -> pod.getSpec().getServiceAccountName();
                 case "status.podIP", "status.hostIP" -> LOOPBACK;
-                default -> throw new IllegalArgumentException("env " + var.getName() + ": fieldRef "
-                        + from.getFieldRef().getFieldPath() + " is not emulated");
+                default -> metadataEntry(var.getName(), from.getFieldRef().getFieldPath());
             };
         }
         if (from.getSecretKeyRef() != null) {

@@ -63,17 +63,22 @@ public final class ThroughputBenchmark {
      * @param partitionFetchBytes both applications' main consumers' {@code max.partition.fetch.bytes}: how far one
      *                            partition can get ahead of the others at the start (see {@link SensorReadings})
      */
+    /**
+     * @param tracing       sample ratios at which Weir also runs traced (docs/tracing.md), each against Weir untraced
+     */
     record Settings(long events, int sensors, int rounds, long warmUpEvents, long commitIntervalMs,
-                    int partitionFetchBytes, Path job, Path stateDir, Path jfr) {
+                    int partitionFetchBytes, Path job, Path stateDir, Path jfr, List<Double> tracing) {
         static Settings fromSystemProperties() {
             String jfr = System.getProperty("bench.jfr", "");
+            String tracing = System.getProperty("bench.tracing", "");
             return new Settings(Long.getLong("bench.events", 1_000_000), Integer.getInteger("bench.sensors", 1000),
                     Integer.getInteger("bench.rounds", 3), Long.getLong("bench.warm-up-events", 200_000),
                     Long.getLong("bench.commit-interval-ms", 100),
                     Integer.getInteger("bench.partition-fetch-bytes", 64 * 1024),
                     Path.of(System.getProperty("bench.job", "examples/sensor-aggregates.yaml")),
                     Path.of(System.getProperty("bench.state-dir", "target/bench-state")),
-                    jfr.isBlank() ? null : Path.of(jfr));
+                    jfr.isBlank() ? null : Path.of(jfr),
+                    tracing.isBlank() ? List.of() : Stream.of(tracing.split(",")).map(Double::valueOf).toList());
         }
     }
 
@@ -130,7 +135,9 @@ public final class ThroughputBenchmark {
                 input.bytes() / 1e6, seconds(input.producing()), input.windows(), input.closedByWatermark());
         out.printf("heap after a full GC with only the broker: %d MiB%n%n", HeapSampler.liveAfterFullGc() / MIB);
 
-        List<BenchmarkedJob> jobs = List.of(new WeirSensorJob(settings.job(), PARTITIONS), new HandWrittenSensorJob());
+        List<BenchmarkedJob> jobs = new ArrayList<>(List.of(new WeirSensorJob(settings.job(), PARTITIONS, null)));
+        settings.tracing().forEach(ratio -> jobs.add(new WeirSensorJob(settings.job(), PARTITIONS, ratio)));
+        jobs.add(new HandWrittenSensorJob());
         out.printf("warm-up (not counted): each application once on %,d other readings%n", warmUpInput.events());
         for (BenchmarkedJob job : jobs) {
             printRun(run(job, "warm-up", WARM_UP_INPUT, warmUpInput));
@@ -338,6 +345,15 @@ public final class ThroughputBenchmark {
                 peak(runs, "hand-written", HeapSampler.Heap::peakAfterGc));
         out.printf("weir/hand-written = %.2f (target ≥ %.2f)%s%n", ratio, TARGET,
                 ratio >= TARGET ? "" : "  BELOW TARGET");
+        for (double sampleRatio : settings.tracing()) {
+            String traced = WeirSensorJob.name(sampleRatio);
+            Run best = best(runs, traced);
+            double tracedAll = least(runs, traced, r -> r.cpu().total() * 1e6 / r.events());
+            out.printf("%s: %,.0f events/s %s = %.3f of weir untraced; CPU per event %.1f µs in all = %.3f of "
+                            + "untraced%n", traced, best.eventsPerSecond(),
+                    list(runs.stream().filter(r -> r.job().equals(traced)).map(Run::eventsPerSecond).toList()),
+                    best.eventsPerSecond() / weir.eventsPerSecond(), tracedAll, tracedAll / weirAll);
+        }
         warnings.forEach(w -> out.println("WARNING: " + w));
         failedChecks.forEach(f -> out.println("CHECK FAILED: " + f));
     }

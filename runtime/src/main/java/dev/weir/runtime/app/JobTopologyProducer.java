@@ -12,6 +12,8 @@ import dev.weir.runtime.kafka.state.JobCheckpoints;
 import dev.weir.runtime.kafka.state.StateCheckpointer;
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.JobMetrics;
+import dev.weir.runtime.pipeline.RecordListener;
+import dev.weir.runtime.tracing.JobTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -66,6 +68,8 @@ public class JobTopologyProducer {
     /** Absent when the job has no checkpoint location. */
     private Optional<StateCheckpointer> checkpointer = Optional.empty();
     private Optional<SavepointRequestWatcher> savepointRequests = Optional.empty();
+    /** Absent when the job has no spec.tracing. */
+    private Optional<JobTracing> tracing = Optional.empty();
 
     @Produces
     @Singleton
@@ -94,7 +98,11 @@ public class JobTopologyProducer {
         checkpointer.ifPresent(c -> LOG.infof("state checkpoints every %s to %s", job.getSpec().checkpoints
                 .intervalOrDefault(), job.getSpec().checkpoints.location));
         savepointRequests = checkpointer.map(c -> new SavepointRequestWatcher(Path.of(jobFile), c));
-        return StreamsTopology.build(compiled, topics, partitions, new JobMetrics(registry), progressInterval,
+        JobMetrics metrics = new JobMetrics(registry);
+        tracing = JobTracing.of(job, System.getenv(PodSettings.POD_NAME_ENV),
+                System.getenv(JobTracing.JOB_GENERATION_ENV));
+        RecordListener listener = tracing.map(t -> metrics.andThen(t.listener())).orElse(metrics);
+        return StreamsTopology.build(compiled, topics, partitions, listener, progressInterval,
                 compiled.idleTimeout(), checkpointer.orElse(null), sizes);
     }
 
@@ -125,6 +133,7 @@ public class JobTopologyProducer {
     void close() {
         savepointRequests.ifPresent(SavepointRequestWatcher::close);
         checkpointer.ifPresent(StateCheckpointer::close);
+        tracing.ifPresent(JobTracing::close);
     }
 
     /** Waits for the source topic to exist, at most {@code wait}: the watermark needs its partition count. */

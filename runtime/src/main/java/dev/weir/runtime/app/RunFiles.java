@@ -16,15 +16,22 @@ final class RunFiles {
 
     private RunFiles() {}
 
-    static void check(Path job, Path input, Path output, Path deadLetter) {
+    static void check(Path job, Path input, Path output, Path deadLetter, Path traces) {
         Path in = input.equals(LocalRun.STANDARD_INPUT) ? null : readable("--input", input);
         Path jobFile = realPathOrSelf(job.toAbsolutePath());
         Path out = output == null ? null : writable("--output", output, in, jobFile);
         Path dead = deadLetter == null ? null : writable("--dead-letter", deadLetter, in, jobFile);
-        // two writers of one regular file overwrite each other; a device such as /dev/null takes both
-        if (out != null && out.equals(dead) && !(Files.exists(out) && !Files.isRegularFile(out))) {
-            throw new IllegalArgumentException("--output " + output + ": --dead-letter names the same file (" + out
-                    + "): windows and dead letters would overwrite each other; give two files");
+        Path spans = traces == null ? null : writable("--traces", traces, in, jobFile);
+        distinct("--output", output, out, "--dead-letter", dead);
+        distinct("--output", output, out, "--traces", spans);
+        distinct("--dead-letter", deadLetter, dead, "--traces", spans);
+    }
+
+    /** Two writers of one regular file overwrite each other; a device such as /dev/null takes both. */
+    private static void distinct(String flag, Path given, Path real, String otherFlag, Path otherReal) {
+        if (real != null && real.equals(otherReal) && !(Files.exists(real) && !Files.isRegularFile(real))) {
+            throw new IllegalArgumentException(flag + " " + given + ": " + otherFlag + " names the same file (" + real
+                    + "): their records would overwrite each other; give two files");
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.List;
 @QuarkusMain
 public final class WeirMain {
     static final String USAGE = """
-            usage: weir run JOB.yaml [--input FILE.jsonl] [--output FILE] [--dead-letter FILE]
+            usage: weir run JOB.yaml [--input FILE.jsonl] [--output FILE] [--dead-letter FILE] [--traces FILE]
                    weir validate JOB.yaml
                    weir explain JOB.yaml
                    weir serve JOB.yaml
@@ -35,6 +35,8 @@ public final class WeirMain {
               --input FILE        JSON lines to replay into the source, in order (- for standard input)
               --output FILE       write sink records there, one JSON per line (default: stdout)
               --dead-letter FILE  write dead-letter records there, one JSON per line
+              --traces FILE       write the job's spans there, one JSON per line (every record traced
+                                  unless the job sets spec.tracing.sampleRatio)
             """;
 
     /** System property through which the job file reaches the Quarkus application. */
@@ -87,7 +89,8 @@ public final class WeirMain {
             case "run" -> {
                 if (command.input() != null) {
                     try {
-                        return new LocalRun(job, command.input(), command.output(), command.deadLetter(), err).run();
+                        return new LocalRun(job, command.input(), command.output(), command.deadLetter(),
+                                command.traces(), err).run();
                     } catch (Exception e) {
                         err.println("weir run: " + e);
                         return 1;
@@ -102,7 +105,7 @@ public final class WeirMain {
         return Integer.MIN_VALUE;
     }
 
-    record Command(String verb, Path job, Path input, Path output, Path deadLetter) {
+    record Command(String verb, Path job, Path input, Path output, Path deadLetter, Path traces) {
         static Command parse(String[] args) {
             if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
                 return null;
@@ -115,10 +118,11 @@ public final class WeirMain {
             Path input = null;
             Path output = null;
             Path deadLetter = null;
+            Path traces = null;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--input", "--output", "--dead-letter" -> {
+                    case "--input", "--output", "--dead-letter", "--traces" -> {
                         if (!verb.equals("run")) {
                             throw new IllegalArgumentException(a + " is only for 'weir run'");
                         }
@@ -129,6 +133,7 @@ public final class WeirMain {
                         switch (a) {
                             case "--input" -> input = p;
                             case "--output" -> output = p;
+                            case "--traces" -> traces = p;
                             default -> deadLetter = p;
                         }
                     }
@@ -148,13 +153,13 @@ public final class WeirMain {
             if (!Files.isRegularFile(job)) {
                 throw new IllegalArgumentException("no such job file: " + job);
             }
-            if (input == null && (output != null || deadLetter != null)) {
-                throw new IllegalArgumentException("--output and --dead-letter need --input");
+            if (input == null && (output != null || deadLetter != null || traces != null)) {
+                throw new IllegalArgumentException("--output, --dead-letter and --traces need --input");
             }
             if (input != null) {
-                RunFiles.check(job, input, output, deadLetter);
+                RunFiles.check(job, input, output, deadLetter, traces);
             }
-            return new Command(verb, job, input, output, deadLetter);
+            return new Command(verb, job, input, output, deadLetter, traces);
         }
     }
 }

@@ -2,10 +2,11 @@ package dev.weir.runtime.kafka;
 
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.DeadLetterReason;
-import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.MalformedRecordException;
+import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
+import dev.weir.runtime.pipeline.RecordTrace;
 import dev.weir.runtime.pipeline.Utf8;
 import dev.weir.runtime.pipeline.WatermarkTracker;
 import dev.weir.runtime.pipeline.WindowOperator;
@@ -30,7 +31,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private static final byte[] NO_KEY = new byte[0];
 
     private final CompiledJob job;
-    private final JobMetrics metrics;
+    private final RecordListener listener;
     private final Duration progressInterval;
     private final long idleTimeoutMs;
     private final RecordSizes sizes;
@@ -41,10 +42,10 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private long lastReadMs;
     private long nextOffset;
 
-    SourceProcessor(CompiledJob job, JobMetrics metrics, Duration progressInterval, Duration idleTimeout,
+    SourceProcessor(CompiledJob job, RecordListener listener, Duration progressInterval, Duration idleTimeout,
                     RecordSizes sizes) {
         this.job = job;
-        this.metrics = metrics;
+        this.listener = listener;
         this.progressInterval = progressInterval;
         this.idleTimeoutMs = idleTimeout == null ? Long.MAX_VALUE : idleTimeout.toMillis();
         this.sizes = sizes;
@@ -91,11 +92,12 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
             }
             return;
         }
-        metrics.recordIn();
+        RecordTrace trace = listener.recordIn(meta.partition(), meta.offset(),
+                TraceHeaders.traceparent(record.headers()));
         long tooLargeBytes = TruncatedInput.originalSize(record.headers());
         if (tooLargeBytes >= 0) {
-            deadLetter(record, meta, DeadLetterReason.too_large, "a record of " + tooLargeBytes + " bytes, more than"
-                    + " a Kafka record may hold (max.request.size); its first bytes are kept", tooLargeBytes);
+            deadLetter(record, meta, trace, DeadLetterReason.too_large, "a record of " + tooLargeBytes + " bytes, more"
+                    + " than a Kafka record may hold (max.request.size); its first bytes are kept", tooLargeBytes);
             return;
         }
         try {
@@ -104,25 +106,29 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
             partitionMax = Math.max(partitionMax, eventTime);
             Map<String, Object> kept = job.beforeWindow(value);
             if (kept == null) {
-                metrics.recordFiltered();
+                listener.dropped(trace);
                 return;
             }
             if (job.window() == null) {
-                writeToSink(record, kept);
+                writeToSink(TraceHeaders.carrying(record, trace), kept, trace);
                 return;
             }
             byte[] key = job.key(kept);
             Object[] args = job.window().aggregates().arguments(kept);
-            byte[] keyed = keyedEnvelope(record, meta, key, eventTime, args);
-            context.forward(record.withKey(key).withValue(Routed.keyed(keyed, false)));
+            Record<byte[], byte[]> traced = TraceHeaders.carrying(record, trace);
+            byte[] keyed = keyedEnvelope(traced, meta, key, eventTime, args);
+            context.forward(traced.withKey(key).withValue(Routed.keyed(keyed, false)));
+            listener.keyed(trace);
         } catch (MalformedRecordException e) {
-            deadLetter(record, meta, DeadLetterReason.malformed, e.getMessage());
+            deadLetter(record, meta, trace, DeadLetterReason.malformed, e.getMessage());
         } catch (RecordRejected e) {
-            deadLetter(record, meta, e.reason(), e.getMessage());
+            deadLetter(record, meta, trace, e.reason(), e.getMessage());
         }
     }
 
-    private void writeToSink(Record<byte[], byte[]> record, Map<String, Object> kept) throws RecordRejected {
+    /** {@code record} carries the trace's context already, so its headers are the ones measured. */
+    private void writeToSink(Record<byte[], byte[]> record, Map<String, Object> kept, RecordTrace trace)
+            throws RecordRejected {
         byte[] out = Json.writeOutput(kept);
         if (!sizes.fits(record.key(), out, record.headers())) {
             throw new RecordRejected(DeadLetterReason.too_large, "the sink record would be " + out.length
@@ -131,7 +137,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                     + " bytes");
         }
         context.forward(record.withValue(Routed.sink(out)));
-        metrics.recordOut();
+        listener.recordOut(trace);
     }
 
     /** The record as the window needs it; its payload (kept only for a late record's dead letter) cut to fit. */
@@ -150,19 +156,20 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                 carried, payload.length));
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
-                            String message) {
-        deadLetter(record, meta, reason, message, record.value() == null ? 0 : record.value().length);
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, RecordTrace trace,
+                            DeadLetterReason reason, String message) {
+        deadLetter(record, meta, trace, reason, message, record.value() == null ? 0 : record.value().length);
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
-                            String message, long payloadBytes) {
-        Record<byte[], byte[]> carrier = sizes.valueBudget(record.key(), record.headers()) >= DeadLetters.SMALLEST
-                ? record : record.withKey((byte[]) null).withHeaders(new RecordHeaders());
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, RecordTrace trace,
+                            DeadLetterReason reason, String message, long payloadBytes) {
+        RecordTrace deadLetter = listener.deadLetter(trace, reason, message);
+        Record<byte[], byte[]> traced = TraceHeaders.carrying(record, deadLetter);
+        Record<byte[], byte[]> carrier = sizes.valueBudget(traced.key(), traced.headers()) >= DeadLetters.SMALLEST
+                ? traced : traced.withKey((byte[]) null).withHeaders(new RecordHeaders());
         byte[] envelope = DeadLetters.envelope(reason, message, record.value(), payloadBytes, meta.topic(),
                 meta.partition(), meta.offset(), sizes.valueBudget(carrier.key(), carrier.headers()));
         context.forward(carrier.withValue(Routed.deadLetter(envelope)));
-        metrics.deadLetter(reason);
     }
 
     private void reportProgress(long now) {

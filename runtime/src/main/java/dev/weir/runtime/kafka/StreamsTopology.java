@@ -2,7 +2,7 @@ package dev.weir.runtime.kafka;
 
 import dev.weir.runtime.kafka.state.StateCheckpointer;
 import dev.weir.runtime.pipeline.CompiledJob;
-import dev.weir.runtime.pipeline.JobMetrics;
+import dev.weir.runtime.pipeline.RecordListener;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -42,26 +42,26 @@ public final class StreamsTopology {
      * @param sourcePartitions partitions of the source topic: the watermark waits for all of them
      * @param idleTimeout      null disables idleness (end of input then closes windows)
      */
-    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, JobMetrics metrics,
+    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, RecordListener listener,
                                  Duration progressInterval, Duration idleTimeout) {
-        return build(job, topics, sourcePartitions, metrics, progressInterval, idleTimeout, null);
+        return build(job, topics, sourcePartitions, listener, progressInterval, idleTimeout, null);
     }
 
     /** @param checkpointer null keeps the window state in Kafka Streams' own RocksDB store, without checkpoints */
-    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, JobMetrics metrics,
+    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, RecordListener listener,
                                  Duration progressInterval, Duration idleTimeout, StateCheckpointer checkpointer) {
-        return build(job, topics, sourcePartitions, metrics, progressInterval, idleTimeout, checkpointer,
+        return build(job, topics, sourcePartitions, listener, progressInterval, idleTimeout, checkpointer,
                 RecordSizes.DEFAULT);
     }
 
     /** @param sizes the largest record the job's producer and its sink and dead-letter topics take */
-    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, JobMetrics metrics,
+    public static Topology build(CompiledJob job, JobTopics topics, int sourcePartitions, RecordListener listener,
                                  Duration progressInterval, Duration idleTimeout, StateCheckpointer checkpointer,
                                  RecordSizes sizes) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<byte[], Routed> fromSource = builder
                 .stream(topics.source(), Consumed.with(BYTES, BYTES).withName("weir-source"))
-                .process(() -> new SourceProcessor(job, metrics, progressInterval, idleTimeout, sizes),
+                .process(() -> new SourceProcessor(job, listener, progressInterval, idleTimeout, sizes),
                         Named.as("weir-source-steps"));
         if (job.window() == null) {
             writeOut(fromSource, topics, "weir-source");
@@ -80,7 +80,7 @@ public final class StreamsTopology {
                         .withKeySerde(BYTES).withValueSerde(ROUTED)
                         .withNumberOfPartitions(sourcePartitions)
                         .withStreamPartitioner(broadcastControl()))
-                .process(() -> new WindowProcessor(job, metrics, sourcePartitions, topics.source(), sizes),
+                .process(() -> new WindowProcessor(job, listener, sourcePartitions, topics.source(), sizes),
                         Named.as("weir-window"), JobTopics.WINDOW_STORE);
         writeOut(windowed, topics, "weir-window");
         return builder.build();

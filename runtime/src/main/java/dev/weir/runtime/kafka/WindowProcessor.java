@@ -2,10 +2,12 @@ package dev.weir.runtime.kafka;
 
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.DeadLetterReason;
-import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
+import dev.weir.runtime.pipeline.RecordTrace;
 import dev.weir.runtime.pipeline.WatermarkTracker;
+import dev.weir.runtime.pipeline.WindowInputs;
 import dev.weir.runtime.pipeline.WindowOperator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -26,7 +28,7 @@ import org.jboss.logging.Logger;
 final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed> {
     private static final Logger LOG = Logger.getLogger(WindowProcessor.class);
     private final CompiledJob job;
-    private final JobMetrics metrics;
+    private final RecordListener listener;
     private final int sourcePartitions;
     private final String sourceTopic;
     private final RecordSizes sizes;
@@ -36,9 +38,10 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     private long timestamp;
     private boolean endSent;
 
-    WindowProcessor(CompiledJob job, JobMetrics metrics, int sourcePartitions, String sourceTopic, RecordSizes sizes) {
+    WindowProcessor(CompiledJob job, RecordListener listener, int sourcePartitions, String sourceTopic,
+                    RecordSizes sizes) {
         this.job = job;
-        this.metrics = metrics;
+        this.listener = listener;
         this.sourcePartitions = sourcePartitions;
         this.sourceTopic = sourceTopic;
         this.sizes = sizes;
@@ -50,7 +53,7 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(JobTopics.WINDOW_STORE);
         CompiledJob.Window w = job.window();
         windows = new WindowOperator(w.shape(), w.allowedLateness(), w.keyBy(), w.aggregates(),
-                new KafkaOrderedStore(store), this::emit);
+                new KafkaOrderedStore(store), this::emit, listener.linksWindowInputs());
         watermark = new WatermarkTracker(sourcePartitions, windows.closedWatermark());
         endSent = false;
         LOG.infof("window task %s starts at watermark %s", context.taskId(), describe(windows.closedWatermark()));
@@ -82,27 +85,30 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         }
         Envelope.Data data = (Envelope.Data) envelope;
         advance(watermark.active(data.sourcePartition(), data.partitionMax()));
+        RecordTrace trace = listener.keyedIn(TraceHeaders.traceparent(record.headers()));
         try {
-            if (windows.add(record.key(), data.eventTime(), data.args())) {
-                metrics.recordWindowed();
+            if (windows.add(record.key(), data.eventTime(), data.args(), trace.context())) {
+                listener.windowed(trace);
                 return;
             }
             String message = "event time " + Instant.ofEpochMilli(data.eventTime()) + " is behind the watermark "
                     + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
-            deadLetter(record.key(), data, DeadLetterReason.late, message);
+            deadLetter(record.key(), data, trace, DeadLetterReason.late, message);
             LOG.debugf("window task %s: late record from partition %d offset %d: %s", context.taskId(),
                     data.sourcePartition(), data.sourceOffset(), message);
         } catch (RecordRejected e) {
-            deadLetter(record.key(), data, e.reason(), e.getMessage());
+            deadLetter(record.key(), data, trace, e.reason(), e.getMessage());
         }
     }
 
-    private void deadLetter(byte[] key, Envelope.Data data, DeadLetterReason reason, String message) {
-        byte[] carried = keyForDeadLetter(key);
+    private void deadLetter(byte[] key, Envelope.Data data, RecordTrace trace, DeadLetterReason reason,
+                            String message) {
+        RecordTrace deadLetter = listener.deadLetter(trace, reason, message);
+        Record<byte[], Routed> carrier = TraceHeaders.carrying(
+                new Record<>(keyForDeadLetter(key), (Routed) null, timestamp), deadLetter);
         byte[] envelope = DeadLetters.envelope(reason, message, data.payload(), data.payloadBytes(), sourceTopic,
-                data.sourcePartition(), data.sourceOffset(), sizes.valueBudget(carried));
-        context.forward(new Record<>(carried, Routed.deadLetter(envelope), timestamp));
-        metrics.deadLetter(reason);
+                data.sourcePartition(), data.sourceOffset(), sizes.valueBudget(carrier.key(), carrier.headers()));
+        context.forward(carrier.withValue(Routed.deadLetter(envelope)));
     }
 
     /** The key, unless it leaves a dead letter too little room: then none. */
@@ -112,34 +118,37 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
 
     private void advance(long w) {
         windows.advance(w);
-        metrics.watermark(w);
+        listener.watermark(w);
     }
 
-    private void emit(Map<String, Object> window, long windowEnd) {
-        metrics.windowClosed();
+    private void emit(Map<String, Object> window, long windowEnd, WindowInputs inputs) {
         Object keyValue = window.get(job.window().keyBy());
         byte[] key = keyValue instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : Json.write(keyValue);
+        RecordTrace trace = listener.windowClosed(window, inputs);
         try {
             Map<String, Object> out = job.afterWindow(window);
             if (out == null) {
-                metrics.windowFiltered();
+                listener.windowDropped(trace);
                 return;
             }
+            Record<byte[], Routed> traced = TraceHeaders.carrying(new Record<>(key, (Routed) null, timestamp), trace);
             byte[] value = Json.writeOutput(out);
-            if (value.length > sizes.valueBudget(key)) {
+            int budget = sizes.valueBudget(key, traced.headers());
+            if (value.length > budget) {
                 throw new RecordRejected(DeadLetterReason.too_large, "the window's sink record would be "
-                        + value.length + " bytes, more than the " + sizes.valueBudget(key)
+                        + value.length + " bytes, more than the " + budget
                         + " a value may have next to its key in a record of at most " + sizes.maxRecordBytes() + " bytes");
             }
-            context.forward(new Record<>(key, Routed.sink(value), timestamp));
-            metrics.recordOut();
+            context.forward(traced.withValue(Routed.sink(value)));
+            listener.recordOut(trace);
         } catch (RecordRejected e) {
-            byte[] carried = keyForDeadLetter(key);
+            RecordTrace deadLetter = listener.windowDeadLetter(trace, e.reason(), e.getMessage());
+            Record<byte[], Routed> carrier = TraceHeaders.carrying(
+                    new Record<>(keyForDeadLetter(key), (Routed) null, timestamp), deadLetter);
             byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(),
                     Json.writeString(window).getBytes(StandardCharsets.UTF_8), JobTopics.KEYED,
-                    context.taskId().partition(), -1, sizes.valueBudget(carried));
-            context.forward(new Record<>(carried, Routed.deadLetter(envelope), timestamp));
-            metrics.windowDeadLetter(e.reason());
+                    context.taskId().partition(), -1, sizes.valueBudget(carrier.key(), carrier.headers()));
+            context.forward(carrier.withValue(Routed.deadLetter(envelope)));
         }
     }
 

@@ -11,6 +11,7 @@ import dev.weir.runtime.kafka.StreamsTopology;
 import dev.weir.runtime.kafka.TruncatedInput;
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.JobMetrics;
+import dev.weir.runtime.tracing.JobTracing;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -59,13 +60,16 @@ public final class LocalRun {
     private final Path input;
     private final Path output;
     private final Path deadLetter;
+    private final Path traces;
     private final PrintStream err;
 
-    public LocalRun(StreamJob job, Path input, Path output, Path deadLetter, PrintStream err) {
+    /** @param traces where to write spans as JSON lines, or null not to trace */
+    public LocalRun(StreamJob job, Path input, Path output, Path deadLetter, Path traces, PrintStream err) {
         this.job = job;
         this.input = input;
         this.output = output;
         this.deadLetter = deadLetter;
+        this.traces = traces;
         this.err = err;
     }
 
@@ -87,7 +91,9 @@ public final class LocalRun {
         Runtime.getRuntime().addShutdownHook(cleanUpOnExit);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         JobMetrics metrics = new JobMetrics(registry);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        // closed after the job, so that it exports the spans of the last windows
+        try (JobTracing tracing = traces == null ? null : JobTracing.toFile(job, traces);
+             EmbeddedKafka kafka = EmbeddedKafka.start()) {
             for (String topic : List.of(topics.source(), topics.sink(), topics.deadLetter())) {
                 kafka.createTopic(topic, 1);
             }
@@ -98,7 +104,8 @@ public final class LocalRun {
             props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
             props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-            var topology = StreamsTopology.build(compiled, topics, 1, metrics,
+            var topology = StreamsTopology.build(compiled, topics, 1,
+                    tracing == null ? metrics : metrics.andThen(tracing.listener()),
                     StreamsTopology.DEFAULT_PROGRESS_INTERVAL, null);
             try (KafkaStreams streams = new KafkaStreams(topology, props)) {
                 running.set(streams);

@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The job's own meters; Prometheus shows them as {@code weir_records_in_total} and so on. Every record read ends in
- * exactly one of: a window (or, without one, the sink), a filter, the dead letter; every window closed in one of:
- * the sink, a filter after the window, the dead letter. The meters count those ends, so they balance.
+ * The job's own meters, on the record path; Prometheus shows them as {@code weir_records_in_total} and so on. Every
+ * record read ends in exactly one of: a window (or, without one, the sink), a filter, the dead letter; every window
+ * closed in one of: the sink, a filter after the window, the dead letter. The meters count those ends, so they balance.
  */
-public final class JobMetrics {
+public final class JobMetrics implements RecordListener {
     public static final String RECORDS_IN = "weir.records.in";
     public static final String RECORDS_OUT = "weir.records.out";
     public static final String RECORDS_FILTERED = "weir.records.filtered";
@@ -60,46 +60,56 @@ public final class JobMetrics {
         registry.gauge(WATERMARK, watermark, w -> w.get() == WatermarkTracker.UNKNOWN ? Double.NaN : w.get());
     }
 
-    public void recordIn() {
+    @Override
+    public RecordTrace recordIn(int partition, long offset, String traceparent) {
         in.increment();
+        return RecordTrace.NONE;
     }
 
-    /** A record or window written to the sink. */
-    public void recordOut() {
+    @Override
+    public void recordOut(RecordTrace trace) {
         out.increment();
     }
 
-    public void recordFiltered() {
+    @Override
+    public void dropped(RecordTrace trace) {
         filtered.increment();
     }
 
-    public void recordWindowed() {
+    @Override
+    public void windowed(RecordTrace trace) {
         windowed.increment();
     }
 
-    public void windowClosed() {
+    @Override
+    public RecordTrace windowClosed(Map<String, Object> window, WindowInputs inputs) {
         windowsClosed.increment();
+        return RecordTrace.NONE;
     }
 
-    public void windowFiltered() {
+    @Override
+    public void windowDropped(RecordTrace trace) {
         windowsFiltered.increment();
     }
 
-    /** A record sent to the dead letter. */
-    public void deadLetter(DeadLetterReason reason) {
+    @Override
+    public RecordTrace deadLetter(RecordTrace trace, DeadLetterReason reason, String message) {
         deadLetters.get(reason).increment();
         if (reason == DeadLetterReason.late) {
             late.increment();
         }
+        return RecordTrace.NONE;
     }
 
-    /** A closed window sent to the dead letter. */
-    public void windowDeadLetter(DeadLetterReason reason) {
+    @Override
+    public RecordTrace windowDeadLetter(RecordTrace trace, DeadLetterReason reason, String message) {
         deadLetters.get(reason).increment();
         windowDeadLetters.get(reason).increment();
+        return RecordTrace.NONE;
     }
 
-    /** The highest watermark among this process's window tasks, in epoch millis. */
+    /** Keeps the highest watermark among this process's window tasks, in epoch millis. */
+    @Override
     public void watermark(long value) {
         watermark.accumulateAndGet(value, Math::max);
     }

@@ -10,11 +10,15 @@ import java.util.Arrays;
  *   <li>{@code W keyLen key start} → window: its end and accumulator</li>
  *   <li>{@code T end keyLen key start} → a timer: the window closes at end (+ lateness)</li>
  *   <li>{@code G} → the watermark up to which windows have been closed</li>
+ *   <li>{@code L keyLen key start} → the first traced inputs' contexts of the window {@code W keyLen key start},
+ *   and {@code C keyLen key start} → how many traced inputs it has; only with tracing ({@link WindowInputs})</li>
  * </ul>
  */
 final class StateKeys {
     static final byte WINDOW = 'W';
     static final byte TIMER = 'T';
+    static final byte INPUT_LINKS = 'L';
+    static final byte INPUT_COUNT = 'C';
     static final byte[] WATERMARK = {'G'};
 
     private StateKeys() {}
@@ -22,6 +26,22 @@ final class StateKeys {
     static byte[] window(byte[] key, long start) {
         return ByteBuffer.allocate(1 + 4 + key.length + 8)
                 .put(WINDOW).putInt(key.length).put(key).putLong(flip(start)).array();
+    }
+
+    /** The key of a window's traced inputs' links: the window's key under its own prefix. */
+    static byte[] inputLinksOf(byte[] windowKey) {
+        return withPrefix(INPUT_LINKS, windowKey);
+    }
+
+    /** The key of a window's count of traced inputs. */
+    static byte[] inputCountOf(byte[] windowKey) {
+        return withPrefix(INPUT_COUNT, windowKey);
+    }
+
+    private static byte[] withPrefix(byte prefix, byte[] windowKey) {
+        byte[] key = Arrays.copyOf(windowKey, windowKey.length);
+        key[0] = prefix;
+        return key;
     }
 
     /** All windows of one key lie in {@code [windowsOf(key), windowsOf(key) + 1)}. */

@@ -13,11 +13,14 @@ import java.util.Map;
  * emits one record, when the watermark reaches its end plus the allowed lateness.
  */
 public final class WindowOperator {
+    /** Fields of each window's record, besides its key and aggregates. */
+    public static final String WINDOW_START = "window_start";
+    public static final String WINDOW_END = "window_end";
 
-    /** Receives each closed window's record, in window-end order. */
+    /** Receives each closed window's record, in window-end order, with its traced inputs. */
     @FunctionalInterface
     public interface Emitter {
-        void emit(Map<String, Object> record, long windowEnd);
+        void emit(Map<String, Object> record, long windowEnd, WindowInputs inputs);
     }
 
     private final WindowShape shape;
@@ -26,12 +29,20 @@ public final class WindowOperator {
     private final Aggregates aggregates;
     private final OrderedStore store;
     private final Emitter emitter;
+    /** Whether windows keep their traced inputs ({@link WindowInputs}); without tracing that state is never read. */
+    private final boolean linkInputs;
     /** No timer ends before this; saves a store scan per record. */
     private long earliestTimer = Long.MIN_VALUE;
     private long closedUpTo;
 
     public WindowOperator(WindowShape shape, long lateness, String keyField, Aggregates aggregates,
                           OrderedStore store, Emitter emitter) {
+        this(shape, lateness, keyField, aggregates, store, emitter, false);
+    }
+
+    public WindowOperator(WindowShape shape, long lateness, String keyField, Aggregates aggregates,
+                          OrderedStore store, Emitter emitter, boolean linkInputs) {
+        this.linkInputs = linkInputs;
         this.shape = shape;
         this.lateness = lateness;
         this.keyField = keyField;
@@ -84,7 +95,8 @@ public final class WindowOperator {
             byte[] window = store.get(windowKey);
             store.delete(timer);
             store.delete(windowKey);
-            emitter.emit(output(StateKeys.keyOfWindow(windowKey), window), StateKeys.timerEnd(timer));
+            WindowInputs inputs = linkInputs ? WindowInputs.take(store, windowKey) : WindowInputs.NONE;
+            emitter.emit(output(StateKeys.keyOfWindow(windowKey), window), StateKeys.timerEnd(timer), inputs);
         }
         earliestTimer = next[0];
         if (!due.isEmpty()) {
@@ -100,8 +112,18 @@ public final class WindowOperator {
      * @throws RecordRejected when the record would take an aggregate out of range; no window changes then
      */
     public boolean add(byte[] key, long eventTime, Object[] args) throws RecordRejected {
+        return add(key, eventTime, args, null);
+    }
+
+    /**
+     * {@link #add(byte[], long, Object[])} for a traced record: its windows remember {@code input} for their spans'
+     * links.
+     *
+     * @param input the context of the record's trace, or null when it is not traced
+     */
+    public boolean add(byte[] key, long eventTime, Object[] args, TraceParent input) throws RecordRejected {
         if (shape instanceof WindowShape.Session session) {
-            return addToSession(key, eventTime, args, session.gap());
+            return addToSession(key, eventTime, args, session.gap(), input);
         }
         long size = WindowShape.fixedSize(shape);
         List<long[]> open = new ArrayList<>();
@@ -123,12 +145,17 @@ public final class WindowOperator {
             if (open.get(i)[2] == 1) {
                 addTimer(end, key, start);
             }
-            store.put(StateKeys.window(key, start), encode(start, end, updated.get(i)));
+            byte[] windowKey = StateKeys.window(key, start);
+            store.put(windowKey, encode(start, end, updated.get(i)));
+            if (linkInputs && input != null) {
+                WindowInputs.add(store, windowKey, input);
+            }
         }
         return !open.isEmpty();
     }
 
-    private boolean addToSession(byte[] key, long t, Object[] args, long gap) throws RecordRejected {
+    private boolean addToSession(byte[] key, long t, Object[] args, long gap, TraceParent input)
+            throws RecordRejected {
         long first = t;
         long last = t;
         Aggregates.Accumulator merged = aggregates.newAccumulator();
@@ -157,12 +184,21 @@ public final class WindowOperator {
         if (absorbed.isEmpty() && isClosed(t + gap)) {
             return false;
         }
+        WindowInputs inputs = WindowInputs.NONE;
         for (int i = 0; i < absorbed.size(); i++) {
             store.delete(absorbedTimers.get(i));
             store.delete(absorbed.get(i));
+            if (linkInputs) {
+                inputs = inputs.merge(WindowInputs.take(store, absorbed.get(i)));
+            }
         }
         long end = last + gap;
-        store.put(StateKeys.window(key, first), encode(first, end, merged));
+        byte[] windowKey = StateKeys.window(key, first);
+        store.put(windowKey, encode(first, end, merged));
+        if (linkInputs && input != null) {
+            inputs = inputs.with(input);
+        }
+        WindowInputs.put(store, windowKey, inputs);
         addTimer(end, key, first);
         return true;
     }
@@ -195,8 +231,8 @@ public final class WindowOperator {
         Aggregates.Accumulator acc = aggregates.decode(b);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put(keyField, Json.parseValue(key));
-        out.put("window_start", Instant.ofEpochMilli(start).toString());
-        out.put("window_end", Instant.ofEpochMilli(end).toString());
+        out.put(WINDOW_START, Instant.ofEpochMilli(start).toString());
+        out.put(WINDOW_END, Instant.ofEpochMilli(end).toString());
         for (int i = 0; i < aggregates.size(); i++) {
             out.put(aggregates.list().get(i).name(), acc.result(i));
         }

@@ -211,7 +211,7 @@ class HostileInputIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = new LocalRun(JobFiles.readString(JOB, "hostile.yaml"), input, out, dead, errStream).run();
+            code = new LocalRun(JobFiles.readString(JOB, "hostile.yaml"), input, out, dead, null, errStream).run();
         }
         String stderr = err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, stderr);

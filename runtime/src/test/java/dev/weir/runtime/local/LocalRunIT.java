@@ -50,7 +50,7 @@ class LocalRunIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = new LocalRun(job, in, out, dead, errStream).run();
+            code = new LocalRun(job, in, out, dead, null, errStream).run();
         }
         return new Run(code, read(out), dead == null ? List.of() : read(dead), err.toString(StandardCharsets.UTF_8));
     }

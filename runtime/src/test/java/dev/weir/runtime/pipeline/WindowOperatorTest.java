@@ -27,7 +27,7 @@ class WindowOperatorTest {
     }
 
     private WindowOperator operator(WindowShape shape, long lateness) throws Exception {
-        return new WindowOperator(shape, lateness, "id", aggregates(), store, (r, end) -> out.add(r));
+        return new WindowOperator(shape, lateness, "id", aggregates(), store, (r, end, inputs) -> out.add(r));
     }
 
     private static byte[] key(String k) {
