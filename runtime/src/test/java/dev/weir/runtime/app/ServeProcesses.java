@@ -51,8 +51,8 @@ final class ServeProcesses {
     }
 
     /**
-     * One poll: sink records into windows, others into deadLetters; the partitions whose end-of-input marker is on the
-     * sink into sinkEnds.
+     * One poll: sink records into windows, others into deadLetters; the window tasks whose end-of-input marker is on
+     * the sink into sinkEnds.
      */
     static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
                      List<Map<String, Object>> deadLetters, Set<Integer> sinkEnds) throws Exception {
@@ -60,11 +60,12 @@ final class ServeProcesses {
     }
 
     /**
-     * One poll, keeping the partitions with an end-of-input marker on the sink and on the dead-letter topic apart: the
-     * markers of one transaction can become readable on the sink a poll before the dead letters of that transaction,
-     * so only a reader that has seen every task's marker on both topics has every dead letter. Partitions, not
-     * markers: a window task restarted after its marker (a rebalance under load) writes it again, and counting both
-     * would end the read before another task's last windows.
+     * One poll, keeping the window tasks whose end-of-input marker is on the sink and on the dead-letter topic apart:
+     * the markers of one transaction can become readable on the sink a poll before the dead letters of that
+     * transaction, so only a reader that has seen every task's marker on both topics has every dead letter. Tasks, not
+     * markers: each task writes its marker to every partition of both topics, and a task restarted after its marker
+     * (a rebalance under load) writes it again, so counting markers could end the read before another task's last
+     * windows.
      */
     static void read(KafkaConsumer<byte[], byte[]> consumer, String sink, List<Map<String, Object>> windows,
                      List<Map<String, Object>> deadLetters, Set<Integer> sinkEnds, Set<Integer> deadLetterEnds)
@@ -72,10 +73,7 @@ final class ServeProcesses {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             boolean toSink = r.topic().equals(sink);
             if (EndOfInput.isMarked(r.headers())) {
-                if (!(toSink ? sinkEnds : deadLetterEnds).add(r.partition())) {
-                    System.err.printf("end-of-input marker again on %s-%d: its window task was restarted%n", r.topic(),
-                            r.partition());
-                }
+                (toSink ? sinkEnds : deadLetterEnds).add(EndOfInput.task(r.value()));
             } else {
                 (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
             }
