@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import static dev.weir.runtime.app.ServeProcesses.createJobTopics;
 import static dev.weir.runtime.app.ServeProcesses.caughtUp;
 import static dev.weir.runtime.app.ServeProcesses.freePort;
 import static dev.weir.runtime.app.ServeProcesses.get;
@@ -31,7 +32,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -134,10 +134,7 @@ class CheckpointRestoreIT {
         String source = "ck-in-" + id;
         String sink = "ck-out-" + id;
         String dlq = "ck-dlq-" + id;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(sink, 1, (short) 1),
-                    new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        createJobTopics(bootstrap, source, PARTITIONS, sink, dlq);
         Path job = tmp.resolve("job-" + id + ".yaml");
         Files.writeString(job, """
                 apiVersion: weir.dev/v1alpha1

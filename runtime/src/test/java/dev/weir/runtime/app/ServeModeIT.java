@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import static dev.weir.runtime.app.ServeProcesses.createJobTopics;
 import static dev.weir.runtime.app.ServeProcesses.freePort;
 import static dev.weir.runtime.app.ServeProcesses.get;
 import static dev.weir.runtime.app.ServeProcesses.read;
@@ -24,8 +25,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -62,10 +61,7 @@ class ServeModeIT {
         String sink = "eos-out-" + id;
         String dlq = "eos-dlq-" + id;
         String bootstrap = kafka.bootstrapServers();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(sink, 1, (short) 1),
-                    new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        createJobTopics(bootstrap, source, PARTITIONS, sink, dlq);
         Path job = tmp.resolve("job.yaml");
         Files.writeString(job, """
                 apiVersion: weir.dev/v1alpha1

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -77,6 +78,15 @@ final class ServeProcesses {
             } else {
                 (toSink ? windows : deadLetters).add(Json.parseObject(r.value()));
             }
+        }
+    }
+
+    /** A job's topics as these ITs use them: the source with {@code partitions}, a one-partition sink and dead letter. */
+    static void createJobTopics(String bootstrap, String source, int partitions, String sink, String deadLetter)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(source, partitions, (short) 1), new NewTopic(sink, 1, (short) 1),
+                    new NewTopic(deadLetter, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import static dev.weir.runtime.app.ServeProcesses.createJobTopics;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,8 +28,6 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -75,10 +74,7 @@ class TracingIT {
         String dlq = "traced-dlq-" + id;
         String name = "traced-" + id;
         String bootstrap = kafka.bootstrapServers();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(sink, 1, (short) 1),
-                    new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        createJobTopics(bootstrap, source, PARTITIONS, sink, dlq);
         Path job = tmp.resolve("job.yaml");
         Files.writeString(job, """
                 apiVersion: weir.dev/v1alpha1
