@@ -2,8 +2,8 @@ package dev.weir.runtime.kafka;
 
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.DeadLetterReason;
+import dev.weir.runtime.pipeline.Ingest;
 import dev.weir.runtime.pipeline.Json;
-import dev.weir.runtime.pipeline.MalformedRecordException;
 import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
 import dev.weir.runtime.pipeline.RecordTrace;
@@ -31,6 +31,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private static final byte[] NO_KEY = new byte[0];
 
     private final CompiledJob job;
+    private final Ingest ingest;
     private final RecordListener listener;
     private final Duration progressInterval;
     private final long idleTimeoutMs;
@@ -45,6 +46,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     SourceProcessor(CompiledJob job, RecordListener listener, Duration progressInterval, Duration idleTimeout,
                     RecordSizes sizes) {
         this.job = job;
+        this.ingest = new Ingest(job);
         this.listener = listener;
         this.progressInterval = progressInterval;
         this.idleTimeoutMs = idleTimeout == null ? Long.MAX_VALUE : idleTimeout.toMillis();
@@ -100,27 +102,21 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                     + " than a Kafka record may hold (max.request.size); its first bytes are kept", tooLargeBytes);
             return;
         }
+        Ingest.Result result = ingest.ingest(record.value(), record.timestamp(), lastReadMs);
+        partitionMax = Math.max(partitionMax, result.eventTime());
         try {
-            Map<String, Object> value = Json.parseObject(record.value());
-            long eventTime = job.eventTime(value, record.timestamp(), lastReadMs);
-            partitionMax = Math.max(partitionMax, eventTime);
-            Map<String, Object> kept = job.beforeWindow(value);
-            if (kept == null) {
+            if (result instanceof Ingest.Keyed k) {
+                Record<byte[], byte[]> traced = TraceHeaders.carrying(record, trace);
+                byte[] keyed = keyedEnvelope(traced, meta, k.key(), k.eventTime(), k.args());
+                context.forward(traced.withKey(k.key()).withValue(Routed.keyed(keyed, false)));
+                listener.keyed(trace);
+            } else if (result instanceof Ingest.Passed p) {
+                writeToSink(TraceHeaders.carrying(record, trace), p.kept(), trace);
+            } else if (result instanceof Ingest.Rejected r) {
+                deadLetter(record, meta, trace, r.reason(), r.message());
+            } else {
                 listener.dropped(trace);
-                return;
             }
-            if (job.window() == null) {
-                writeToSink(TraceHeaders.carrying(record, trace), kept, trace);
-                return;
-            }
-            byte[] key = job.key(kept);
-            Object[] args = job.window().aggregates().arguments(kept);
-            Record<byte[], byte[]> traced = TraceHeaders.carrying(record, trace);
-            byte[] keyed = keyedEnvelope(traced, meta, key, eventTime, args);
-            context.forward(traced.withKey(key).withValue(Routed.keyed(keyed, false)));
-            listener.keyed(trace);
-        } catch (MalformedRecordException e) {
-            deadLetter(record, meta, trace, DeadLetterReason.malformed, e.getMessage());
         } catch (RecordRejected e) {
             deadLetter(record, meta, trace, e.reason(), e.getMessage());
         }

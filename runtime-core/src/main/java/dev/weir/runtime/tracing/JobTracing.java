@@ -3,8 +3,8 @@ package dev.weir.runtime.tracing;
 import dev.weir.api.ConsumerGroups;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
-import dev.weir.runtime.kafka.JobTopics;
 import dev.weir.runtime.pipeline.CompiledJob;
+import dev.weir.runtime.pipeline.JobStreams;
 import dev.weir.runtime.pipeline.RecordListener;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -44,10 +44,10 @@ public final class JobTracing implements AutoCloseable {
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
                 .build();
         StreamJobSpec spec = job.getSpec();
-        JobTopics topics = JobTopics.of(spec);
+        JobStreams streams = JobStreams.of(spec);
         CompiledJob.Window window = CompiledJob.compile(spec).window();
-        listener = new RecordTracing(provider.get(SCOPE), sampleRatio, new RecordTracing.Names(topics.source(),
-                topics.sink(), topics.deadLetter(), ConsumerGroups.of(job), window == null ? null : window.keyBy()));
+        listener = new RecordTracing(provider.get(SCOPE), sampleRatio, new RecordTracing.Names(streams.source(),
+                streams.sink(), streams.deadLetter(), ConsumerGroups.of(job), window == null ? null : window.keyBy()));
     }
 
     /**

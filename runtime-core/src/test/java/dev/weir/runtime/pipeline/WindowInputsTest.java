@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class WindowInputsTest {
     private static final long MIN = 60_000;
 
-    private final MemoryOrderedStore store = new MemoryOrderedStore();
+    private final SortedMapStore store = new SortedMapStore();
     private final List<Map<String, Object>> out = new ArrayList<>();
     private final List<WindowInputs> inputs = new ArrayList<>();
 

@@ -70,4 +70,38 @@ class WatermarkTrackerTest {
         assertEquals(WatermarkTracker.END, w.ended(0));
         assertTrue(w.allEnded());
     }
+
+    @Test
+    void splitsRegisteredLaterHoldItUntilTheyReport() {
+        WatermarkTracker w = new WatermarkTracker(U);
+        int a = w.register("shardId-0");
+        assertEquals(100, w.active(a, 100));
+        int b = w.register("shardId-1");
+        assertEquals(100, w.active(a, 500), "a new shard that has not reported holds the watermark");
+        assertEquals(300, w.active(b, 300));
+        assertEquals(b, w.register("shardId-1"), "registering again gives the same slot");
+    }
+
+    @Test
+    void childrenRegisteredBeforeTheParentEndsKeepItFromRunningAhead() {
+        WatermarkTracker w = new WatermarkTracker(U);
+        int parent = w.register("shardId-0");
+        int other = w.register("shardId-1");
+        w.active(parent, 100);
+        assertEquals(100, w.active(other, 1_000));
+        int child = w.register("shardId-2");
+        assertEquals(100, w.ended(parent), "the child has read nothing yet");
+        assertEquals(150, w.active(child, 150));
+        assertFalse(w.allEnded());
+        w.ended(other);
+        assertEquals(WatermarkTracker.END, w.ended(child));
+        assertTrue(w.allEnded());
+    }
+
+    @Test
+    void noSplitsNoMovement() {
+        WatermarkTracker w = new WatermarkTracker(U);
+        assertFalse(w.allEnded());
+        assertEquals(U, w.current());
+    }
 }

@@ -140,7 +140,7 @@ class HostileJobsTest {
         CompiledJob.Window window = job.window();
         List<Map<String, Object>> emitted = new ArrayList<>();
         WindowOperator windows = window == null ? null : new WindowOperator(window.shape(), window.allowedLateness(),
-                window.keyBy(), window.aggregates(), new MemoryOrderedStore(), (record, end, inputs) -> emitted.add(record));
+                window.keyBy(), window.aggregates(), new SortedMapStore(), (record, end, inputs) -> emitted.add(record));
         long watermark = Long.MIN_VALUE;
         for (String line : records) {
             // a hostile event time now and then, inside the range a record may carry
