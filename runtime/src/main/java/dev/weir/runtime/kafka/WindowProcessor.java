@@ -2,6 +2,7 @@ package dev.weir.runtime.kafka;
 
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.DeadLetterReason;
+import dev.weir.runtime.pipeline.DeadLetters;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.runtime.kafka.EndOfInput;
+import dev.weir.runtime.pipeline.DeadLetters;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.TraceParent;
 import dev.weir.runtime.testing.KafkaBroker;
-import dev.weir.runtime.testing.OtelCollector;
 import dev.weir.runtime.testing.OtelCollector.Span;
+import dev.weir.runtime.testing.OtelCollector;
 import dev.weir.runtime.tracing.JobTracing;
 import dev.weir.runtime.tracing.SpanAttributes;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.JobFiles;
 import dev.weir.runtime.kafka.ReferenceWindows;
+import dev.weir.runtime.pipeline.DeadLetters;
 import dev.weir.runtime.pipeline.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

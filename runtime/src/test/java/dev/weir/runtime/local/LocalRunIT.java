@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
+import dev.weir.runtime.pipeline.DeadLetters;
 import dev.weir.runtime.pipeline.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,12 +1,10 @@
-package dev.weir.runtime.kafka;
+package dev.weir.runtime.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.runtime.pipeline.DeadLetterReason;
-import dev.weir.runtime.pipeline.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
