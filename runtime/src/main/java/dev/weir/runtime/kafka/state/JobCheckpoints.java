@@ -4,8 +4,8 @@ import dev.weir.api.CheckpointSpec;
 import dev.weir.api.ConsumerGroups;
 import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointSettings;
-import dev.weir.checkpoint.S3Options;
 import dev.weir.checkpoint.TaskCheckpoints;
+import dev.weir.runtime.state.JobCheckpointStores;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +18,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 public final class JobCheckpoints {
     /** Files transferred at once: a restore is on the task's critical path; 8 downloaded 345 MB/s against 241 with
      *  the store's default 4 in RestoreBenchmark runs at similar load (docs/benchmark.md). */
-    public static final int TRANSFER_THREADS = 8;
+    public static final int TRANSFER_THREADS = JobCheckpointStores.TRANSFER_THREADS;
 
     private JobCheckpoints() {}
 
@@ -40,16 +40,6 @@ public final class JobCheckpoints {
     }
 
     static CheckpointSettings settings(CheckpointSpec spec) {
-        S3Options s3 = S3Options.defaults();
-        if (spec.s3 != null) {
-            if (spec.s3.endpoint != null) {
-                s3 = s3.withEndpoint(URI.create(spec.s3.endpoint)).withPathStyle(spec.s3.pathStyleOrDefault());
-            }
-            if (spec.s3.region != null) {
-                s3 = s3.withRegion(spec.s3.region);
-            }
-        }
-        return CheckpointSettings.defaults().withRetainedCheckpoints(spec.retainOrDefault()).withS3(s3)
-                .withTransferThreads(TRANSFER_THREADS);
+        return JobCheckpointStores.settings(spec);
     }
 }

@@ -1,0 +1,528 @@
+package dev.weir.kinesis.engine;
+
+import dev.weir.api.StreamJob;
+import dev.weir.checkpoint.CheckpointException;
+import dev.weir.checkpoint.CheckpointInfo;
+import dev.weir.checkpoint.LocalFiles;
+import dev.weir.checkpoint.TaskCheckpoints;
+import dev.weir.kinesis.KinesisClients;
+import dev.weir.kinesis.KinesisException;
+import dev.weir.kinesis.KinesisRecord;
+import dev.weir.kinesis.KinesisSink;
+import dev.weir.kinesis.KinesisSource;
+import dev.weir.kinesis.KinesisSourceSettings;
+import dev.weir.kinesis.RecordBatch;
+import dev.weir.kinesis.RejectedRecord;
+import dev.weir.kinesis.ShardListener;
+import dev.weir.kinesis.ShardPosition;
+import dev.weir.kinesis.SinkRecord;
+import dev.weir.runtime.pipeline.CompiledJob;
+import dev.weir.runtime.pipeline.DeadLetterReason;
+import dev.weir.runtime.pipeline.DeadLetters;
+import dev.weir.runtime.pipeline.Engine;
+import dev.weir.runtime.pipeline.Ingest;
+import dev.weir.runtime.pipeline.JobStreams;
+import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.pipeline.RecordListener;
+import dev.weir.runtime.pipeline.RecordRejected;
+import dev.weir.runtime.pipeline.RecordTrace;
+import dev.weir.runtime.pipeline.SortedMapStore;
+import dev.weir.runtime.pipeline.WatermarkTracker;
+import dev.weir.runtime.pipeline.WindowInputs;
+import dev.weir.runtime.pipeline.WindowOperator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/**
+ * The Kinesis engine (docs/engines.md): reads the source stream with the Kinesis Client Library, runs every record
+ * through the job's {@link Ingest} step and one window stage in this process, and writes windows and dead letters with
+ * batched puts.
+ *
+ * <p>One window stage per process: all shards this worker reads feed it, under one lock, in each shard's order. So the
+ * job runs on one pod until the shuffle between pods exists (docs/engines.md says what is refused meanwhile).
+ *
+ * <p>Exactly-once state: the window state and the position of the last record processed of each shard are written
+ * together in one checkpoint ({@link KinesisSnapshot}); only then does the engine write the Kinesis Client Library's
+ * checkpoint, which is therefore never ahead. A restarted engine restores the state and skips, per shard, the records
+ * its checkpoint already holds. Only the sink can see a window twice: those emitted after the last checkpoint, again,
+ * identical, after a crash.
+ */
+public final class KinesisEngine implements Engine, ShardListener {
+    /** In {@code weir run --input}: the partition key of the record that ends its shard's input. */
+    public static final String END_OF_INPUT_KEY = "weir-control:end-of-input";
+    /** The checkpoint store's task id of the one window stage. */
+    static final String TASK_ID = "kinesis-windows";
+    private static final Logger LOG = Logger.getLogger(KinesisEngine.class);
+
+    private final CompiledJob job;
+    private final Ingest ingest;
+    private final RecordListener listener;
+    private final JobStreams streams;
+    private final KinesisEngineSettings settings;
+    private final KinesisClients clients;
+    private final KinesisSource source;
+    private final KinesisSink sink;
+    private final KinesisSink deadLetterSink;
+    private final Optional<TaskCheckpoints> checkpoints;
+    private final Optional<TaskCheckpoints> restoreFrom;
+    private final Path stateDir;
+    private final long idleTimeoutMs;
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+    private final Object lock = new Object();
+    private final SortedMapStore store = new SortedMapStore();
+    private WindowOperator windows;
+    private final WatermarkTracker watermark;
+    private final Map<String, ShardState> shards = new HashMap<>();
+    /** Per shard, the last record the restored state holds: records at or before it are skipped. */
+    private final Map<String, ShardPosition> restored = new HashMap<>();
+    private final List<SinkRecord> toSink = new ArrayList<>();
+    private final List<SinkRecord> toDeadLetter = new ArrayList<>();
+    private long nextCheckpointMs;
+    private volatile String failure;
+    private volatile boolean running;
+
+    /** One shard's progress, under the lock. */
+    private static final class ShardState {
+        final int slot;
+        ShardPosition last;
+        long lastReadMs = System.currentTimeMillis();
+        long max = WatermarkTracker.UNKNOWN;
+        long millisBehindLatest = -1;
+        boolean ended;
+        boolean held = true;
+
+        ShardState(int slot, ShardPosition last) {
+            this.slot = slot;
+            this.last = last;
+        }
+    }
+
+    /**
+     * @param listener   what observes the record path (metrics, tracing)
+     * @param stateDir   a folder of this engine's own for checkpoint files in transit
+     */
+    public KinesisEngine(StreamJob job, KinesisEngineSettings settings, KinesisClients clients, RecordListener listener,
+                         Optional<TaskCheckpoints> checkpoints, Optional<TaskCheckpoints> restoreFrom, Path stateDir) {
+        this.job = CompiledJob.compile(job.getSpec());
+        this.ingest = new Ingest(this.job);
+        this.listener = listener;
+        this.streams = JobStreams.of(job.getSpec());
+        this.settings = settings;
+        this.clients = clients;
+        this.checkpoints = checkpoints;
+        this.restoreFrom = restoreFrom;
+        this.stateDir = stateDir;
+        this.idleTimeoutMs = this.job.idleTimeout() == null ? Long.MAX_VALUE : this.job.idleTimeout().toMillis();
+        KinesisSourceSettings read = settings.source();
+        if (job.getSpec().source.kinesis.startingPosition != null) {
+            read = read.withStartingPosition(KinesisSourceSettings.StartingPosition.valueOf(
+                    job.getSpec().source.kinesis.startingPosition.name()));
+        }
+        this.source = new KinesisSource(read, clients, this);
+        this.sink = new KinesisSink(clients.kinesis(), streams.sink(), settings.sink());
+        this.deadLetterSink = new KinesisSink(clients.kinesis(), streams.deadLetter(), settings.sink());
+        this.watermark = new WatermarkTracker(WatermarkTracker.UNKNOWN);
+    }
+
+    @Override
+    public void start() throws CheckpointException, IOException {
+        restore();
+        if (job.window() != null) {
+            windows = new WindowOperator(job.window().shape(), job.window().allowedLateness(), job.window().keyBy(),
+                    job.window().aggregates(), store, this::emit, listener.linksWindowInputs());
+        }
+        nextCheckpointMs = System.currentTimeMillis() + settings.checkpointInterval().toMillis();
+        running = true;
+        source.start();
+    }
+
+    /** Completes once every shard's input has ended and everything it led to is written (weir run). */
+    public CompletableFuture<Void> drained() {
+        return drained;
+    }
+
+    @Override
+    public Health health() {
+        String failed = failure;
+        if (failed != null) {
+            return new Health(false, failed);
+        }
+        return new Health(running, running ? "reading " + streams.source() : "stopped");
+    }
+
+    @Override
+    public CompletionStage<String> savepoint() {
+        if (checkpoints.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "the job has no spec.checkpoints.location to keep a savepoint in"));
+        }
+        try {
+            synchronized (lock) {
+                return CompletableFuture.completedFuture(checkpoint(true).id());
+            }
+        } catch (RuntimeException | CheckpointException | IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        source.close();
+        synchronized (lock) {
+            if (failure == null && checkpoints.isPresent()) {
+                try {
+                    checkpoint(false);
+                } catch (CheckpointException | IOException | RuntimeException e) {
+                    LOG.warnf("the last checkpoint at shutdown failed (%s): the next start resumes from the one"
+                            + " before", e.getMessage());
+                }
+            }
+        }
+        drained.completeExceptionally(new IllegalStateException("the engine stopped"));
+    }
+
+    // ---- the source's calls, on each shard's thread ----
+
+    @Override
+    public Optional<ShardPosition> shardStarted(String shardId, Optional<ShardPosition> leaseCheckpoint) {
+        synchronized (lock) {
+            ShardPosition skipThrough = restored.get(shardId);
+            ShardState shard = shards.get(shardId);
+            if (shard == null) {
+                shard = new ShardState(watermark.register(shardId), skipThrough);
+                shards.put(shardId, shard);
+            }
+            shard.held = true;
+            LOG.infof("shard %s of %s starts (lease checkpoint %s, state holds it through %s)", shardId,
+                    streams.source(), leaseCheckpoint.map(Object::toString).orElse("none"),
+                    skipThrough == null ? "nothing" : skipThrough);
+            return Optional.ofNullable(shard.last);
+        }
+    }
+
+    @Override
+    public void records(RecordBatch batch) {
+        if (failure != null) {
+            return; // never checkpointed past: the next start reads these again
+        }
+        try {
+            synchronized (lock) {
+                ShardState shard = shards.get(batch.shardId());
+                long now = System.currentTimeMillis();
+                for (KinesisRecord record : batch.records()) {
+                    shard.last = record.position();
+                    shard.lastReadMs = now;
+                    if (settings.endOfInputMarkers() && END_OF_INPUT_KEY.equals(record.partitionKey())) {
+                        shard.ended = true;
+                        continue;
+                    }
+                    process(record, shard, now);
+                }
+                batch.millisBehindLatest().ifPresent(ms -> shard.millisBehindLatest = ms);
+                progress(shard, batch, now);
+                flush();
+                if (watermark.allEnded()) {
+                    drained.complete(null);
+                }
+                if (checkpoints.isPresent() && now >= nextCheckpointMs) {
+                    checkpoint(false);
+                }
+            }
+        } catch (RuntimeException | CheckpointException | IOException e) {
+            fail("processing shard " + batch.shardId() + " failed", e);
+        }
+    }
+
+    @Override
+    public CompletionStage<?> shardEnded(String shardId) {
+        try {
+            synchronized (lock) {
+                // the children first: the parent's end must not let the watermark run ahead of them
+                for (Shard child : children(shardId)) {
+                    shards.computeIfAbsent(child.shardId(), id -> new ShardState(watermark.register(id), null));
+                }
+                ShardState shard = shards.get(shardId);
+                shard.ended = true;
+                shard.held = false;
+                advance(watermark.ended(shard.slot));
+                flush();
+                if (checkpoints.isPresent()) {
+                    checkpoint(false);
+                }
+                LOG.infof("shard %s of %s ended (split or merged); its children may start", shardId, streams.source());
+                return CompletableFuture.completedFuture(null);
+            }
+        } catch (RuntimeException | CheckpointException | IOException e) {
+            fail("keeping the end of shard " + shardId + " failed", e);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void shardStopped(String shardId) {
+        synchronized (lock) {
+            ShardState shard = shards.get(shardId);
+            if (shard != null) {
+                shard.held = false;
+            }
+        }
+    }
+
+    /** Metrics: how far behind the newest record each shard's last read was, -1 when unknown. */
+    public Map<String, Long> millisBehindLatest() {
+        synchronized (lock) {
+            Map<String, Long> behind = new LinkedHashMap<>();
+            shards.forEach((id, shard) -> {
+                if (shard.held && !shard.ended) {
+                    behind.put(id, shard.millisBehindLatest);
+                }
+            });
+            return behind;
+        }
+    }
+
+    // ---- the record path, under the lock ----
+
+    private void process(KinesisRecord record, ShardState shard, long now) {
+        RecordTrace trace = listener.recordIn(shard.slot, -1, null);
+        Ingest.Result result = ingest.ingest(record.data(), record.approximateArrivalTimestamp().toEpochMilli(), now);
+        shard.max = Math.max(shard.max, result.eventTime());
+        try {
+            if (result instanceof Ingest.Keyed k) {
+                listener.keyed(trace);
+                advance(watermark.active(shard.slot, shard.max));
+                RecordTrace keyed = listener.keyedIn(null);
+                if (windows.add(k.key(), k.eventTime(), k.args(), keyed.context())) {
+                    listener.windowed(keyed);
+                    return;
+                }
+                String message = "event time " + Instant.ofEpochMilli(k.eventTime()) + " is behind the watermark "
+                        + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
+                deadLetter(record, keyed, DeadLetterReason.late, message);
+            } else if (result instanceof Ingest.Passed p) {
+                byte[] out = Json.writeOutput(p.kept());
+                SinkRecord sinkRecord = new SinkRecord(record.partitionKey(), out);
+                if (sinkRecord.size() > settings.sink().maxRecordBytes()) {
+                    throw new RecordRejected(DeadLetterReason.too_large, "the sink record would be " + out.length
+                            + " bytes, more than a Kinesis record of at most " + settings.sink().maxRecordBytes()
+                            + " bytes may hold next to its partition key");
+                }
+                toSink.add(sinkRecord);
+                listener.recordOut(trace);
+            } else if (result instanceof Ingest.Rejected r) {
+                deadLetter(record, trace, r.reason(), r.message());
+            } else {
+                listener.dropped(trace);
+            }
+        } catch (RecordRejected e) {
+            deadLetter(record, trace, e.reason(), e.getMessage());
+        }
+    }
+
+    private void deadLetter(KinesisRecord record, RecordTrace trace, DeadLetterReason reason, String message) {
+        listener.deadLetter(trace, reason, message);
+        String key = record.partitionKey();
+        byte[] envelope = DeadLetters.envelope(reason, message, record.data(), record.data().length,
+                DeadLetters.kinesisSource(streams.source(), record.shardId(), record.position().toString()),
+                settings.sink().maxRecordBytes() - key.getBytes(StandardCharsets.UTF_8).length);
+        toDeadLetter.add(new SinkRecord(key, envelope));
+    }
+
+    private void progress(ShardState shard, RecordBatch batch, long now) {
+        if (shard.ended) {
+            advance(watermark.ended(shard.slot));
+            return;
+        }
+        long idleFor = now - shard.lastReadMs;
+        boolean caughtUp = batch.records().isEmpty() && batch.millisBehindLatest().orElse(-1) == 0;
+        if (caughtUp && idleFor >= idleTimeoutMs) {
+            advance(watermark.idle(shard.slot, shard.max, idleFor));
+        } else if (shard.max != WatermarkTracker.UNKNOWN) {
+            advance(watermark.active(shard.slot, shard.max));
+        }
+    }
+
+    private void advance(long w) {
+        if (windows != null) {
+            windows.advance(w);
+        }
+        listener.watermark(w);
+    }
+
+    /** A closed window, from {@link WindowOperator#advance}: to the sink keyed by its window key. */
+    private void emit(Map<String, Object> window, long windowEnd, WindowInputs inputs) {
+        Object keyValue = window.get(job.window().keyBy());
+        String key = keyValue instanceof String s ? s : Json.writeString(keyValue);
+        RecordTrace trace = listener.windowClosed(window, inputs);
+        try {
+            Map<String, Object> out = job.afterWindow(window);
+            if (out == null) {
+                listener.windowDropped(trace);
+                return;
+            }
+            SinkRecord record = new SinkRecord(key, Json.writeOutput(out));
+            if (record.size() > settings.sink().maxRecordBytes()) {
+                throw new RecordRejected(DeadLetterReason.too_large, "the window's sink record would be "
+                        + record.data().length + " bytes, more than a Kinesis record of at most "
+                        + settings.sink().maxRecordBytes() + " bytes may hold next to its partition key");
+            }
+            toSink.add(record);
+            listener.recordOut(trace);
+        } catch (RecordRejected e) {
+            listener.windowDeadLetter(trace, e.reason(), e.getMessage());
+            Map<String, Object> where = new LinkedHashMap<>();
+            where.put("stream", streams.source());
+            where.put("window_end", windowEnd);
+            byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(),
+                    Json.writeString(window).getBytes(StandardCharsets.UTF_8),
+                    Json.writeString(window).getBytes(StandardCharsets.UTF_8).length, where,
+                    settings.sink().maxRecordBytes() - key.getBytes(StandardCharsets.UTF_8).length);
+            toDeadLetter.add(new SinkRecord(key, envelope));
+        }
+    }
+
+    /** Writes what the records led to; blocks while the streams throttle, which holds back the reads. */
+    private void flush() {
+        try {
+            if (!toSink.isEmpty()) {
+                List<RejectedRecord> rejected = sink.put(List.copyOf(toSink));
+                toSink.clear();
+                for (RejectedRecord r : rejected) {
+                    byte[] data = r.record().data();
+                    Map<String, Object> where = new LinkedHashMap<>();
+                    where.put("stream", streams.sink());
+                    where.put("partition_key", r.record().partitionKey());
+                    toDeadLetter.add(new SinkRecord(partitionKeyForDeadLetter(r.record().partitionKey()),
+                            DeadLetters.envelope(DeadLetterReason.too_large, "the sink stream refused the record: "
+                                    + r.reason(), data, data.length, where, settings.sink().maxRecordBytes() - 256)));
+                }
+            }
+            if (!toDeadLetter.isEmpty()) {
+                List<RejectedRecord> rejected = deadLetterSink.put(List.copyOf(toDeadLetter));
+                toDeadLetter.clear();
+                if (!rejected.isEmpty()) {
+                    throw new KinesisException("the dead-letter stream " + streams.deadLetter() + " refused "
+                            + rejected.size() + " dead letters, the first because " + rejected.get(0).reason(), null);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KinesisException("interrupted while writing to " + streams.sink(), e);
+        }
+    }
+
+    /** Partition keys are 1 to 256 characters; a longer key is cut for the dead letter's own. */
+    private static String partitionKeyForDeadLetter(String key) {
+        return key.isEmpty() ? "weir-dead-letter" : key.length() <= 256 ? key : key.substring(0, 256);
+    }
+
+    private List<Shard> children(String shardId) {
+        List<Shard> children = new ArrayList<>();
+        String next = null;
+        do {
+            String token = next;
+            var response = clients.kinesis().listShards(request -> {
+                if (token == null) {
+                    request.streamName(streams.source());
+                } else {
+                    request.nextToken(token);
+                }
+            }).orTimeout(30, TimeUnit.SECONDS).join();
+            for (Shard shard : response.shards()) {
+                if (shardId.equals(shard.parentShardId()) || shardId.equals(shard.adjacentParentShardId())) {
+                    children.add(shard);
+                }
+            }
+            next = response.nextToken();
+        } while (next != null);
+        return children;
+    }
+
+    // ---- checkpoints ----
+
+    /** Writes state and positions together, then tells the Kinesis Client Library (never ahead of this). */
+    private CheckpointInfo checkpoint(boolean savepoint) throws CheckpointException, IOException {
+        flush();
+        Map<String, ShardPosition> positions = new LinkedHashMap<>();
+        List<String> ended = new ArrayList<>();
+        shards.forEach((id, shard) -> {
+            if (shard.last != null) {
+                positions.put(id, shard.last);
+            }
+            if (shard.ended) {
+                ended.add(id);
+            }
+        });
+        Path dir = Files.createDirectories(stateDir).resolve("checkpoint-" + System.nanoTime());
+        try {
+            KinesisSnapshot.write(dir, store, positions, ended);
+            CheckpointInfo info = checkpoints.orElseThrow().write(TASK_ID, dir, Map.of(), Map.of(), savepoint);
+            nextCheckpointMs = System.currentTimeMillis() + settings.checkpointInterval().toMillis();
+            shards.forEach((id, shard) -> {
+                if (shard.held && !shard.ended && shard.last != null) {
+                    source.checkpoint(id, shard.last);
+                }
+            });
+            LOG.debugf("checkpoint %s: %d state entries, positions %s", info.id(), store.size(), positions);
+            return info;
+        } finally {
+            LocalFiles.deleteTree(dir);
+        }
+    }
+
+    private void restore() throws CheckpointException, IOException {
+        Optional<TaskCheckpoints> from = checkpoints.isPresent() && hasCheckpoint(checkpoints.get())
+                ? checkpoints : restoreFrom;
+        if (from.isEmpty()) {
+            return;
+        }
+        Path dir = Files.createDirectories(stateDir).resolve("restore-" + System.nanoTime());
+        Files.createDirectories(dir);
+        try {
+            Optional<CheckpointInfo> info = from.get().restoreLatest(TASK_ID, dir);
+            if (info.isEmpty()) {
+                return;
+            }
+            KinesisSnapshot snapshot = KinesisSnapshot.read(dir, store);
+            restored.putAll(snapshot.positions());
+            for (String id : snapshot.ended()) {
+                ShardState shard = new ShardState(watermark.register(id), snapshot.positions().get(id));
+                shard.ended = true;
+                shard.held = false;
+                watermark.ended(shard.slot);
+                shards.put(id, shard);
+            }
+            LOG.infof("restored checkpoint %s of %s: %d state entries, shard positions %s", info.get().id(),
+                    info.get().location(), store.size(), snapshot.positions());
+        } finally {
+            LocalFiles.deleteTree(dir);
+        }
+    }
+
+    private static boolean hasCheckpoint(TaskCheckpoints store) throws CheckpointException {
+        return store.list().stream().anyMatch(c -> c.taskId().equals(TASK_ID));
+    }
+
+    private void fail(String what, Exception e) {
+        failure = what + ": " + e.getMessage();
+        LOG.errorf(e, "%s; the engine stops checkpointing, and the records after its last checkpoint are read again"
+                + " at the next start", what);
+        drained.completeExceptionally(new IllegalStateException(failure, e));
+    }
+}
