@@ -66,7 +66,7 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
     }
 
     private UpdateControl<StreamJob> reconcileJob(StreamJob job, Context<StreamJob> context) {
-        List<ValidationError> errors = SpecValidator.validate(job);
+        List<ValidationError> errors = SpecValidator.validateForCluster(job);
         ReconcileTracing.validated(errors.size());
         if (!errors.isEmpty()) {
             return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);

@@ -207,17 +207,15 @@ class StreamJobReconcilerIT {
     }
 
     @Test
-    void aKinesisJobIsNotDeployedUntilTheKinesisEngineExists() {
+    void aKinesisJobIsNotDeployedUntilTheOperatorScalesIt() {
         create("kinesis", SPEC.replace("kafka: {bootstrapServers: \"kafka:9092\", topic: readings}",
                 "kinesis: {stream: readings, region: eu-west-1}")
-                .replace("sink: {kafka: {topic: aggregates}}", "sink: {kafka: {topic: aggregates, bootstrapServers:"
-                        + " \"kafka:9092\"}}")
-                .replace("deadLetter: {kafka: {topic: readings-dlq}}", "deadLetter: {kafka: {topic: readings-dlq,"
-                        + " bootstrapServers: \"kafka:9092\"}}"));
+                .replace("sink: {kafka: {topic: aggregates}}", "sink: {kinesis: {stream: aggregates}}")
+                .replace("deadLetter: {kafka: {topic: readings-dlq}}", "deadLetter: {kinesis: {stream: readings-dlq}}"));
 
         StreamJob reported = awaitStatus("kinesis", status -> "Failed".equals(status.phase));
         Condition ready = assertCondition(reported, "Ready", "False", "InvalidSpec");
-        assertTrue(ready.getMessage().contains("spec.source.kinesis: the Kinesis engine is not available yet"),
+        assertTrue(ready.getMessage().contains("spec.source.kinesis: the operator does not deploy Kinesis jobs yet"),
                 ready.getMessage());
         assertNull(client.apps().statefulSets().inNamespace(NAMESPACE).withName("kinesis").get());
     }

@@ -72,6 +72,22 @@ public final class SpecValidator {
         return List.copyOf(validator.errors);
     }
 
+    /**
+     * What the operator deploys: a valid job ({@link #validate(StreamJob)}) whose source it can also scale. Kinesis jobs
+     * run with {@code weir run} and {@code weir serve}; the operator refuses them until it scales them on shard lag and
+     * the Kinesis engine shares shards between pods (docs/engines.md).
+     */
+    public static List<ValidationError> validateForCluster(StreamJob job) {
+        List<ValidationError> errors = new ArrayList<>(validate(job));
+        StreamJobSpec spec = job.getSpec();
+        if (spec != null && spec.source != null && spec.source.kinesis != null && spec.source.kafka == null) {
+            errors.add(new ValidationError("spec.source.kinesis", "the operator does not deploy Kinesis jobs yet: the"
+                    + " Kinesis engine runs a job in one process (weir serve, weir run) until it shares shards between"
+                    + " pods; read from Kafka (spec.source.kafka) on the cluster for now"));
+        }
+        return List.copyOf(errors);
+    }
+
     public static List<ValidationError> validate(StreamJobSpec spec) {
         SpecValidator validator = new SpecValidator();
         if (spec == null) {
@@ -93,7 +109,7 @@ public final class SpecValidator {
         sink("spec.sink", spec.sink, spec.source, "results");
         sink("spec.deadLetter", spec.deadLetter, spec.source, "bad and late records");
         sinksApart(spec);
-        kinesisEngineMissing(spec);
+        sinksOnTheSourcesSystem(spec);
         processingGuarantee(spec);
         checkpoints(spec.checkpoints);
         restoreFrom(spec);
@@ -222,16 +238,23 @@ public final class SpecValidator {
      * Kinesis is in the API, but no engine runs it yet (issue 12): a Kinesis job would crash-loop its pods, so the
      * runtime and the operator refuse it here. This check, and its call, go when the Kinesis engine lands.
      */
-    private void kinesisEngineMissing(StreamJobSpec spec) {
-        String missing = "the Kinesis engine is not available yet (issue 12): ";
-        if (spec.source != null && spec.source.kinesis != null && spec.source.kafka == null) {
-            error("spec.source.kinesis", missing + "read from Kafka (spec.source.kafka) for now");
+    /** Each engine writes where it reads: the Kafka engine to Kafka, the Kinesis engine to Kinesis (docs/engines.md). */
+    private void sinksOnTheSourcesSystem(StreamJobSpec spec) {
+        if (spec.source == null || (spec.source.kafka == null) == (spec.source.kinesis == null)) {
+            return;
         }
-        if (onlyKinesis(spec.sink)) {
-            error("spec.sink.kinesis", missing + "write to Kafka (spec.sink.kafka) for now");
-        }
-        if (onlyKinesis(spec.deadLetter)) {
-            error("spec.deadLetter.kinesis", missing + "write to Kafka (spec.deadLetter.kafka) for now");
+        boolean kinesis = spec.source.kinesis != null;
+        sinkOnTheSourcesSystem("spec.sink", spec.sink, kinesis);
+        sinkOnTheSourcesSystem("spec.deadLetter", spec.deadLetter, kinesis);
+    }
+
+    private void sinkOnTheSourcesSystem(String field, SinkSpec sink, boolean kinesisSource) {
+        if (kinesisSource && sink != null && sink.kafka != null && sink.kinesis == null) {
+            error(field + ".kafka", "a Kinesis source writes to Kinesis: the Kinesis engine has no Kafka producer yet;"
+                    + " give " + field + ".kinesis (stream)");
+        } else if (!kinesisSource && onlyKinesis(sink)) {
+            error(field + ".kinesis", "a Kafka source writes to Kafka: the Kafka engine has no Kinesis sink yet; give "
+                    + field + ".kafka (topic)");
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -104,8 +105,10 @@ class SpecValidatorTest {
                         + " host:port list, e.g. kafka:9092",
                 "spec.deadLetter.kafka.bootstrapServers: is required when the source is not Kafka: give the brokers as"
                         + " a host:port list, e.g. kafka:9092",
-                "spec.source.kinesis: the Kinesis engine is not available yet (issue 12): read from Kafka"
-                        + " (spec.source.kafka) for now"),
+                "spec.sink.kafka: a Kinesis source writes to Kinesis: the Kinesis engine has no Kafka producer yet;"
+                        + " give spec.sink.kinesis (stream)",
+                "spec.deadLetter.kafka: a Kinesis source writes to Kinesis: the Kinesis engine has no Kafka producer"
+                        + " yet; give spec.deadLetter.kinesis (stream)"),
                 errors(kinesis));
     }
 
@@ -123,8 +126,8 @@ class SpecValidatorTest {
                 "spec.sink.kinesis.region: is required when the source is not Kinesis: give the stream's AWS region,"
                         + " e.g. eu-west-1",
                 "spec.deadLetter.kafka.topic: is required: give the topic bad and late records are written to",
-                "spec.sink.kinesis: the Kinesis engine is not available yet (issue 12): write to Kafka (spec.sink.kafka)"
-                        + " for now",
+                "spec.sink.kinesis: a Kafka source writes to Kafka: the Kafka engine has no Kinesis sink yet; give"
+                        + " spec.sink.kafka (topic)",
                 "spec.processingGuarantee: exactly_once needs Kafka for source, sink and deadLetter (it rests on Kafka"
                         + " transactions, which Kinesis lacks): use at_least_once, or Kafka throughout"),
                 errorsWith("sink: {kafka: {topic: sensor-aggregates}}\ndeadLetter: {kafka: {topic: sensor-readings-dlq}}",
@@ -500,26 +503,49 @@ class SpecValidatorTest {
     }
 
     @Test
-    void kinesisIsRefusedUntilItsEngineExists() throws Exception {
-        List<String> kinesisSource = errors(VALID.replace("processingGuarantee: exactly_once", "")
+    void eachEngineWritesWhereItReads() throws Exception {
+        String kinesisSource = VALID.replace("processingGuarantee: exactly_once", "")
                 .replace("kafka: {bootstrapServers: \"kafka:9092\", topic: sensor-readings, startingOffsets: earliest}",
-                        "kinesis: {stream: in, region: eu-west-1}")
-                .replace("sink: {kafka: {topic: sensor-aggregates}}",
-                        "sink: {kafka: {topic: sensor-aggregates, bootstrapServers: \"kafka:9092\"}}")
-                .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
-                        "deadLetter: {kafka: {topic: sensor-readings-dlq, bootstrapServers: \"kafka:9092\"}}"));
-        assertEquals(List.of("spec.source.kinesis: the Kinesis engine is not available yet (issue 12): read from Kafka"
-                + " (spec.source.kafka) for now"), kinesisSource);
+                        "kinesis: {stream: in, region: eu-west-1}");
+        assertEquals(List.of(), errors(kinesisSource
+                .replace("sink: {kafka: {topic: sensor-aggregates}}", "sink: {kinesis: {stream: out}}")
+                .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: dlq}}")),
+                "a Kinesis job writing to Kinesis runs (weir run, weir serve)");
         assertEquals(List.of(
-                "spec.sink.kinesis: the Kinesis engine is not available yet (issue 12): write to Kafka (spec.sink.kafka)"
-                        + " for now",
-                "spec.deadLetter.kinesis: the Kinesis engine is not available yet (issue 12): write to Kafka"
-                        + " (spec.deadLetter.kafka) for now"),
+                "spec.sink.kafka: a Kinesis source writes to Kinesis: the Kinesis engine has no Kafka producer yet;"
+                        + " give spec.sink.kinesis (stream)",
+                "spec.deadLetter.kafka: a Kinesis source writes to Kinesis: the Kinesis engine has no Kafka producer"
+                        + " yet; give spec.deadLetter.kinesis (stream)"),
+                errors(kinesisSource
+                        .replace("sink: {kafka: {topic: sensor-aggregates}}",
+                                "sink: {kafka: {topic: sensor-aggregates, bootstrapServers: \"kafka:9092\"}}")
+                        .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
+                                "deadLetter: {kafka: {topic: sensor-readings-dlq, bootstrapServers: \"kafka:9092\"}}")));
+        assertEquals(List.of(
+                "spec.sink.kinesis: a Kafka source writes to Kafka: the Kafka engine has no Kinesis sink yet; give"
+                        + " spec.sink.kafka (topic)",
+                "spec.deadLetter.kinesis: a Kafka source writes to Kafka: the Kafka engine has no Kinesis sink yet;"
+                        + " give spec.deadLetter.kafka (topic)"),
                 errors(VALID.replace("processingGuarantee: exactly_once", "")
                         .replace("sink: {kafka: {topic: sensor-aggregates}}",
                                 "sink: {kinesis: {stream: out, region: eu-west-1}}")
                         .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}",
                                 "deadLetter: {kinesis: {stream: dlq, region: eu-west-1}}")));
+    }
+
+    @Test
+    void theOperatorRefusesKinesisJobsUntilItScalesThem() throws Exception {
+        StreamJob job = new StreamJob();
+        job.getMetadata().setName("kinesis-job");
+        job.setSpec(YAML.readValue(VALID.replace("processingGuarantee: exactly_once", "")
+                .replace("kafka: {bootstrapServers: \"kafka:9092\", topic: sensor-readings, startingOffsets: earliest}",
+                        "kinesis: {stream: in, region: eu-west-1}")
+                .replace("sink: {kafka: {topic: sensor-aggregates}}", "sink: {kinesis: {stream: out}}")
+                .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: dlq}}"),
+                StreamJobSpec.class));
+        assertEquals(List.of(), SpecValidator.validate(job));
+        assertEquals(List.of("spec.source.kinesis"),
+                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
     }
 
     @Test
