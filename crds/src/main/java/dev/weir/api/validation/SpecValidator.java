@@ -246,6 +246,25 @@ public final class SpecValidator {
         boolean kinesis = spec.source.kinesis != null;
         sinkOnTheSourcesSystem("spec.sink", spec.sink, kinesis);
         sinkOnTheSourcesSystem("spec.deadLetter", spec.deadLetter, kinesis);
+        if (kinesis) {
+            onTheSourcesServer("spec.sink.kinesis", spec.sink, spec.source.kinesis);
+            onTheSourcesServer("spec.deadLetter.kinesis", spec.deadLetter, spec.source.kinesis);
+        }
+    }
+
+    /** The Kinesis engine writes with the client it reads with: one region, one endpoint. */
+    private void onTheSourcesServer(String field, SinkSpec sink, SourceSpec.KinesisSource source) {
+        if (sink == null || sink.kinesis == null) {
+            return;
+        }
+        if (!blank(sink.kinesis.region) && !sink.kinesis.region.equals(source.region)) {
+            error(field + ".region", "the Kinesis engine writes in the source stream's region (" + source.region
+                    + "): leave it out or give the same");
+        }
+        if (!blank(sink.kinesis.endpoint) && !sink.kinesis.endpoint.equals(source.endpoint)) {
+            error(field + ".endpoint", "the Kinesis engine writes to the source stream's endpoint ("
+                    + (source.endpoint == null ? "AWS" : source.endpoint) + "): leave it out or give the same");
+        }
     }
 
     private void sinkOnTheSourcesSystem(String field, SinkSpec sink, boolean kinesisSource) {

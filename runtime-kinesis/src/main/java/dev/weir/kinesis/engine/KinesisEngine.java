@@ -93,6 +93,8 @@ public final class KinesisEngine implements Engine, ShardListener {
     private final List<SinkRecord> toSink = new ArrayList<>();
     private final List<SinkRecord> toDeadLetter = new ArrayList<>();
     private long nextCheckpointMs;
+    private volatile long processed;
+    private volatile long lastProcessedAt;
     private volatile String failure;
     private volatile boolean running;
 
@@ -233,6 +235,10 @@ public final class KinesisEngine implements Engine, ShardListener {
                         continue;
                     }
                     process(record, shard, now);
+                    processed++;
+                }
+                if (!batch.records().isEmpty()) {
+                    lastProcessedAt = now;
                 }
                 batch.millisBehindLatest().ifPresent(ms -> shard.millisBehindLatest = ms);
                 progress(shard, batch, now);
@@ -282,6 +288,16 @@ public final class KinesisEngine implements Engine, ShardListener {
                 shard.held = false;
             }
         }
+    }
+
+    /** Records taken from the source so far (end-of-input markers not counted). */
+    public long processed() {
+        return processed;
+    }
+
+    /** The wall-clock time of the last batch that held records, in epoch milliseconds. */
+    public long lastProcessedAt() {
+        return lastProcessedAt;
     }
 
     /** Metrics: how far behind the newest record each shard's last read was, -1 when unknown. */

@@ -15,6 +15,7 @@ import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.tracing.JobTracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.lookup.LookupIfProperty;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -40,7 +41,11 @@ import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** Builds the job's topology for the Quarkus Kafka Streams extension, which runs it (pod mode). */
+/**
+ * Builds the job's topology for the Quarkus Kafka Streams extension, which runs it (pod mode, the Kafka engine). With
+ * the Kinesis engine ({@link KinesisEngineRunner}) these beans are not looked up, so the extension starts no Kafka
+ * Streams.
+ */
 @ApplicationScoped
 public class JobTopologyProducer {
     private static final Logger LOG = Logger.getLogger(JobTopologyProducer.class);
@@ -80,6 +85,7 @@ public class JobTopologyProducer {
     /** Singleton, not a normal scope: KafkaStreams reads the topology's fields, which a client proxy would hide. */
     @Produces
     @Singleton
+    @LookupIfProperty(name = PodSettings.ENGINE_PROPERTY, stringValue = PodSettings.KAFKA, lookupIfMissing = true)
     Topology topology(MeterRegistry registry, CheckpointMetrics checkpointMetrics)
             throws InvalidJobException, InterruptedException {
         StreamJob job = JobFiles.read(Path.of(jobFile));
@@ -112,6 +118,7 @@ public class JobTopologyProducer {
      */
     @Produces
     @Singleton
+    @LookupIfProperty(name = PodSettings.ENGINE_PROPERTY, stringValue = PodSettings.KAFKA, lookupIfMissing = true)
     KafkaClientSupplier clientSupplier(Topology topology) {
         return checkpointer.map(c -> c.clientSupplier(topology)).orElseGet(StreamsClients::new);
     }
@@ -122,6 +129,7 @@ public class JobTopologyProducer {
      */
     @Produces
     @Singleton
+    @LookupIfProperty(name = PodSettings.ENGINE_PROPERTY, stringValue = PodSettings.KAFKA, lookupIfMissing = true)
     KafkaStreams.StateListener stateListener() {
         return (now, before) -> {
             checkpointer.ifPresent(c -> c.onStateChange(now, before));

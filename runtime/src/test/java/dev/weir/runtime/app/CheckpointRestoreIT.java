@@ -1,7 +1,7 @@
 package dev.weir.runtime.app;
 
-import static dev.weir.runtime.app.ServeProcesses.createJobTopics;
 import static dev.weir.runtime.app.ServeProcesses.caughtUp;
+import static dev.weir.runtime.app.ServeProcesses.createJobTopics;
 import static dev.weir.runtime.app.ServeProcesses.freePort;
 import static dev.weir.runtime.app.ServeProcesses.get;
 import static dev.weir.runtime.app.ServeProcesses.read;
@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.checkpoint.StaticCredentials;
+import dev.weir.checkpoint.testing.S3Server;
+import dev.weir.runtime.contract.WindowAssertions;
 import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.kafka.state.CheckpointMetrics;
 import dev.weir.runtime.testing.KafkaBroker;
-import dev.weir.checkpoint.testing.S3Server;
-import dev.weir.runtime.testing.WindowAssertions;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -33,20 +33,20 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * State checkpoints in S3 with the packaged runtime ({@code weir serve}, exactly-once): a process is killed

@@ -9,8 +9,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.runtime.contract.WindowAssertions;
 import dev.weir.runtime.testing.KafkaBroker;
-import dev.weir.runtime.testing.WindowAssertions;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,11 +34,17 @@ final class ServeProcesses {
 
     /** The runtime serving {@code job}, logging to {@code <logDir>/<name>.log(.out)}, Weir at DEBUG. */
     static ProcessBuilder serve(Path logDir, Path job, Path stateDir, int managementPort, String name) {
-        ProcessBuilder pb = RuntimeProcess.builder(logDir.resolve(name + ".log"),
-                List.of("-Dquarkus.management.port=" + managementPort, "-Dquarkus.http.port=0",
-                        "-Dquarkus.log.category.\"org.apache.kafka.streams\".level=INFO",
-                        "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"),
-                "serve", job.toString());
+        return serve(logDir, job, stateDir, managementPort, name, List.of());
+    }
+
+    /** As {@link #serve(Path, Path, Path, int, String)}, with more JVM options (system properties). */
+    static ProcessBuilder serve(Path logDir, Path job, Path stateDir, int managementPort, String name,
+                                List<String> jvmOptions) {
+        List<String> options = new ArrayList<>(List.of("-Dquarkus.management.port=" + managementPort,
+                "-Dquarkus.http.port=0", "-Dquarkus.log.category.\"org.apache.kafka.streams\".level=INFO",
+                "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"));
+        options.addAll(jvmOptions);
+        ProcessBuilder pb = RuntimeProcess.builder(logDir.resolve(name + ".log"), options, "serve", job.toString());
         pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
         return pb;
     }

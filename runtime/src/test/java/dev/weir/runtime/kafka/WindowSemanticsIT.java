@@ -1,9 +1,10 @@
 package dev.weir.runtime.kafka;
 
-import static dev.weir.runtime.testing.WindowAssertions.assertSameWindows;
+import static dev.weir.runtime.contract.WindowAssertions.assertSameWindows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.runtime.contract.ReferenceWindows;
 import dev.weir.runtime.testing.KafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The contract's event-time semantics, on a real broker, against the plain reference implementation. */
+/**
+ * What the Kafka engine gives beyond the engines' shared contract (KafkaEngineContractIT runs that): the SQL forms
+ * against the reference implementation, and catch-up after downtime.
+ */
 @ExtendWith(KafkaBroker.class)
 class WindowSemanticsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -80,17 +84,6 @@ class WindowSemanticsIT {
         return events;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = ';', value = {
-            "tumbling; tumbling: 1m; 60000; 60000",
-            "hopping; 'hopping: {size: 1m, advance: 20s}'; 60000; 20000",
-            "session; 'session: {gap: 30s}'; 30000; 0"})
-    void matchesTheReferenceOnGeneratedOutOfOrderInput(String kind, String shape, long size, long advance,
-                                                       KafkaBroker kafka)
-            throws Exception {
-        assertMatchesTheReference(kind, job(shape, "10s"), size, advance, kafka);
-    }
-
     /** The same jobs written as Flink SQL, each window form once: table functions and GROUP BY windows. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
@@ -127,115 +120,6 @@ class WindowSemanticsIT {
     @SuppressWarnings("unchecked")
     static Map<String, Object> source(Map<String, Object> deadLetter) {
         return (Map<String, Object>) deadLetter.get("source");
-    }
-
-    @Test
-    void badRecordsGoToTheDeadLetterWithTheirReasonPayloadAndPosition(KafkaBroker kafka) throws Exception {
-        String yaml = """
-                apiVersion: weir.dev/v1alpha1
-                kind: StreamJob
-                metadata: {name: ${NAME}}
-                spec:
-                  source: {kafka: {bootstrapServers: "${BOOTSTRAP}", topic: ${SOURCE}}}
-                  eventTime: {field: t}
-                  pipeline:
-                    - filter: "v > 0"
-                    - map: {k: "k", v: "v * 2.0"}
-                    - window: {keyBy: k, tumbling: 1m, aggregate: {n: count()}}
-                  sink: {kafka: {topic: ${SINK}}}
-                  deadLetter: {kafka: {topic: ${DLQ}}}
-                """;
-        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), yaml, 1, null).start()) {
-            h.send(0,
-                    "{\"k\":\"a\",\"t\":" + BASE + ",\"v\":1.5}",
-                    "{oops",
-                    "[1,2,3]",
-                    "{\"k\":\"a\",\"v\":1.0}",
-                    "{\"k\":\"a\",\"t\":\"yesterday\",\"v\":1.0}",
-                    "{\"k\":\"a\",\"t\":" + BASE + ",\"v\":\"x\"}",
-                    "{\"k\":null,\"t\":" + BASE + ",\"v\":2.0}",
-                    "{\"t\":" + BASE + ",\"v\":2.0}",
-                    "{\"k\":\"a\",\"t\":\"2024-05-01T12:00:30Z\",\"v\":-1.0}");
-            h.endInput();
-            h.awaitEnd(WAIT);
-            assertEquals(List.of("malformed", "malformed", "bad_event_time", "bad_event_time", "expression_error",
-                            "missing_key", "expression_error"),
-                    h.deadLetters().stream().map(d -> d.get("reason")).toList());
-            Map<String, Object> first = h.deadLetters().get(0);
-            assertEquals("{oops", first.get("record"));
-            assertEquals(h.source, source(first).get("topic"));
-            assertEquals(0, ((Number) source(first).get("partition")).intValue());
-            assertEquals(1, ((Number) source(first).get("offset")).intValue());
-            assertTrue(String.valueOf(h.deadLetters().get(4).get("message")).contains("filter"),
-                    "the message names the step: " + h.deadLetters().get(4));
-            assertTrue(String.valueOf(h.deadLetters().get(6).get("message")).contains("k"),
-                    "the message names the missing field: " + h.deadLetters().get(6));
-            assertEquals(List.of(Map.of("k", "a", "window_start", "2024-05-01T12:00:00Z",
-                    "window_end", "2024-05-01T12:01:00Z", "n", 1L)), h.sinkRecords());
-        }
-    }
-
-    @Test
-    void outOfOrderWithinLatenessCounts_beyondIsLate(KafkaBroker kafka) throws Exception {
-        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job("tumbling: 1m", "30s"), 1, null)
-                .start()) {
-            h.send(0,
-                    event("a", BASE + 10 * SECOND, 1.0),
-                    event("a", BASE + 80 * SECOND, 2.0),
-                    event("a", BASE + 50 * SECOND, 4.0),
-                    event("a", BASE + 95 * SECOND, 8.0),
-                    event("a", BASE + 40 * SECOND, 16.0));
-            h.endInput();
-            h.awaitEnd(WAIT);
-            List<Map<String, Object>> windows = h.sinkRecords();
-            assertEquals(2, windows.size());
-            assertEquals(5.0, ((Number) windows.get(0).get("total")).doubleValue(), "10s and 50s, not 40s");
-            assertEquals(10.0, ((Number) windows.get(1).get("total")).doubleValue());
-            assertEquals(1, h.deadLetters("late").size());
-            assertEquals("{\"k\":\"a\",\"t\":" + (BASE + 40 * SECOND) + ",\"v\":16.0}",
-                    h.deadLetters("late").get(0).get("record"));
-        }
-    }
-
-    @Test
-    void sessionsMergeOutOfOrderRecords(KafkaBroker kafka) throws Exception {
-        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job("session: {gap: 30s}", "1m"), 1, null)
-                .start()) {
-            h.send(0,
-                    event("u", BASE, 1.0),
-                    event("u", BASE + 50 * SECOND, 1.0),
-                    event("u", BASE + 25 * SECOND, 1.0),
-                    event("u", BASE + 200 * SECOND, 1.0));
-            h.endInput();
-            h.awaitEnd(WAIT);
-            assertEquals(List.of("2024-05-01T12:00:00Z", "2024-05-01T12:03:20Z"),
-                    h.sinkRecords().stream().map(r -> r.get("window_start")).toList());
-            assertEquals(3L, h.sinkRecords().get(0).get("n"), "25s bridged 0s and 50s");
-            assertEquals("2024-05-01T12:01:20Z", h.sinkRecords().get(0).get("window_end"));
-        }
-    }
-
-    @Test
-    void idlePartitionStopsHoldingTheWatermark_andQuietJobStillClosesItsLastWindow(KafkaBroker kafka) throws Exception {
-        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job("tumbling: 1m", "0s"), 2,
-                Duration.ofSeconds(2)).start()) {
-            h.send(1, event("a", BASE + SECOND, 1.0));
-            List<String> busy = new ArrayList<>();
-            for (long s = 0; s <= 150; s += 5) {
-                busy.add(event("b", BASE + s * SECOND, 1.0));
-            }
-            h.send(0, busy);
-            List<Map<String, Object>> out = h.awaitSinkRecords(3, Duration.ofSeconds(30));
-            assertEquals(Set.of("a@2024-05-01T12:00:00Z", "b@2024-05-01T12:00:00Z", "b@2024-05-01T12:01:00Z"),
-                    Set.copyOf(out.stream().map(r -> r.get("k") + "@" + r.get("window_start")).toList()),
-                    "partition 1 went idle, so partition 0's progress closed the first windows");
-            h.send(0, event("b", BASE + 178 * SECOND, 1.0));
-            List<Map<String, Object>> all = h.awaitSinkRecords(4, Duration.ofSeconds(30));
-            assertEquals("2024-05-01T12:02:00Z", all.get(3).get("window_start"),
-                    "with every partition idle, wall-clock time closed the last window");
-            assertEquals(8L, all.get(3).get("n"), "120s..150s every 5s, and 178s");
-            assertTrue(h.deadLetters().isEmpty());
-        }
     }
 
     @Test

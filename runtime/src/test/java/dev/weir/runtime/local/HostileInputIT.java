@@ -1,12 +1,12 @@
 package dev.weir.runtime.local;
 
-import static dev.weir.runtime.testing.WindowAssertions.assertSameWindows;
+import static dev.weir.runtime.contract.WindowAssertions.assertSameWindows;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.JobFiles;
-import dev.weir.runtime.kafka.ReferenceWindows;
+import dev.weir.runtime.contract.ReferenceWindows;
 import dev.weir.runtime.pipeline.DeadLetters;
 import dev.weir.runtime.pipeline.Json;
 import java.io.ByteArrayOutputStream;

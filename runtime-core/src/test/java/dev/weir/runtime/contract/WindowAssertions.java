@@ -1,4 +1,4 @@
-package dev.weir.runtime.testing;
+package dev.weir.runtime.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

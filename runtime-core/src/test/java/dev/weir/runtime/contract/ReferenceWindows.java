@@ -1,4 +1,4 @@
-package dev.weir.runtime.kafka;
+package dev.weir.runtime.contract;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,0 +1,147 @@
+package dev.weir.kinesis.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.weir.api.JobFiles;
+import dev.weir.api.StreamJob;
+import dev.weir.kinesis.KinesisSinkSettings;
+import dev.weir.kinesis.KinesisSourceSettings;
+import dev.weir.kinesis.testing.KinesisServers;
+import dev.weir.runtime.contract.EngineContract;
+import dev.weir.runtime.pipeline.Json;
+import dev.weir.runtime.pipeline.RecordListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/**
+ * The engines' contract on the Kinesis engine, against kinesis-local and moto: splits are the source stream's shards
+ * in hash key order, each record put to its shard by an explicit hash key.
+ */
+class KinesisEngineContractIT extends EngineContract {
+
+    @RegisterExtension
+    static final KinesisServers servers = new KinesisServers();
+
+    @TempDir
+    Path temp;
+
+    @Override
+    protected Duration patience() {
+        // the Kinesis Client Library takes its first lease some 15 s after start with the short leases used here
+        return Duration.ofSeconds(150);
+    }
+
+    @Override
+    protected Run open(String body, int splits) throws Exception {
+        String in = KinesisServers.uniqueName("in");
+        String out = KinesisServers.uniqueName("out");
+        String dlq = KinesisServers.uniqueName("dlq");
+        servers.createStream(in, splits);
+        servers.createStream(out, 1);
+        servers.createStream(dlq, 1);
+        StreamJob job = JobFiles.readString("""
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: contract}
+                spec:
+                  source: {kinesis: {stream: %s, region: us-east-1}}
+                  sink: {kinesis: {stream: %s}}
+                  deadLetter: {kinesis: {stream: %s}}
+                """.formatted(in, out, dlq) + body, "KinesisEngineContractIT");
+        String application = KinesisServers.uniqueName("contract");
+        KinesisSourceSettings reads = KinesisSourceSettings.defaults(application, in, application + "-worker")
+                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
+                .withReads(Duration.ofMillis(500), 1_000, 2);
+        KinesisEngine engine = new KinesisEngine(job, new KinesisEngineSettings(reads, KinesisSinkSettings.defaults(),
+                true, Duration.ofSeconds(30)), servers.clients(), new RecordListener() {}, Optional.empty(),
+                Optional.empty(), temp.resolve(application));
+        engine.start();
+        List<Shard> shards = servers.openShards(in);
+        Map<Integer, List<String>> sequences = new HashMap<>();
+        return new Run() {
+            @Override
+            public void send(int split, List<String> lines) {
+                Shard shard = shards.get(split);
+                for (String line : lines) {
+                    String sequence = KinesisServers.call("putting to " + shard.shardId(), () -> servers.clients()
+                            .kinesis().putRecord(request -> request.streamName(in).partitionKey("split-" + split)
+                                    .explicitHashKey(shard.hashKeyRange().startingHashKey())
+                                    .data(SdkBytes.fromUtf8String(line)))).sequenceNumber();
+                    sequences.computeIfAbsent(split, s -> new ArrayList<>()).add(sequence);
+                }
+            }
+
+            @Override
+            public void endInput() {
+                for (Shard shard : shards) {
+                    KinesisServers.call("ending " + shard.shardId(), () -> servers.clients().kinesis().putRecord(
+                            request -> request.streamName(in).partitionKey(KinesisEngine.END_OF_INPUT_KEY)
+                                    .explicitHashKey(shard.hashKeyRange().startingHashKey())
+                                    .data(SdkBytes.fromUtf8String("end"))));
+                }
+            }
+
+            @Override
+            public void awaitEnd(Duration timeout) throws Exception {
+                engine.drained().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public List<Map<String, Object>> awaitSinkRecords(int n, Duration timeout) {
+                List<List<Map<String, Object>>> last = new ArrayList<>(List.of(List.of()));
+                Awaitility.await(n + " sink records").atMost(timeout).pollInterval(Duration.ofMillis(500))
+                        .until(() -> {
+                            last.set(0, read(out));
+                            return last.get(0).size() >= n;
+                        });
+                return last.get(0);
+            }
+
+            @Override
+            public List<Map<String, Object>> sinkRecords() throws Exception {
+                return read(out);
+            }
+
+            @Override
+            public List<Map<String, Object>> deadLetters() throws Exception {
+                return read(dlq);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void assertPosition(Map<String, Object> deadLetter, int split, int index) {
+                Map<String, Object> source = (Map<String, Object>) deadLetter.get("source");
+                assertEquals(in, source.get("stream"), deadLetter.toString());
+                assertEquals(shards.get(split).shardId(), source.get("shard"), deadLetter.toString());
+                assertEquals(sequences.get(split).get(index), source.get("sequence_number"), deadLetter.toString());
+            }
+
+            @Override
+            public void close() {
+                engine.close();
+            }
+        };
+    }
+
+    private static List<Map<String, Object>> read(String stream) throws Exception {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (List<Record> shard : servers.records(stream).values()) {
+            for (Record record : shard) {
+                records.add(Json.parseObject(record.data().asByteArray()));
+            }
+        }
+        return records;
+    }
+}
