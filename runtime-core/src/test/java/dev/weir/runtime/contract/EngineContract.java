@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * reference implementation ({@link ReferenceWindows}) and with fixed expectations.
  */
 public abstract class EngineContract {
-    protected static final long SECOND = 1000;
+    public static final long SECOND = 1000;
     /** 2024-05-01T12:00:00Z. */
-    protected static final long BASE = 1_714_564_800_000L;
+    public static final long BASE = 1_714_564_800_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One job running on the engine under test, with a source of its own. */
@@ -84,7 +84,7 @@ public abstract class EngineContract {
     }
 
     /** Random keys and values, time moving forward with jitter back, some of it beyond the lateness. */
-    protected static List<ReferenceWindows.Event> generate(long seed, int count, long maxJitter) {
+    public static List<ReferenceWindows.Event> generate(long seed, int count, long maxJitter) {
         Random random = new Random(seed);
         List<ReferenceWindows.Event> events = new ArrayList<>();
         long cursor = BASE;

@@ -4,6 +4,7 @@ import dev.weir.api.ConsumerGroups;
 import dev.weir.api.JobFiles;
 import dev.weir.api.SourceSpec;
 import dev.weir.api.StreamJob;
+import dev.weir.checkpoint.DaemonThreads;
 import dev.weir.kinesis.KinesisClients;
 import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.KinesisSourceSettings;
@@ -109,11 +110,7 @@ public class KinesisEngineRunner {
                 job.getSpec().deadLetter.kinesis.stream, application, worker);
         engine.start();
         Set<String> shardsWithGauge = new HashSet<>();
-        gauges = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kinesis-shard-gauges");
-            t.setDaemon(true);
-            return t;
-        });
+        gauges = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("kinesis-shard-gauges"));
         gauges.scheduleWithFixedDelay(() -> {
             for (String shard : engine.millisBehindLatest().keySet()) {
                 if (shardsWithGauge.add(shard)) {

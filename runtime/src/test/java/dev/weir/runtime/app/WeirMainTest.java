@@ -140,7 +140,7 @@ class WeirMainTest {
                         "spec.pipeline[2].window.aggregate.readings"),
                 Arguments.of("kafka:\n      bootstrapServers: kafka:9092\n      topic: sensor-readings\n"
                                 + "      startingOffsets: earliest\n",
-                        "kinesis: {stream: sensor-readings, region: eu-west-1}\n", "spec.source.kinesis"));
+                        "kinesis: {stream: sensor-readings, region: eu-west-1}\n", "spec.sink.kafka"));
     }
 
     @ParameterizedTest

@@ -4,6 +4,7 @@ import static dev.weir.runtime.contract.WindowAssertions.assertSameWindows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.runtime.contract.EngineContract;
 import dev.weir.runtime.contract.ReferenceWindows;
 import dev.weir.runtime.testing.KafkaBroker;
 import java.time.Duration;
@@ -70,20 +71,6 @@ class WindowSemanticsIT {
         return "{\"k\":\"" + key + "\",\"t\":" + time + ",\"v\":" + value + "}";
     }
 
-    /** Random keys and values, time moving forward with jitter back, some of it beyond the lateness. */
-    static List<ReferenceWindows.Event> generate(long seed, int count, long maxJitter) {
-        Random random = new Random(seed);
-        List<ReferenceWindows.Event> events = new ArrayList<>();
-        long cursor = BASE;
-        for (int i = 0; i < count; i++) {
-            cursor += random.nextInt(4) * SECOND;
-            long t = random.nextInt(10) == 0 ? cursor - random.nextLong(maxJitter) : cursor;
-            Double v = random.nextInt(20) == 0 ? null : Math.round(random.nextDouble() * 1000) / 10.0;
-            events.add(new ReferenceWindows.Event("k" + random.nextInt(5), t, v, i));
-        }
-        return events;
-    }
-
     /** The same jobs written as Flink SQL, each window form once: table functions and GROUP BY windows. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
@@ -102,7 +89,7 @@ class WindowSemanticsIT {
 
     private static void assertMatchesTheReference(String kind, String yaml, long size, long advance,
                                                   KafkaBroker kafka) throws Exception {
-        List<ReferenceWindows.Event> events = generate(kind.hashCode(), 400, 60 * SECOND);
+        List<ReferenceWindows.Event> events = EngineContract.generate(kind.hashCode(), 400, 60 * SECOND);
         ReferenceWindows.Result expected = ReferenceWindows.run(events, kind, size, advance, 10 * SECOND);
         try (JobHarness h = new JobHarness(kafka.bootstrapServers(), yaml, 1, null).start()) {
             h.send(0, events.stream().map(e -> event(e.key(), e.time(), e.value())).toList());
