@@ -82,16 +82,19 @@ class KinesisEngineIT {
                 """.formatted(in, lateness, out, dlq), "KinesisEngineIT");
     }
 
-    private KinesisEngine started(StreamJob job, String application, Optional<TaskCheckpoints> checkpoints)
-            throws Exception {
-        KinesisSourceSettings source = KinesisSourceSettings.defaults(application, job.getSpec().source.kinesis.stream,
-                        application + "-worker")
+    /** Seconds-long leases, checkpoints every second, end-of-input markers honoured. */
+    private static KinesisEngineSettings settings(String application, String stream) {
+        KinesisSourceSettings source = KinesisSourceSettings.defaults(application, stream, application + "-worker")
                 .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
                 .withReads(Duration.ofMillis(500), 1_000, 2);
-        KinesisEngineSettings settings = new KinesisEngineSettings(source, KinesisSinkSettings.defaults(), true,
-                Duration.ofSeconds(1));
-        KinesisEngine engine = new KinesisEngine(job, settings, servers.clients(), new RecordListener() {},
-                checkpoints, Optional.empty(), temp.resolve(application));
+        return new KinesisEngineSettings(source, KinesisSinkSettings.defaults(), true, Duration.ofSeconds(1));
+    }
+
+    private KinesisEngine started(StreamJob job, String application, Optional<TaskCheckpoints> checkpoints)
+            throws Exception {
+        KinesisEngine engine = new KinesisEngine(job, settings(application, job.getSpec().source.kinesis.stream),
+                servers.clients(),
+                new RecordListener() {}, checkpoints, Optional.empty(), temp.resolve(application));
         engines.add(engine);
         engine.start();
         return engine;
@@ -270,6 +273,45 @@ class KinesisEngineIT {
         Map<String, Integer> seen = new HashMap<>();
         sink.forEach(w -> seen.merge(window(w), 1, Integer::sum));
         assertTrue(seen.values().stream().allMatch(n -> n == 1), seen.toString());
+        assertEquals(List.of(), read(s.dlq));
+    }
+
+    @Test
+    void aNewJobRestoredFromASavepointStartsWhereTheSavepointWas() throws Exception {
+        Streams s = Streams.created(2);
+        StreamJob job = job(s.in, s.out, s.dlq, "0s");
+        Path location = Files.createDirectories(temp.resolve("savepoints"));
+        TaskCheckpoints old = TaskCheckpoints.open(location.toUri(), "old-job", CheckpointSettings.defaults());
+        KinesisEngine first = started(job, KinesisServers.uniqueName("old"), Optional.of(old));
+        List<long[]> before = readings(0, 200);
+        put(s.in, before);
+        Awaitility.await("the old job reads the first readings").atMost(DRAIN_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500)).until(() -> first.processed() >= before.size());
+        String savepoint = first.savepoint().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        first.close();
+        engines.remove(first);
+        int writtenByTheOldJob = read(s.out).size();
+
+        // a new job: a lease table of its own (KCL would read from the trim horizon), its own checkpoints, and the
+        // old job's savepoint to start from
+        KinesisEngine second = new KinesisEngine(job, settings(KinesisServers.uniqueName("new"), s.in), servers.clients(),
+                new RecordListener() {},
+                Optional.of(TaskCheckpoints.open(Files.createDirectories(temp.resolve("new")).toUri(), "new-job",
+                        CheckpointSettings.defaults())),
+                Optional.of(TaskCheckpoints.openSavepoints(old.jobLocation(), CheckpointSettings.defaults())),
+                temp.resolve("new-state"));
+        engines.add(second);
+        second.start();
+        List<long[]> after = readings(200, 200);
+        put(s.in, after);
+        endInput(s.in);
+        awaitDrained(second);
+
+        List<long[]> all = new ArrayList<>(before);
+        all.addAll(after);
+        assertTrue(writtenByTheOldJob > 0, "the old job closed windows before its savepoint " + savepoint);
+        assertEquals(expected(all), windows(read(s.out)),
+                "the new job counts from the savepoint on: nothing before it twice, nothing after it missed");
         assertEquals(List.of(), read(s.dlq));
     }
 }
