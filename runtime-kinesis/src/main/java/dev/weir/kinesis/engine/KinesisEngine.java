@@ -211,6 +211,14 @@ public final class KinesisEngine implements Engine, ShardListener {
                 shards.put(shardId, shard);
             }
             shard.held = true;
+            if (skipThrough != null && leaseCheckpoint.isPresent() && leaseCheckpoint.get().compareTo(skipThrough) > 0) {
+                // KCL would start after its checkpoint: the records between the state and it would never be counted
+                fail("shard " + shardId + " cannot resume", new IllegalStateException("the lease table "
+                        + settings.source().applicationName() + " says shard " + shardId + " was processed through "
+                        + leaseCheckpoint.get() + ", past the restored state's " + skipThrough + " (a savepoint older"
+                        + " than the job's own progress): restore it as a job of another name, whose lease table is"
+                        + " new, or delete the lease table " + settings.source().applicationName()));
+            }
             LOG.infof("shard %s of %s starts (lease checkpoint %s, state holds it through %s)", shardId,
                     streams.source(), leaseCheckpoint.map(Object::toString).orElse("none"),
                     skipThrough == null ? "nothing" : skipThrough);
