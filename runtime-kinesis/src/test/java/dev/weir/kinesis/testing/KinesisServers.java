@@ -296,6 +296,9 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
                     "KINESIS_MOCK_TLS_PORT", Integer.toString(freePort()),
                     "KINESIS_MOCK_CERT_PATH", main.resolveSibling("server.json").toString(),
                     "LOG_LEVEL", "WARN",
+                    // the ITs of one JVM share this server and each makes streams of its own: kinesis-local's
+                    // default account limit of 50 open shards was reached in a CI run, failing CreateStream
+                    "SHARD_LIMIT", "10000",
                     "SHOULD_PERSIST_DATA", "false"));
             processes.add(started(kinesis, logs.resolve("kinesis-local-" + kinesisPort + ".log")));
             ProcessBuilder moto = new ProcessBuilder(required(paths, "moto.python", installed),
