@@ -11,6 +11,10 @@ import io.fabric8.generator.annotation.Required;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TracingSpec {
     public static final double DEFAULT_SAMPLE_RATIO = 0.1;
+    /** The payload field that carries the W3C trace context on Kinesis records, which have no headers. */
+    public static final String DEFAULT_PAYLOAD_FIELD = "traceparent";
+    /** A top-level field name as the payload field may be: letters, digits, '_', '-' and '.'. */
+    public static final String FIELD_NAME = "^[A-Za-z_][A-Za-z0-9_.-]{0,127}$";
 
     @Required
     @Pattern(SourceSpec.HTTP_URL)
@@ -23,7 +27,18 @@ public class TracingSpec {
     @JsonPropertyDescription("Fraction of records traced, 0 to 1 (default 0.1).")
     public Double sampleRatio;
 
+    @Pattern(FIELD_NAME)
+    @JsonPropertyDescription("Kinesis only: the top-level string field of the JSON payload that carries the W3C"
+            + " traceparent, read from source records and written on the sink's and dead-letter stream's (default"
+            + " traceparent). Kafka records carry it in the traceparent header.")
+    public String payloadField;
+
     public double sampleRatioOrDefault() {
         return sampleRatio == null ? DEFAULT_SAMPLE_RATIO : sampleRatio;
+    }
+
+    /** The payload field of a job's trace context, also without {@code spec.tracing}. */
+    public static String payloadFieldOf(TracingSpec tracing) {
+        return tracing == null || tracing.payloadField == null ? DEFAULT_PAYLOAD_FIELD : tracing.payloadField;
     }
 }

@@ -54,6 +54,7 @@ public final class SpecValidator {
     /** One bootstrap server as Kafka's client parses it: a host name or address (IPv6 in brackets), a port. */
     private static final Pattern HOST_PORT = Pattern.compile("(?:[0-9a-zA-Z%._-]+|\\[[0-9a-zA-Z%._:-]+\\]):([0-9]{1,5})");
     /** What a job may be called; see {@link #name}. */
+    private static final Pattern TRACE_FIELD = Pattern.compile(TracingSpec.FIELD_NAME);
     private static final Pattern JOB_NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
     public static final int MAX_NAME_LENGTH = 52;
     private static final String WINDOW_START = "window_start";
@@ -115,7 +116,7 @@ public final class SpecValidator {
         restoreFrom(spec);
         scaling(spec.scaling);
         replicasAndResources(spec);
-        tracing(spec.tracing);
+        tracing(spec);
     }
 
     /**
@@ -613,9 +614,20 @@ public final class SpecValidator {
         }
     }
 
-    private void tracing(TracingSpec tracing) {
+    private void tracing(StreamJobSpec spec) {
+        TracingSpec tracing = spec.tracing;
         if (tracing == null) {
             return;
+        }
+        if (tracing.payloadField != null) {
+            if (spec.source != null && spec.source.kinesis == null) {
+                error("spec.tracing.payloadField", "applies to a Kinesis source only: Kafka records carry the trace"
+                        + " context in their traceparent header; remove the field");
+            } else if (!TRACE_FIELD.matcher(tracing.payloadField).matches()) {
+                error("spec.tracing.payloadField", "'" + tracing.payloadField + "' cannot name the payload field of"
+                        + " the trace context: use up to 128 letters, digits, '_', '-' and '.', starting with a letter"
+                        + " or '_', e.g. traceparent");
+            }
         }
         Double ratio = tracing.sampleRatio;
         if (ratio != null && !(ratio >= 0.0 && ratio <= 1.0)) {

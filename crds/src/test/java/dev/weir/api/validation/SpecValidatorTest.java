@@ -371,6 +371,27 @@ class SpecValidatorTest {
     }
 
     @Test
+    void thePayloadFieldOfTheTraceContextIsForKinesisSources() throws Exception {
+        String tracing = "{endpoint: \"http://otel-collector:4317\", sampleRatio: 0.1}";
+        assertEquals(List.of("spec.tracing.payloadField: applies to a Kinesis source only: Kafka records carry the"
+                        + " trace context in their traceparent header; remove the field"),
+                errorsWith(tracing, "{endpoint: \"http://otel-collector:4317\", payloadField: trace}"));
+        String kinesis = VALID.replace(
+                        "kafka: {bootstrapServers: \"kafka:9092\", topic: sensor-readings, startingOffsets: earliest}",
+                        "kinesis: {stream: readings, region: eu-west-1}")
+                .replace("sink: {kafka: {topic: sensor-aggregates}}", "sink: {kinesis: {stream: aggregates}}")
+                .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: dlq}}")
+                .replace("processingGuarantee: exactly_once", "processingGuarantee: at_least_once");
+        assertEquals(List.of(), errors(kinesis.replace(tracing,
+                "{endpoint: \"http://otel-collector:4317\", payloadField: _trace.parent}")));
+        assertEquals(List.of("spec.tracing.payloadField: 'trace parent' cannot name the payload field of the trace"
+                        + " context: use up to 128 letters, digits, '_', '-' and '.', starting with a letter or '_',"
+                        + " e.g. traceparent"),
+                errors(kinesis.replace(tracing,
+                        "{endpoint: \"http://otel-collector:4317\", payloadField: trace parent}")));
+    }
+
+    @Test
     void allErrorsAreReportedNotJustTheFirst() throws Exception {
         List<String> errors = errors("""
                 source: {kafka: {topic: in}}

@@ -31,10 +31,19 @@ public final class DeadLetters {
      */
     public static byte[] envelope(DeadLetterReason reason, String message, byte[] payload, long payloadBytes,
                                   Map<String, Object> source, int maxBytes) {
+        return envelope(reason, message, payload, payloadBytes, source, Map.of(), maxBytes);
+    }
+
+    /**
+     * A dead letter with top-level fields of its own besides: the trace context on a stream whose records have no
+     * headers ({@link TraceField}).
+     */
+    public static byte[] envelope(DeadLetterReason reason, String message, byte[] payload, long payloadBytes,
+                                  Map<String, Object> source, Map<String, Object> fields, int maxBytes) {
         String shortMessage = message.length() <= MAX_MESSAGE_CHARS ? message
                 : message.substring(0, MAX_MESSAGE_CHARS) + "…";
         boolean text = payload == null || Utf8.firstInvalid(payload) < 0;
-        byte[] whole = write(reason, shortMessage, payload, payloadBytes, text, source);
+        byte[] whole = write(reason, shortMessage, payload, payloadBytes, text, source, fields);
         if (whole.length <= maxBytes) {
             return whole;
         }
@@ -43,14 +52,14 @@ public final class DeadLetters {
         int tooLong = payload.length;
         while (tooLong - fits > 1) {
             int mid = (fits + tooLong) >>> 1;
-            if (write(reason, shortMessage, prefix(payload, mid, text), payloadBytes, text, source)
+            if (write(reason, shortMessage, prefix(payload, mid, text), payloadBytes, text, source, fields)
                     .length <= maxBytes) {
                 fits = mid;
             } else {
                 tooLong = mid;
             }
         }
-        byte[] cut = write(reason, shortMessage, prefix(payload, fits, text), payloadBytes, text, source);
+        byte[] cut = write(reason, shortMessage, prefix(payload, fits, text), payloadBytes, text, source, fields);
         if (cut.length > maxBytes) {
             throw new IllegalStateException("a dead letter without its payload is " + cut.length + " bytes, over the "
                     + maxBytes + " the topic takes");
@@ -97,7 +106,7 @@ public final class DeadLetters {
     }
 
     private static byte[] write(DeadLetterReason reason, String message, byte[] payload, long payloadBytes,
-                                boolean text, Map<String, Object> source) {
+                                boolean text, Map<String, Object> source, Map<String, Object> fields) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("reason", reason.name());
         out.put("message", message);
@@ -110,6 +119,7 @@ public final class DeadLetters {
             out.put("truncated", true);
         }
         out.put("source", source);
+        fields.forEach(out::putIfAbsent);
         return Json.write(out);
     }
 }

@@ -61,7 +61,7 @@ public final class JobMetrics implements RecordListener {
     }
 
     @Override
-    public RecordTrace recordIn(int partition, long offset, String traceparent) {
+    public RecordTrace recordIn(SourcePosition position, String traceparent) {
         in.increment();
         return RecordTrace.NONE;
     }

@@ -12,9 +12,11 @@ public interface RecordListener {
     /**
      * A record read from the source.
      *
-     * @param traceparent the W3C {@code traceparent} the record carried, or null
+     * @param position    where it was read
+     * @param traceparent the W3C {@code traceparent} the record carried (a Kafka header, a Kinesis payload field), or
+     *                    null
      */
-    default RecordTrace recordIn(int partition, long offset, String traceparent) {
+    default RecordTrace recordIn(SourcePosition position, String traceparent) {
         return RecordTrace.NONE;
     }
 
@@ -76,9 +78,8 @@ public interface RecordListener {
         RecordListener first = this;
         return new RecordListener() {
             @Override
-            public RecordTrace recordIn(int partition, long offset, String traceparent) {
-                return either(first.recordIn(partition, offset, traceparent),
-                        next.recordIn(partition, offset, traceparent));
+            public RecordTrace recordIn(SourcePosition position, String traceparent) {
+                return either(first.recordIn(position, traceparent), next.recordIn(position, traceparent));
             }
 
             @Override

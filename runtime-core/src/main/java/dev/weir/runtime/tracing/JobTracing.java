@@ -46,8 +46,11 @@ public final class JobTracing implements AutoCloseable {
         StreamJobSpec spec = job.getSpec();
         JobStreams streams = JobStreams.of(spec);
         CompiledJob.Window window = CompiledJob.compile(spec).window();
-        listener = new RecordTracing(provider.get(SCOPE), sampleRatio, new RecordTracing.Names(streams.source(),
-                streams.sink(), streams.deadLetter(), ConsumerGroups.of(job), window == null ? null : window.keyBy()));
+        String system = spec.source.kinesis != null ? SpanAttributes.AWS_KINESIS : SpanAttributes.KAFKA;
+        // the consumer group of a Kinesis job is its KCL application, whose name is the lease table's
+        listener = new RecordTracing(provider.get(SCOPE), sampleRatio, new RecordTracing.Names(system,
+                streams.source(), streams.sink(), streams.deadLetter(), ConsumerGroups.of(job),
+                window == null ? null : window.keyBy()));
     }
 
     /**

@@ -4,6 +4,7 @@ import static dev.weir.runtime.tracing.SpanAttributes.CONSUMER_GROUP;
 import static dev.weir.runtime.tracing.SpanAttributes.DESTINATION;
 import static dev.weir.runtime.tracing.SpanAttributes.ERROR_TYPE;
 import static dev.weir.runtime.tracing.SpanAttributes.KAFKA_OFFSET;
+import static dev.weir.runtime.tracing.SpanAttributes.MESSAGE_ID;
 import static dev.weir.runtime.tracing.SpanAttributes.MESSAGING_SYSTEM;
 import static dev.weir.runtime.tracing.SpanAttributes.OPERATION_NAME;
 import static dev.weir.runtime.tracing.SpanAttributes.OPERATION_TYPE;
@@ -13,6 +14,7 @@ import dev.weir.runtime.pipeline.DeadLetterReason;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordTrace;
+import dev.weir.runtime.pipeline.SourcePosition;
 import dev.weir.runtime.pipeline.TraceParent;
 import dev.weir.runtime.pipeline.WindowInputs;
 import dev.weir.runtime.pipeline.WindowOperator;
@@ -32,7 +34,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Traces records on the record path (docs/tracing.md): a process span per sampled record, a dead-letter span per
  * dead letter of a traced record, a window span per closed window linking its traced inputs. The sampling decision
- * is made here, before any span exists, so a record not traced costs a header lookup and a random number.
+ * is made here, before any span exists, so a record not traced costs a header lookup and a random number. Spans
+ * name the system the job reads and writes ({@code kafka}, {@code aws_kinesis}) and where each record was read.
  */
 final class RecordTracing implements RecordListener {
     private final Tracer tracer;
@@ -45,8 +48,12 @@ final class RecordTracing implements RecordListener {
     private final Attributes windowAttributes;
     private final Attributes deadLetterAttributes;
 
-    /** The names a job's spans use: its topics, consumer group and window key field (null without a window). */
-    record Names(String source, String sink, String deadLetter, String consumerGroup, String keyField) {}
+    /**
+     * The names a job's spans use: its messaging system, its topics or streams, consumer group (Kinesis: the lease
+     * table) and window key field (null without a window).
+     */
+    record Names(String system, String source, String sink, String deadLetter, String consumerGroup,
+                 String keyField) {}
 
     RecordTracing(Tracer tracer, double sampleRatio, Names names) {
         this.tracer = tracer;
@@ -55,12 +62,12 @@ final class RecordTracing implements RecordListener {
         processName = SpanAttributes.PROCESS + " " + names.source();
         windowName = SpanAttributes.WINDOW + " " + names.sink();
         deadLetterName = SpanAttributes.DEAD_LETTER + " " + names.deadLetter();
-        processAttributes = Attributes.of(MESSAGING_SYSTEM, SpanAttributes.KAFKA, DESTINATION, names.source(),
+        processAttributes = Attributes.of(MESSAGING_SYSTEM, names.system(), DESTINATION, names.source(),
                 CONSUMER_GROUP, names.consumerGroup(), OPERATION_TYPE, "process", OPERATION_NAME,
                 SpanAttributes.PROCESS);
-        windowAttributes = Attributes.of(MESSAGING_SYSTEM, SpanAttributes.KAFKA, DESTINATION, names.sink(),
+        windowAttributes = Attributes.of(MESSAGING_SYSTEM, names.system(), DESTINATION, names.sink(),
                 OPERATION_TYPE, "create", OPERATION_NAME, SpanAttributes.WINDOW);
-        deadLetterAttributes = Attributes.of(MESSAGING_SYSTEM, SpanAttributes.KAFKA, DESTINATION, names.deadLetter(),
+        deadLetterAttributes = Attributes.of(MESSAGING_SYSTEM, names.system(), DESTINATION, names.deadLetter(),
                 OPERATION_TYPE, "send", OPERATION_NAME, SpanAttributes.DEAD_LETTER);
     }
 
@@ -75,19 +82,22 @@ final class RecordTracing implements RecordListener {
     private record Known(TraceParent context) implements RecordTrace {}
 
     @Override
-    public RecordTrace recordIn(int partition, long offset, String traceparent) {
+    public RecordTrace recordIn(SourcePosition position, String traceparent) {
         TraceParent parent = traceparent == null ? null : TraceParent.parse(traceparent);
         if (!(parent != null && parent.sampled()) && !sampledByRatio()) {
             return RecordTrace.NONE;
         }
-        Span span = tracer.spanBuilder(processName)
+        SpanBuilder span = tracer.spanBuilder(processName)
                 .setParent(parent == null ? Context.root() : Context.root().with(Span.wrap(remote(parent))))
                 .setSpanKind(SpanKind.CONSUMER)
                 .setAllAttributes(processAttributes)
-                .setAttribute(PARTITION, Integer.toString(partition))
-                .setAttribute(KAFKA_OFFSET, offset)
-                .startSpan();
-        return new Ongoing(span);
+                .setAttribute(PARTITION, position.split());
+        if (position instanceof SourcePosition.Offset o) {
+            span.setAttribute(KAFKA_OFFSET, o.offset());
+        } else if (position instanceof SourcePosition.Sequence s) {
+            span.setAttribute(MESSAGE_ID, s.sequenceNumber());
+        }
+        return new Ongoing(span.startSpan());
     }
 
     @Override

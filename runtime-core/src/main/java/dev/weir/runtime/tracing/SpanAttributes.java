@@ -11,6 +11,8 @@ public final class SpanAttributes {
     public static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
     public static final AttributeKey<String> PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
     public static final AttributeKey<Long> KAFKA_OFFSET = AttributeKey.longKey("messaging.kafka.offset");
+    /** A Kinesis record's sequence number, which identifies it in its stream. */
+    public static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
     public static final AttributeKey<String> CONSUMER_GROUP = AttributeKey.stringKey("messaging.consumer.group.name");
     public static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
     public static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("messaging.operation.name");
@@ -31,6 +33,11 @@ public final class SpanAttributes {
 
     /** The messaging system of the Kafka engine. */
     public static final String KAFKA = "kafka";
+    /**
+     * The messaging system of the Kinesis engine: not among the conventions' well-known values (v1.37), so a value of
+     * our own in their style ({@code aws_sqs}).
+     */
+    public static final String AWS_KINESIS = "aws_kinesis";
     /** Operation names, the first word of each span's name. */
     public static final String PROCESS = "process";
     public static final String WINDOW = "window";

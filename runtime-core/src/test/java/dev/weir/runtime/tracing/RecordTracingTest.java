@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.runtime.pipeline.DeadLetterReason;
 import dev.weir.runtime.pipeline.RecordTrace;
+import dev.weir.runtime.pipeline.SourcePosition;
 import dev.weir.runtime.pipeline.TraceParent;
 import dev.weir.runtime.pipeline.WindowInputs;
 import dev.weir.runtime.pipeline.WindowOperator;
@@ -25,7 +26,9 @@ import org.junit.jupiter.api.Test;
 /** Which records {@link RecordTracing} traces, and the spans it makes, with the SDK exporting to memory. */
 class RecordTracingTest {
     private static final String INCOMING = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    private static final RecordTracing.Names NAMES = new RecordTracing.Names("in", "out", "dlq", "weir-job", "k");
+    private static final SourcePosition FIRST = new SourcePosition.Offset(0, 0);
+    private static final RecordTracing.Names NAMES =
+            new RecordTracing.Names(SpanAttributes.KAFKA, "in", "out", "dlq", "weir-job", "k");
 
     private final InMemorySpanExporter exported = InMemorySpanExporter.create();
     private final SdkTracerProvider provider = SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
@@ -45,7 +48,7 @@ class RecordTracingTest {
         RecordTracing tracing = tracing(0.01);
         int records = 100_000;
         for (int i = 0; i < records; i++) {
-            tracing.keyed(tracing.recordIn(0, i, null));
+            tracing.keyed(tracing.recordIn(new SourcePosition.Offset(0, i), null));
         }
         int traced = exported.getFinishedSpanItems().size();
         // 1,000 expected; the bounds are nine standard deviations away
@@ -55,7 +58,7 @@ class RecordTracingTest {
     @Test
     void aSampledIncomingContextIsContinuedWhateverTheRatio() {
         RecordTracing tracing = tracing(0);
-        RecordTrace trace = tracing.recordIn(3, 42, INCOMING);
+        RecordTrace trace = tracing.recordIn(new SourcePosition.Offset(3, 42), INCOMING);
         tracing.keyed(trace);
         SpanData span = exported.getFinishedSpanItems().get(0);
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", span.getTraceId());
@@ -72,11 +75,11 @@ class RecordTracingTest {
     @Test
     void anUnsampledOrBadContextLeavesItToTheRatio() {
         RecordTracing never = tracing(0);
-        assertSame(RecordTrace.NONE, never.recordIn(0, 0, INCOMING.replace("-01", "-00")));
-        assertSame(RecordTrace.NONE, never.recordIn(0, 0, "not a traceparent"));
+        assertSame(RecordTrace.NONE, never.recordIn(FIRST, INCOMING.replace("-01", "-00")));
+        assertSame(RecordTrace.NONE, never.recordIn(FIRST, "not a traceparent"));
         RecordTracing always = tracing(1);
-        always.keyed(always.recordIn(0, 0, INCOMING.replace("-01", "-00")));
-        always.keyed(always.recordIn(0, 1, "not a traceparent"));
+        always.keyed(always.recordIn(FIRST, INCOMING.replace("-01", "-00")));
+        always.keyed(always.recordIn(new SourcePosition.Offset(0, 1), "not a traceparent"));
         List<SpanData> spans = exported.getFinishedSpanItems();
         assertEquals(2, spans.size());
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", spans.get(0).getTraceId(), "an unsampled trace goes on");
@@ -86,7 +89,7 @@ class RecordTracingTest {
     @Test
     void aDeadLetterOfATracedRecordIsAnErrorSpanUnderItsProcessSpan() {
         RecordTracing tracing = tracing(1);
-        RecordTrace record = tracing.recordIn(0, 7, null);
+        RecordTrace record = tracing.recordIn(new SourcePosition.Offset(0, 7), null);
         RecordTrace deadLetter = tracing.deadLetter(record, DeadLetterReason.malformed, "not JSON");
         List<SpanData> spans = exported.getFinishedSpanItems();
         assertEquals(2, spans.size(), "the dead letter's span and the record's, both ended");
@@ -100,9 +103,24 @@ class RecordTracingTest {
     }
 
     @Test
+    void aKinesisRecordsSpanNamesItsShardAndSequenceNumber() {
+        RecordTracing tracing = new RecordTracing(provider.get(JobTracing.SCOPE), 1,
+                new RecordTracing.Names(SpanAttributes.AWS_KINESIS, "in", "out", "dlq", "weir-job", "k"));
+        String sequence = "49590338271490256608559692538361571095921575989136588898";
+        tracing.keyed(tracing.recordIn(new SourcePosition.Sequence("shardId-000000000002", sequence), null));
+        SpanData span = exported.getFinishedSpanItems().get(0);
+        assertEquals("process in", span.getName());
+        assertEquals("aws_kinesis", span.getAttributes().get(SpanAttributes.MESSAGING_SYSTEM));
+        assertEquals("shardId-000000000002", span.getAttributes().get(SpanAttributes.PARTITION));
+        assertEquals(sequence, span.getAttributes().get(SpanAttributes.MESSAGE_ID));
+        assertNull(span.getAttributes().get(SpanAttributes.KAFKA_OFFSET));
+    }
+
+    @Test
     void aDeadLetterOfAnUntracedRecordHasNoSpan() {
         RecordTracing tracing = tracing(0);
-        assertSame(RecordTrace.NONE, tracing.deadLetter(tracing.recordIn(0, 0, null), DeadLetterReason.late, "x"));
+        assertSame(RecordTrace.NONE,
+                tracing.deadLetter(tracing.recordIn(FIRST, null), DeadLetterReason.late, "x"));
         assertSame(RecordTrace.NONE, tracing.deadLetter(tracing.keyedIn(null), DeadLetterReason.late, "x"));
         assertEquals(List.of(), exported.getFinishedSpanItems());
     }
@@ -110,7 +128,7 @@ class RecordTracingTest {
     @Test
     void aFilteredRecordsSpanHasAnEvent() {
         RecordTracing tracing = tracing(1);
-        tracing.dropped(tracing.recordIn(0, 0, null));
+        tracing.dropped(tracing.recordIn(FIRST, null));
         assertEquals(SpanAttributes.FILTERED_EVENT,
                 exported.getFinishedSpanItems().get(0).getEvents().get(0).getName());
     }

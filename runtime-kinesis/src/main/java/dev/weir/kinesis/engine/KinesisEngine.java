@@ -1,6 +1,7 @@
 package dev.weir.kinesis.engine;
 
 import dev.weir.api.StreamJob;
+import dev.weir.api.TracingSpec;
 import dev.weir.checkpoint.CheckpointException;
 import dev.weir.checkpoint.CheckpointInfo;
 import dev.weir.checkpoint.LocalFiles;
@@ -27,6 +28,8 @@ import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
 import dev.weir.runtime.pipeline.RecordTrace;
 import dev.weir.runtime.pipeline.SortedMapStore;
+import dev.weir.runtime.pipeline.SourcePosition;
+import dev.weir.runtime.pipeline.TraceField;
 import dev.weir.runtime.pipeline.WatermarkTracker;
 import dev.weir.runtime.pipeline.WindowInputs;
 import dev.weir.runtime.pipeline.WindowOperator;
@@ -60,6 +63,10 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * checkpoint, which is therefore never ahead. A restarted engine restores the state and skips, per shard, the records
  * its checkpoint already holds. Only the sink can see a window twice: those emitted after the last checkpoint, again,
  * identical, after a crash.
+ *
+ * <p>Tracing: Kinesis records have no headers, so the W3C context travels in a payload field ({@link TraceField},
+ * {@code spec.tracing.payloadField}): read from each source record, and set on every record written to the trace of
+ * what it is (a window's span, a dead letter's, a record's own without a window), or removed.
  */
 public final class KinesisEngine implements Engine, ShardListener {
     /** In {@code weir run --input}: the partition key of the record that ends its shard's input. */
@@ -72,6 +79,7 @@ public final class KinesisEngine implements Engine, ShardListener {
     private final Ingest ingest;
     private final RecordListener listener;
     private final JobStreams streams;
+    private final TraceField traceField;
     private final KinesisEngineSettings settings;
     private final KinesisClients clients;
     private final KinesisSource source;
@@ -124,6 +132,7 @@ public final class KinesisEngine implements Engine, ShardListener {
         this.ingest = new Ingest(this.job);
         this.listener = listener;
         this.streams = JobStreams.of(job.getSpec());
+        this.traceField = new TraceField(TracingSpec.payloadFieldOf(job.getSpec().tracing));
         this.settings = settings;
         this.clients = clients;
         this.checkpoints = checkpoints;
@@ -324,14 +333,17 @@ public final class KinesisEngine implements Engine, ShardListener {
     // ---- the record path, under the lock ----
 
     private void process(KinesisRecord record, ShardState shard, long now) {
-        RecordTrace trace = listener.recordIn(shard.slot, -1, null);
+        RecordTrace trace = listener.recordIn(new SourcePosition.Sequence(record.shardId(),
+                record.position().toString()), traceField.read(record.data()));
         Ingest.Result result = ingest.ingest(record.data(), record.approximateArrivalTimestamp().toEpochMilli(), now);
         shard.max = Math.max(shard.max, result.eventTime());
         try {
             if (result instanceof Ingest.Keyed k) {
                 listener.keyed(trace);
                 advance(watermark.active(shard.slot, shard.max));
-                RecordTrace keyed = listener.keyedIn(null);
+                // the window stage is in this process: the record's context reaches it without a hop
+                RecordTrace keyed = trace.context() == null ? RecordTrace.NONE
+                        : listener.keyedIn(trace.context().header());
                 if (windows.add(k.key(), k.eventTime(), k.args(), keyed.context())) {
                     listener.windowed(keyed);
                     return;
@@ -340,7 +352,7 @@ public final class KinesisEngine implements Engine, ShardListener {
                         + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
                 deadLetter(record, keyed, DeadLetterReason.late, message);
             } else if (result instanceof Ingest.Passed p) {
-                byte[] out = Json.writeOutput(p.kept());
+                byte[] out = Json.writeOutput(traceField.carrying(p.kept(), trace));
                 SinkRecord sinkRecord = new SinkRecord(record.partitionKey(), out);
                 if (sinkRecord.size() > settings.sink().maxRecordBytes()) {
                     throw new RecordRejected(DeadLetterReason.too_large, "the sink record would be " + out.length
@@ -360,10 +372,11 @@ public final class KinesisEngine implements Engine, ShardListener {
     }
 
     private void deadLetter(KinesisRecord record, RecordTrace trace, DeadLetterReason reason, String message) {
-        listener.deadLetter(trace, reason, message);
+        RecordTrace deadLetter = listener.deadLetter(trace, reason, message);
         String key = record.partitionKey();
         byte[] envelope = DeadLetters.envelope(reason, message, record.data(), record.data().length,
                 DeadLetters.kinesisSource(streams.source(), record.shardId(), record.position().toString()),
+                traceField.carrying(Map.of(), deadLetter),
                 settings.sink().maxRecordBytes() - key.getBytes(StandardCharsets.UTF_8).length);
         toDeadLetter.add(new SinkRecord(key, envelope));
     }
@@ -400,7 +413,7 @@ public final class KinesisEngine implements Engine, ShardListener {
                 listener.windowDropped(trace);
                 return;
             }
-            SinkRecord record = new SinkRecord(key, Json.writeOutput(out));
+            SinkRecord record = new SinkRecord(key, Json.writeOutput(traceField.carrying(out, trace)));
             if (record.size() > settings.sink().maxRecordBytes()) {
                 throw new RecordRejected(DeadLetterReason.too_large, "the window's sink record would be "
                         + record.data().length + " bytes, more than a Kinesis record of at most "
@@ -409,13 +422,14 @@ public final class KinesisEngine implements Engine, ShardListener {
             toSink.add(record);
             listener.recordOut(trace);
         } catch (RecordRejected e) {
-            listener.windowDeadLetter(trace, e.reason(), e.getMessage());
+            RecordTrace deadLetter = listener.windowDeadLetter(trace, e.reason(), e.getMessage());
             Map<String, Object> where = new LinkedHashMap<>();
             where.put("stream", streams.source());
             where.put("window_end", windowEnd);
             byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(),
                     Json.writeString(window).getBytes(StandardCharsets.UTF_8),
                     Json.writeString(window).getBytes(StandardCharsets.UTF_8).length, where,
+                    traceField.carrying(Map.of(), deadLetter),
                     settings.sink().maxRecordBytes() - key.getBytes(StandardCharsets.UTF_8).length);
             toDeadLetter.add(new SinkRecord(key, envelope));
         }

@@ -8,6 +8,7 @@ import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
 import dev.weir.runtime.pipeline.RecordTrace;
+import dev.weir.runtime.pipeline.SourcePosition;
 import dev.weir.runtime.pipeline.Utf8;
 import dev.weir.runtime.pipeline.WatermarkTracker;
 import dev.weir.runtime.pipeline.WindowOperator;
@@ -95,7 +96,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
             }
             return;
         }
-        RecordTrace trace = listener.recordIn(meta.partition(), meta.offset(),
+        RecordTrace trace = listener.recordIn(new SourcePosition.Offset(meta.partition(), meta.offset()),
                 TraceHeaders.traceparent(record.headers()));
         long tooLargeBytes = TruncatedInput.originalSize(record.headers());
         if (tooLargeBytes >= 0) {

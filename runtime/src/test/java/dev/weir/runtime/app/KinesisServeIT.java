@@ -150,17 +150,7 @@ class KinesisServeIT {
     }
 
     private Process start(Path job, int port, String name) throws Exception {
-        String moto = servers.endpoints().dynamoDb().orElseThrow().toString();
-        ProcessBuilder pb = ServeProcesses.serve(tmp, job, tmp.resolve("state-" + name), port, name, List.of(
-                "-Dweir.kinesis.dynamodb-endpoint=" + moto,
-                "-Dweir.kinesis.lease-duration=4s",
-                "-Dweir.kinesis.leader-lease=8s",
-                "-Dweir.kinesis.shard-sync-interval=2s"));
-        // the test servers take any key; the SDK's default chain reads these
-        pb.environment().put("AWS_ACCESS_KEY_ID", "weir-test-access-key");
-        pb.environment().put("AWS_SECRET_ACCESS_KEY", "weir-test-secret-key");
-        pb.environment().put("AWS_REGION", "us-east-1");
-        return pb.start();
+        return ServeProcesses.serveKinesis(tmp, job, tmp.resolve("state-" + name), port, name, servers).start();
     }
 
     private String logs(String name) {

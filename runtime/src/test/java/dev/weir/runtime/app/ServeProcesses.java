@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import dev.weir.kinesis.testing.KinesisServers;
 import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.pipeline.Json;
 import java.net.ServerSocket;
@@ -46,6 +47,23 @@ final class ServeProcesses {
         options.addAll(jvmOptions);
         ProcessBuilder pb = RuntimeProcess.builder(logDir.resolve(name + ".log"), options, "serve", job.toString());
         pb.environment().put("WEIR_STATE_DIR", stateDir.toString());
+        return pb;
+    }
+
+    /**
+     * As {@link #serve(Path, Path, Path, int, String)} for a Kinesis job: its lease tables on the servers' DynamoDB,
+     * with short lease timings, and test credentials (the servers take any key; the SDK's default chain reads these).
+     */
+    static ProcessBuilder serveKinesis(Path logDir, Path job, Path stateDir, int managementPort, String name,
+                                       KinesisServers servers) {
+        ProcessBuilder pb = serve(logDir, job, stateDir, managementPort, name, List.of(
+                "-Dweir.kinesis.dynamodb-endpoint=" + servers.endpoints().dynamoDb().orElseThrow(),
+                "-Dweir.kinesis.lease-duration=4s",
+                "-Dweir.kinesis.leader-lease=8s",
+                "-Dweir.kinesis.shard-sync-interval=2s"));
+        pb.environment().put("AWS_ACCESS_KEY_ID", "weir-test-access-key");
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", "weir-test-secret-key");
+        pb.environment().put("AWS_REGION", "us-east-1");
         return pb;
     }
 
