@@ -8,7 +8,6 @@ import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.KinesisSourceSettings;
 import dev.weir.kinesis.testing.KinesisServers;
 import dev.weir.runtime.contract.EngineContract;
-import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.RecordListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
@@ -103,7 +101,7 @@ class KinesisEngineContractIT extends EngineContract {
                 List<List<Map<String, Object>>> last = new ArrayList<>(List.of(List.of()));
                 Awaitility.await(n + " sink records").atMost(timeout).pollInterval(Duration.ofMillis(500))
                         .until(() -> {
-                            last.set(0, read(out));
+                            last.set(0, servers.jsonRecords(out));
                             return last.get(0).size() >= n;
                         });
                 return last.get(0);
@@ -111,12 +109,12 @@ class KinesisEngineContractIT extends EngineContract {
 
             @Override
             public List<Map<String, Object>> sinkRecords() throws Exception {
-                return read(out);
+                return servers.jsonRecords(out);
             }
 
             @Override
             public List<Map<String, Object>> deadLetters() throws Exception {
-                return read(dlq);
+                return servers.jsonRecords(dlq);
             }
 
             @Override
@@ -135,13 +133,4 @@ class KinesisEngineContractIT extends EngineContract {
         };
     }
 
-    private static List<Map<String, Object>> read(String stream) throws Exception {
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (List<Record> shard : servers.records(stream).values()) {
-            for (Record record : shard) {
-                records.add(Json.parseObject(record.data().asByteArray()));
-            }
-        }
-        return records;
-    }
 }

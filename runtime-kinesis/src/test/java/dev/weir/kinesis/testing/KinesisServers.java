@@ -182,6 +182,17 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
      * Every record of the stream, read shard by shard from the trim horizon to the end: what a consumer would see,
      * in each shard's order.
      */
+    /** Every record of the stream, all shards, each parsed as a JSON object (a sink's output). */
+    public List<Map<String, Object>> jsonRecords(String stream) throws dev.weir.runtime.pipeline.MalformedRecordException {
+        List<Map<String, Object>> parsed = new ArrayList<>();
+        for (List<Record> shard : records(stream).values()) {
+            for (Record record : shard) {
+                parsed.add(dev.weir.runtime.pipeline.Json.parseObject(record.data().asByteArray()));
+            }
+        }
+        return parsed;
+    }
+
     public Map<String, List<Record>> records(String stream) {
         Map<String, List<Record>> records = new LinkedHashMap<>();
         for (Shard shard : shards(stream)) {

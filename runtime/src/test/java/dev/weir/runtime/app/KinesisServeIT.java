@@ -10,7 +10,6 @@ import dev.weir.kinesis.KinesisSink;
 import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.SinkRecord;
 import dev.weir.kinesis.testing.KinesisServers;
-import dev.weir.runtime.pipeline.Json;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
@@ -144,7 +142,7 @@ class KinesisServeIT {
             copies.merge(id, 1, Integer::sum);
         }
         assertEquals(expected, seen, "every reading counted exactly once across the crash");
-        assertEquals(List.of(), read(dlq), "nothing dead-lettered");
+        assertEquals(List.of(), servers.jsonRecords(dlq), "nothing dead-lettered");
         System.out.printf("KinesisServeIT: %d windows, %d written before the kill, %d written twice%n",
                 expected.size(), beforeCrash, copies.values().stream().filter(n -> n > 1).count());
     }
@@ -161,23 +159,14 @@ class KinesisServeIT {
         }
     }
 
-    private static List<Map<String, Object>> read(String stream) throws Exception {
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (List<Record> shard : servers.records(stream).values()) {
-            for (Record record : shard) {
-                records.add(Json.parseObject(record.data().asByteArray()));
-            }
-        }
-        return records;
-    }
 
     private static List<Map<String, Object>> windows(String stream) throws Exception {
-        return read(stream);
+        return servers.jsonRecords(stream);
     }
 
     private static Set<String> windowIds(String stream) throws Exception {
         Set<String> ids = new TreeSet<>();
-        for (Map<String, Object> w : read(stream)) {
+        for (Map<String, Object> w : servers.jsonRecords(stream)) {
             ids.add(w.get("k") + "@" + w.get("window_start"));
         }
         return ids;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.TracingSpec;
 import dev.weir.kinesis.testing.KinesisServers;
-import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.TraceParent;
 import dev.weir.runtime.testing.OtelCollector;
 import dev.weir.runtime.testing.OtelCollector.Span;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
-import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
@@ -107,9 +105,9 @@ class KinesisTracingIT {
                     .atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> {
                         windows.clear();
-                        windows.addAll(read(out));
+                        windows.addAll(servers.jsonRecords(out));
                         deadLetters.clear();
-                        deadLetters.addAll(read(dlq));
+                        deadLetters.addAll(servers.jsonRecords(dlq));
                         return windows.size() >= 2 && deadLetters.size() >= 1;
                     });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -188,15 +186,6 @@ class KinesisTracingIT {
         return new Put(response.shardId(), response.sequenceNumber());
     }
 
-    private static List<Map<String, Object>> read(String stream) throws Exception {
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (List<Record> shard : servers.records(stream).values()) {
-            for (Record record : shard) {
-                records.add(Json.parseObject(record.data().asByteArray()));
-            }
-        }
-        return records;
-    }
 
     private String logs() {
         try {
