@@ -1,5 +1,8 @@
 package dev.weir.runtime.app;
 
+import static dev.weir.runtime.testing.OtelCollector.named;
+import static dev.weir.runtime.testing.OtelCollector.sampledContext;
+import static dev.weir.runtime.testing.OtelCollector.windowSpan;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -15,14 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +81,7 @@ class KinesisTracingIT {
                   tracing: {endpoint: "%s", sampleRatio: 1}
                 """.formatted(name, in, servers.endpoints().kinesis().orElseThrow(), out, dlq, collector.endpoint()));
 
-        TraceParent incoming = sampled();
+        TraceParent incoming = sampledContext();
         Input a1 = new Input(0, "{\"k\":\"a\",\"v\":1,\"t\":1000,\"" + FIELD + "\":\"" + incoming.header() + "\"}");
         Input a2 = new Input(0, "{\"k\":\"a\",\"v\":2,\"t\":2000}");
         Input a3 = new Input(1, "{\"k\":\"a\",\"v\":3,\"t\":3000}");
@@ -158,23 +158,24 @@ class KinesisTracingIT {
 
         List<Span> windowSpans = named(spans, SpanAttributes.WINDOW);
         assertEquals(2, windowSpans.size(), "windows a and b closed; z's is open" + context);
-        Span windowA = windowOf(windowSpans, "a");
-        Span windowB = windowOf(windowSpans, "b");
-        assertEquals(Set.of(link(processOf.get(a1)), link(processOf.get(a2)), link(processOf.get(a3))),
-                links(windowA), "the window links exactly its inputs" + context);
+        Span windowA = windowSpan(windowSpans, "a", "1970-01-01T00:00:00Z");
+        Span windowB = windowSpan(windowSpans, "b", "1970-01-01T00:00:00Z");
+        assertEquals(Set.of(processOf.get(a1).continuation(), processOf.get(a2).continuation(),
+                        processOf.get(a3).continuation()),
+                windowA.linkHeaders(), "the window links exactly its inputs" + context);
         assertEquals(3L, windowA.attribute("weir.window.traced_inputs"));
-        assertEquals(Set.of(link(processOf.get(b1))), links(windowB));
+        assertEquals(Set.of(processOf.get(b1).continuation()), windowB.linkHeaders());
         assertEquals(1L, windowB.attribute("weir.window.traced_inputs"));
         assertEquals("", windowA.parentSpanId(), "a window starts a trace of its own");
         assertEquals(out, windowA.attribute("messaging.destination.name"));
         assertEquals("aws_kinesis", windowA.attribute("messaging.system"));
 
         Map<String, Object> sinkA = windowRecord(windows, "a");
-        assertEquals(link(windowA), sinkA.get(FIELD), "the sink record continues the window span: " + sinkA);
+        assertEquals(windowA.continuation(), sinkA.get(FIELD), "the sink record continues the window span: " + sinkA);
         assertEquals(3L, sinkA.get("n"));
-        assertEquals(link(windowB), windowRecord(windows, "b").get(FIELD));
+        assertEquals(windowB.continuation(), windowRecord(windows, "b").get(FIELD));
         assertEquals(1, deadLetters.size(), deadLetters.toString());
-        assertEquals(link(deadLetter), deadLetters.get(0).get(FIELD),
+        assertEquals(deadLetter.continuation(), deadLetters.get(0).get(FIELD),
                 "the dead letter carries its span's context: " + deadLetters.get(0));
     }
 
@@ -186,7 +187,6 @@ class KinesisTracingIT {
         return new Put(response.shardId(), response.sequenceNumber());
     }
 
-
     private String logs() {
         try {
             return Files.readString(tmp.resolve("runtime.log")) + Files.readString(tmp.resolve("runtime.log.out"));
@@ -195,37 +195,9 @@ class KinesisTracingIT {
         }
     }
 
-    private static TraceParent sampled() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        byte[] traceId = new byte[16];
-        byte[] spanId = new byte[8];
-        random.nextBytes(traceId);
-        random.nextBytes(spanId);
-        return new TraceParent(HexFormat.of().formatHex(traceId), HexFormat.of().formatHex(spanId), true);
-    }
-
-    private static List<Span> named(List<Span> spans, String operation) {
-        return spans.stream().filter(s -> s.name().startsWith(operation + " ")).toList();
-    }
-
-    private static Span windowOf(List<Span> windows, String key) {
-        return windows.stream().filter(w -> key.equals(w.attribute("weir.window.key"))
-                        && "1970-01-01T00:00:00Z".equals(w.attribute("weir.window.start"))).findFirst()
-                .orElseThrow(() -> new AssertionError("no span of window " + key + " in " + windows));
-    }
-
     private static Map<String, Object> windowRecord(List<Map<String, Object>> windows, String key) {
         return windows.stream().filter(w -> key.equals(w.get("k"))).findFirst()
                 .orElseThrow(() -> new AssertionError("no window of " + key + " in " + windows));
     }
 
-    /** The traceparent that continues {@code span}. */
-    private static String link(Span span) {
-        return new TraceParent(span.traceId(), span.spanId(), true).header();
-    }
-
-    private static Set<String> links(Span window) {
-        return window.links().stream().map(l -> new TraceParent(l.traceId(), l.spanId(), true).header())
-                .collect(Collectors.toSet());
-    }
 }

@@ -1,6 +1,9 @@
 package dev.weir.runtime.app;
 
 import static dev.weir.runtime.app.ServeProcesses.createJobTopics;
+import static dev.weir.runtime.testing.OtelCollector.named;
+import static dev.weir.runtime.testing.OtelCollector.sampledContext;
+import static dev.weir.runtime.testing.OtelCollector.windowSpan;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,13 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -92,14 +93,14 @@ class TracingIT {
                   tracing: {endpoint: "%s", sampleRatio: 0}
                 """.formatted(name, bootstrap, source, sink, dlq, collector.endpoint()));
 
-        TraceParent a1 = sampled();
-        TraceParent a2 = sampled();
-        TraceParent b10 = sampled();
-        TraceParent filtered = sampled();
-        TraceParent malformed = sampled();
-        TraceParent noTime = sampled();
-        TraceParent late = sampled();
-        TraceParent notSampled = new TraceParent(sampled().traceId(), sampled().spanId(), false);
+        TraceParent a1 = sampledContext();
+        TraceParent a2 = sampledContext();
+        TraceParent b10 = sampledContext();
+        TraceParent filtered = sampledContext();
+        TraceParent malformed = sampledContext();
+        TraceParent noTime = sampledContext();
+        TraceParent late = sampledContext();
+        TraceParent notSampled = new TraceParent(sampledContext().traceId(), sampledContext().spanId(), false);
         List<Input> windowed = List.of(
                 new Input(0, "{\"k\":\"a\",\"v\":1,\"t\":1000}", a1),
                 new Input(0, "{\"k\":\"a\",\"v\":2,\"t\":2000}", null),
@@ -196,12 +197,13 @@ class TracingIT {
 
             List<Span> windowSpans = named(spans, SpanAttributes.WINDOW);
             assertEquals(2, windowSpans.size(), "only windows with traced inputs are traced at ratio 0" + context);
-            Span windowA = windowOf(windowSpans, "a", "1970-01-01T00:00:00Z");
-            Span windowB = windowOf(windowSpans, "b", "1970-01-01T00:00:10Z");
-            assertEquals(Set.of(link(processOf.get(a1)), link(processOf.get(a2))), links(windowA),
+            Span windowA = windowSpan(windowSpans, "a", "1970-01-01T00:00:00Z");
+            Span windowB = windowSpan(windowSpans, "b", "1970-01-01T00:00:10Z");
+            assertEquals(Set.of(processOf.get(a1).continuation(), processOf.get(a2).continuation()),
+                    windowA.linkHeaders(),
                     "the window links exactly its traced inputs" + context);
             assertEquals(2L, windowA.attribute("weir.window.traced_inputs"));
-            assertEquals(Set.of(link(processOf.get(b10))), links(windowB));
+            assertEquals(Set.of(processOf.get(b10).continuation()), windowB.linkHeaders());
             assertEquals(1L, windowB.attribute("weir.window.traced_inputs"));
             assertEquals("", windowA.parentSpanId(), "a window starts a trace of its own");
             assertEquals(sink, windowA.attribute("messaging.destination.name"));
@@ -212,28 +214,19 @@ class TracingIT {
                 sinkHeaders.put(value.get("k") + "@" + value.get("window_start"), traceparent(w));
             }
             assertEquals(5, sinkHeaders.size(), "windows a and b at 0s and 10s, and z: " + sinkHeaders);
-            assertEquals(link(windowA), sinkHeaders.get("a@1970-01-01T00:00:00Z"),
+            assertEquals(windowA.continuation(), sinkHeaders.get("a@1970-01-01T00:00:00Z"),
                     "the sink record continues the window span");
-            assertEquals(link(windowB), sinkHeaders.get("b@1970-01-01T00:00:10Z"));
+            assertEquals(windowB.continuation(), sinkHeaders.get("b@1970-01-01T00:00:10Z"));
             assertNull(sinkHeaders.get("b@1970-01-01T00:00:00Z"), "its only input came with an unsampled context");
             assertNull(sinkHeaders.get("a@1970-01-01T00:00:10Z"), "no traced input");
 
             assertEquals(3, deadLetters.size(), "malformed, bad event time, late: " + deadLetters);
             for (ConsumerRecord<byte[], byte[]> d : deadLetters) {
                 String reason = (String) Json.parseObject(d.value()).get("reason");
-                assertEquals(link(deadLetterSpans.get(reason)), traceparent(d),
+                assertEquals(deadLetterSpans.get(reason).continuation(), traceparent(d),
                         "the dead letter carries its span's context, not the incoming one");
             }
         }
-    }
-
-    private static TraceParent sampled() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        byte[] traceId = new byte[16];
-        byte[] spanId = new byte[8];
-        random.nextBytes(traceId);
-        random.nextBytes(spanId);
-        return new TraceParent(HexFormat.of().formatHex(traceId), HexFormat.of().formatHex(spanId), true);
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<Input> inputs) {
@@ -268,23 +261,4 @@ class TracingIT {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private static List<Span> named(List<Span> spans, String operation) {
-        return spans.stream().filter(s -> s.name().startsWith(operation + " ")).toList();
-    }
-
-    private static Span windowOf(List<Span> windows, String key, String start) {
-        return windows.stream().filter(w -> key.equals(w.attribute("weir.window.key"))
-                        && start.equals(w.attribute("weir.window.start"))).findFirst()
-                .orElseThrow(() -> new AssertionError("no span of window " + key + "@" + start + " in " + windows));
-    }
-
-    /** The traceparent that continues {@code span}. */
-    private static String link(Span span) {
-        return new TraceParent(span.traceId(), span.spanId(), true).header();
-    }
-
-    private static Set<String> links(Span window) {
-        return window.links().stream().map(l -> new TraceParent(l.traceId(), l.spanId(), true).header())
-                .collect(Collectors.toSet());
-    }
 }

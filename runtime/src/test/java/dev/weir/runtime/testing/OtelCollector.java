@@ -12,10 +12,15 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.weir.runtime.pipeline.TraceParent;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -56,6 +61,39 @@ public final class OtelCollector implements BeforeAllCallback, AfterAllCallback 
         public Object attribute(String key) {
             return attributes.get(key);
         }
+
+        /** The traceparent that continues this span. */
+        public String continuation() {
+            return new TraceParent(traceId, spanId, true).header();
+        }
+
+        /** The traceparents this span links to. */
+        public Set<String> linkHeaders() {
+            return links.stream().map(l -> new TraceParent(l.traceId(), l.spanId(), true).header())
+                    .collect(Collectors.toSet());
+        }
+    }
+
+    /** The spans of one operation ("process", "window", ...), whatever their destination. */
+    public static List<Span> named(List<Span> spans, String operation) {
+        return spans.stream().filter(s -> s.name().startsWith(operation + " ")).toList();
+    }
+
+    /** The span of the window of {@code key} starting at {@code start} (ISO-8601), or an assertion error. */
+    public static Span windowSpan(List<Span> windows, String key, String start) {
+        return windows.stream().filter(w -> key.equals(w.attribute("weir.window.key"))
+                        && start.equals(w.attribute("weir.window.start"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no span of window " + key + "@" + start + " in " + windows));
+    }
+
+    /** A fresh sampled context, as an upstream producer would send. */
+    public static TraceParent sampledContext() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] traceId = new byte[16];
+        byte[] spanId = new byte[8];
+        random.nextBytes(traceId);
+        random.nextBytes(spanId);
+        return new TraceParent(HexFormat.of().formatHex(traceId), HexFormat.of().formatHex(spanId), true);
     }
 
     public record Event(String name, Map<String, Object> attributes) {}
