@@ -53,8 +53,8 @@ public final class SpecValidator {
     private static final Pattern KAFKA_TOPIC = Pattern.compile(SourceSpec.KAFKA_TOPIC);
     /** One bootstrap server as Kafka's client parses it: a host name or address (IPv6 in brackets), a port. */
     private static final Pattern HOST_PORT = Pattern.compile("(?:[0-9a-zA-Z%._-]+|\\[[0-9a-zA-Z%._:-]+\\]):([0-9]{1,5})");
-    /** What a job may be called; see {@link #name}. */
     private static final Pattern TRACE_FIELD = Pattern.compile(TracingSpec.FIELD_NAME);
+    /** What a job may be called; see {@link #name}. */
     private static final Pattern JOB_NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
     public static final int MAX_NAME_LENGTH = 52;
     private static final String WINDOW_START = "window_start";

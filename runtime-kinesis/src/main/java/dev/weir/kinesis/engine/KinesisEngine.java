@@ -426,9 +426,8 @@ public final class KinesisEngine implements Engine, ShardListener {
             Map<String, Object> where = new LinkedHashMap<>();
             where.put("stream", streams.source());
             where.put("window_end", windowEnd);
-            byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(),
-                    Json.writeString(window).getBytes(StandardCharsets.UTF_8),
-                    Json.writeString(window).getBytes(StandardCharsets.UTF_8).length, where,
+            byte[] payload = Json.writeString(window).getBytes(StandardCharsets.UTF_8);
+            byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(), payload, payload.length, where,
                     traceField.carrying(Map.of(), deadLetter),
                     settings.sink().maxRecordBytes() - key.getBytes(StandardCharsets.UTF_8).length);
             toDeadLetter.add(new SinkRecord(key, envelope));
