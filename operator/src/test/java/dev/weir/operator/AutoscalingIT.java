@@ -14,7 +14,7 @@ import dev.weir.operator.lag.KafkaLagProbe;
 import dev.weir.runtime.kafka.EndOfInput;
 import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.testing.KafkaBroker;
-import dev.weir.runtime.testing.WindowAssertions;
+import dev.weir.runtime.contract.WindowAssertions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
