@@ -32,7 +32,7 @@ import dev.weir.operator.Workload;
 import dev.weir.operator.autoscaler.Reason;
 import dev.weir.runtime.pipeline.TraceParent;
 import dev.weir.runtime.testing.OtelCollector;
-import dev.weir.runtime.testing.WindowAssertions;
+import dev.weir.runtime.contract.WindowAssertions;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
