@@ -20,6 +20,7 @@ import software.amazon.kinesis.exceptions.InvalidStateException;
 import software.amazon.kinesis.exceptions.KinesisClientLibDependencyException;
 import software.amazon.kinesis.exceptions.ShutdownException;
 import software.amazon.kinesis.exceptions.ThrottlingException;
+import software.amazon.kinesis.leases.KinesisShardDetector;
 import software.amazon.kinesis.leases.LeaseAssignmentStrategy;
 import software.amazon.kinesis.leases.LeaseManagementConfig;
 import software.amazon.kinesis.lifecycle.events.InitializationInput;
@@ -74,6 +75,12 @@ public final class KinesisSource implements AutoCloseable {
                 // an even share of shards per pod, as Kafka assigns partitions: a pod that joins idle gets its share
                 // (by load, shards would stay where they are until the pods' CPU differs)
                 .leaseAssignmentStrategy(LeaseAssignmentStrategy.LEASE_COUNT_BASED);
+        // kinesis-local lists a resharded stream's children beside their parent (OpenAtPositionShards)
+        leases.customShardDetectorProvider(stream -> new OpenAtPositionShards(new KinesisShardDetector(
+                clients.kinesis(), stream.streamIdentifier(), leases.listShardsBackoffTimeInMillis(),
+                leases.maxListShardsRetryAttempts(), leases.listShardsCacheAllowedAgeInSeconds(),
+                leases.maxCacheMissesBeforeReload(), leases.cacheMissWarningModulus(),
+                leases.dynamoDbRequestTimeout())));
         // a worker counts for the leader once it has reported; report as often as leases are renewed, not every 30 s
         leases.workerUtilizationAwareAssignmentConfig().workerMetricsReporterFreqInMillis(settings.leaseDuration().toMillis());
         this.scheduler = new Scheduler(

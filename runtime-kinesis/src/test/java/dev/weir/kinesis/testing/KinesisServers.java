@@ -1,39 +1,28 @@
 package dev.weir.kinesis.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.math.BigInteger;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import dev.weir.kinesis.KinesisClients;
-import org.awaitility.Awaitility;
+import dev.weir.kinesis.local.LocalKinesisServers;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
@@ -41,7 +30,6 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * The servers of the Kinesis {@code *IT} tests, on loopback ports of their own: kinesis-local for the Kinesis API, and
@@ -62,16 +50,10 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 public final class KinesisServers implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
 
     public static final String SERVERS_PROPERTY = "weir.kinesis-servers";
-    public static final Region REGION = Region.US_EAST_1;
-    public static final AwsCredentialsProvider CREDENTIALS =
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("weir-test-access-key", "weir-test-secret-key"));
+    public static final Region REGION = LocalKinesisServers.REGION;
+    public static final AwsCredentialsProvider CREDENTIALS = LocalKinesisServers.CREDENTIALS;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KinesisServers.class);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
-    private static final String LOOPBACK = "127.0.0.1";
     private static final AtomicInteger NAMES = new AtomicInteger();
 
     private volatile Running running;
@@ -102,6 +84,36 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
         return context.getRoot().getStore(NAMESPACE).computeIfAbsent(Running.class, key -> Running.start(), Running.class);
     }
 
+    /** The servers of this test JVM, stopped when JUnit closes the root context's store. */
+    private record Running(LocalKinesisServers servers) implements AutoCloseable {
+        static Running start() {
+            Path installed = installed();
+            try {
+                return new Running(LocalKinesisServers.start(installed,
+                        installed.toAbsolutePath().resolveSibling("kinesis-servers")));
+            } catch (IOException e) {
+                throw new UncheckedIOException("starting the Kinesis test servers failed", e);
+            }
+        }
+
+        private static Path installed() {
+            String file = Optional.ofNullable(System.getProperty(SERVERS_PROPERTY)).orElseThrow(() -> new IllegalStateException(
+                    "system property " + SERVERS_PROPERTY + " is not set: the build runs runtime-kinesis/servers/"
+                            + "install-servers.sh FILE before the ITs and passes FILE to them (see runtime-kinesis/pom.xml)"));
+            Path path = Path.of(file);
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalStateException(SERVERS_PROPERTY + "=" + path + " does not exist: run "
+                        + "runtime-kinesis/servers/install-servers.sh " + path);
+            }
+            return path;
+        }
+
+        @Override
+        public void close() {
+            servers.close();
+        }
+    }
+
     private Running running() {
         Running servers = running;
         if (servers == null) {
@@ -112,12 +124,12 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
 
     /** Where the servers are, for {@link KinesisClients#create}. */
     public KinesisClients.Endpoints endpoints() {
-        return running().endpoints();
+        return running().servers().endpoints();
     }
 
     /** Clients for the servers, shared by the tests and closed with the servers: do not close them. */
     public KinesisClients clients() {
-        return running().clients;
+        return running().servers().clients();
     }
 
     /** A name no other test of this JVM uses, for a stream or a Kinesis Client Library application. */
@@ -127,9 +139,7 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
 
     /** Creates a stream with that many shards and waits until it is active. */
     public void createStream(String stream, int shards) {
-        call("creating stream " + stream, () -> clients().kinesis().createStream(request -> request
-                .streamName(stream).shardCount(shards)));
-        awaitActive(stream);
+        running().servers().createStream(stream, shards);
     }
 
     public void deleteStream(String stream) {
@@ -139,10 +149,7 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
 
     /** Waits until the stream is active again, after a split or merge. */
     public void awaitActive(String stream) {
-        Awaitility.await("stream " + stream + " active").atMost(STREAM_TIMEOUT).pollInterval(Duration.ofMillis(200))
-                .until(() -> call("describing stream " + stream, () -> clients().kinesis()
-                        .describeStreamSummary(request -> request.streamName(stream)))
-                        .streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
+        running().servers().awaitActive(stream);
     }
 
     /** Writes one record and returns where it went. */
@@ -215,187 +222,12 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
 
     /** Every shard of the stream, open and closed, in the order Kinesis lists them. */
     public List<Shard> shards(String stream) {
-        List<Shard> shards = new ArrayList<>();
-        String next = null;
-        do {
-            String token = next;
-            var response = call("listing the shards of " + stream, () -> clients().kinesis().listShards(request -> {
-                if (token == null) {
-                    request.streamName(stream);
-                } else {
-                    request.nextToken(token);
-                }
-            }));
-            shards.addAll(response.shards());
-            next = response.nextToken();
-        } while (next != null);
-        return shards;
+        return running().servers().shards(stream);
     }
 
     /** The result of one call to a server, waited for with a bound; failures as unchecked exceptions. */
     public static <T> T call(String what, Supplier<CompletableFuture<T>> request) {
-        try {
-            return request.get().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " did not answer within " + CALL_TIMEOUT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + what, e);
-        }
+        return LocalKinesisServers.call(what, request);
     }
 
-    private static final class ServerExited extends IllegalStateException {
-        ServerExited(String message) {
-            super(message);
-        }
-    }
-
-    /** The two server processes; closing stops them and their children. */
-    private static final class Running implements AutoCloseable {
-
-        private final List<Process> processes = new ArrayList<>();
-        private final Thread killOnExit = new Thread(this::kill, "kinesis-servers-kill");
-        private int kinesisPort;
-        private int motoPort;
-        private KinesisClients clients;
-
-        static Running start() {
-            Running servers = new Running();
-            Runtime.getRuntime().addShutdownHook(servers.killOnExit);
-            try {
-                servers.startProcesses(installed());
-                servers.clients = KinesisClients.create(servers.endpoints(), CREDENTIALS);
-                servers.awaitAnswering();
-                return servers;
-            } catch (IOException e) {
-                servers.close();
-                throw new UncheckedIOException("starting the Kinesis test servers failed", e);
-            } catch (RuntimeException e) {
-                servers.close();
-                throw e;
-            }
-        }
-
-        private static Path installed() {
-            String file = Optional.ofNullable(System.getProperty(SERVERS_PROPERTY)).orElseThrow(() -> new IllegalStateException(
-                    "system property " + SERVERS_PROPERTY + " is not set: the build runs runtime-kinesis/servers/"
-                            + "install-servers.sh FILE before the ITs and passes FILE to them (see runtime-kinesis/pom.xml)"));
-            Path path = Path.of(file);
-            if (!Files.isRegularFile(path)) {
-                throw new IllegalStateException(SERVERS_PROPERTY + "=" + path + " does not exist: run "
-                        + "runtime-kinesis/servers/install-servers.sh " + path);
-            }
-            return path;
-        }
-
-        private void startProcesses(Path installed) throws IOException {
-            Properties paths = new Properties();
-            try (InputStream in = Files.newInputStream(installed)) {
-                paths.load(in);
-            }
-            Path logs = Files.createDirectories(installed.toAbsolutePath().resolveSibling("kinesis-servers"));
-            kinesisPort = freePort();
-            motoPort = freePort();
-            Path main = Path.of(required(paths, "kinesis-local.main", installed));
-            ProcessBuilder kinesis = new ProcessBuilder(required(paths, "node", installed), main.toString())
-                    .directory(logs.toFile());
-            kinesis.environment().putAll(Map.of(
-                    "KINESIS_MOCK_PLAIN_PORT", Integer.toString(kinesisPort),
-                    // it always serves TLS too; on a port of its own so that tests in parallel JVMs do not collide
-                    "KINESIS_MOCK_TLS_PORT", Integer.toString(freePort()),
-                    "KINESIS_MOCK_CERT_PATH", main.resolveSibling("server.json").toString(),
-                    "LOG_LEVEL", "WARN",
-                    // the ITs of one JVM share this server and each makes streams of its own: kinesis-local's
-                    // default account limit of 50 open shards was reached in a CI run, failing CreateStream
-                    "SHARD_LIMIT", "10000",
-                    "SHOULD_PERSIST_DATA", "false"));
-            processes.add(started(kinesis, logs.resolve("kinesis-local-" + kinesisPort + ".log")));
-            ProcessBuilder moto = new ProcessBuilder(required(paths, "moto.python", installed),
-                    "-m", "moto.server", "-H", LOOPBACK, "-p", Integer.toString(motoPort))
-                    .directory(logs.toFile());
-            processes.add(started(moto, logs.resolve("moto-" + motoPort + ".log")));
-        }
-
-        private static String required(Properties paths, String key, Path installed) {
-            return Optional.ofNullable(paths.getProperty(key)).orElseThrow(() -> new IllegalStateException(
-                    installed + " has no " + key + ": run runtime-kinesis/servers/install-servers.sh " + installed + " again"));
-        }
-
-        private static Process started(ProcessBuilder builder, Path log) throws IOException {
-            return builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        }
-
-        /** Waits until each server answers a request, failing at once when one exits. */
-        private void awaitAnswering() {
-            Awaitility.await("kinesis-local on port " + kinesisPort + " and moto on port " + motoPort + " answering"
-                            + " (logs in target/kinesis-servers)")
-                    .atMost(START_TIMEOUT)
-                    .pollInterval(Duration.ofMillis(500))
-                    // not answering yet is what the wait is for; a server that exited will not answer
-                    .ignoreExceptionsMatching(e -> !(e instanceof ServerExited))
-                    .until(() -> {
-                        for (Process process : processes) {
-                            if (!process.isAlive()) {
-                                throw new ServerExited(process.info().command().orElse("a server") + " exited with "
-                                        + process.exitValue() + "; see its log in target/kinesis-servers");
-                            }
-                        }
-                        call("listing streams", () -> clients.kinesis().listStreams());
-                        call("listing tables", () -> clients.dynamoDb().listTables());
-                        return true;
-                    });
-        }
-
-        KinesisClients.Endpoints endpoints() {
-            URI kinesis = URI.create("http://" + LOOPBACK + ":" + kinesisPort);
-            URI moto = URI.create("http://" + LOOPBACK + ":" + motoPort);
-            return new KinesisClients.Endpoints(REGION, Optional.of(kinesis), Optional.of(moto), Optional.of(moto));
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-                return socket.getLocalPort();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (clients != null) {
-                clients.close();
-            }
-            for (Process process : processes) {
-                stop(process);
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(killOnExit);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down; the hook runs anyway
-            }
-        }
-
-        private static void stop(Process process) {
-            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-            tree.add(process.toHandle());
-            tree.forEach(ProcessHandle::destroy);
-            for (ProcessHandle handle : tree) {
-                try {
-                    handle.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException | ExecutionException e) {
-                    handle.destroyForcibly();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    handle.destroyForcibly();
-                }
-            }
-        }
-
-        private void kill() {
-            for (Process process : processes) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
-        }
-    }
 }
