@@ -3,6 +3,7 @@ package dev.weir.runtime.app;
 import dev.weir.api.InvalidJobException;
 import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
+import dev.weir.runtime.local.KinesisLocalRun;
 import dev.weir.runtime.local.LocalRun;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -13,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The runtime's command line. {@code run JOB --input FILE} runs a job locally on an embedded broker
- * without starting Quarkus; {@code run JOB} and {@code serve JOB} run it against the spec's brokers
+ * The runtime's command line. {@code run JOB --input FILE} runs a job locally on an embedded broker (or, with a
+ * Kinesis source, on a local Kinesis-compatible server) without starting Quarkus; {@code run JOB} and {@code serve JOB} run it against the spec's brokers
  * as a pod does, inside Quarkus (health, metrics); {@code validate JOB} only checks the file; {@code explain JOB}
  * prints the job with the pipeline its SQL translates to.
  */
@@ -26,8 +27,9 @@ public final class WeirMain {
                    weir explain JOB.yaml
                    weir serve JOB.yaml
 
-              run        run the job; with --input, on an embedded Kafka broker: each line of FILE is
-                         one source record, the job runs to the end of the input and every window closes
+              run        run the job; with --input, on an embedded Kafka broker (a Kinesis source: on
+                         kinesis-local and moto, started for the run): each line of FILE is one source
+                         record, the job runs to the end of the input and every window closes
               validate   check JOB.yaml and print what is wrong, without running anything
               explain    print JOB.yaml with the pipeline its spec.sql translates to, as YAML steps
               serve      run the job against the brokers in its spec until stopped (what a pod runs)
@@ -89,8 +91,11 @@ public final class WeirMain {
             case "run" -> {
                 if (command.input() != null) {
                     try {
-                        return new LocalRun(job, command.input(), command.output(), command.deadLetter(),
-                                command.traces(), err).run();
+                        return job.getSpec().source.kinesis != null
+                                ? new KinesisLocalRun(job, command.input(), command.output(), command.deadLetter(),
+                                        command.traces(), err).run()
+                                : new LocalRun(job, command.input(), command.output(), command.deadLetter(),
+                                        command.traces(), err).run();
                     } catch (Exception e) {
                         err.println("weir run: " + e);
                         return 1;

@@ -230,7 +230,7 @@ public final class LocalRun {
         }
     }
 
-    private static Writer writer(Path path) throws IOException {
+    static Writer writer(Path path) throws IOException {
         if (path == null) {
             return new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) {
                 @Override
@@ -242,7 +242,7 @@ public final class LocalRun {
         return Files.newBufferedWriter(path, StandardCharsets.UTF_8);
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         try {
             LocalFiles.deleteTree(root);
         } catch (IOException e) {

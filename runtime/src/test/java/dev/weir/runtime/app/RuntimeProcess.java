@@ -1,5 +1,6 @@
 package dev.weir.runtime.app;
 
+import dev.weir.runtime.local.KinesisLocalRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,9 @@ final class RuntimeProcess {
 
     static ProcessBuilder builder(Path log, List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                // as ./weir passes it: the repository, whose installer a Kinesis job's local run uses
+                "-D" + KinesisLocalRun.HOME_PROPERTY + "=" + Path.of("..").toAbsolutePath().normalize()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));

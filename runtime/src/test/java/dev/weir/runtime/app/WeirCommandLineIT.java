@@ -64,15 +64,21 @@ class WeirCommandLineIT {
 
     record Run(List<Map<String, Object>> windows, List<String> deadLetters) {}
 
+    /** The data file an example names in its comment ({@code ./weir run … --input examples/data/X.jsonl}). */
+    static Path dataOf(Path example) throws IOException {
+        String yamlText = Files.readString(example);
+        try (Stream<Path> files = Files.list(EXAMPLES.resolve("data"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".jsonl")
+                            && !p.getFileName().toString().contains(".expected"))
+                    .filter(p -> yamlText.contains("examples/data/" + p.getFileName()))
+                    .findFirst().orElseThrow(() -> new AssertionError(example + " names no data file in a comment"));
+        }
+    }
+
     /** Runs examples/{@code example}.yaml on its data and checks the output against {@code expected}'s files. */
     private Run runExample(String example, String expected) throws Exception {
         Path yaml = EXAMPLES.resolve(example + ".yaml");
-        String yamlText = Files.readString(yaml);
-        Path input = Files.list(EXAMPLES.resolve("data"))
-                .filter(p -> p.getFileName().toString().endsWith(".jsonl")
-                        && !p.getFileName().toString().contains(".expected"))
-                .filter(p -> yamlText.contains("examples/data/" + p.getFileName()))
-                .findFirst().orElseThrow(() -> new AssertionError(yaml + " names no data file in a comment"));
+        Path input = dataOf(yaml);
         Path out = tmp.resolve(example + ".out.jsonl");
         Path dead = tmp.resolve(example + ".dead.jsonl");
         RuntimeProcess.Result r = RuntimeProcess.run(tmp, 180, "run", yaml.toString(), "--input", input.toString(),
