@@ -83,7 +83,7 @@ class DefaultValuesTest {
         assertEquals("8080", env.get("WEIR_OPERATOR_PORT").getValue());
         assertEquals("INFO", env.get("WEIR_LOG_LEVEL").getValue());
         for (String absent : List.of("WATCH_NAMESPACES", "WEIR_LEADER_ELECTION_NAMESPACE",
-                "WEIR_DEFAULT_CHECKPOINT_LOCATION", "WEIR_DEFAULT_TRACING_ENDPOINT")) {
+                "WEIR_DEFAULT_CHECKPOINT_LOCATION", "WEIR_DEFAULT_TRACING_ENDPOINT", "WEIR_KINESIS_DYNAMODB_ENDPOINT")) {
             assertFalse(env.containsKey(absent), absent + " is set: " + env.keySet());
         }
     }

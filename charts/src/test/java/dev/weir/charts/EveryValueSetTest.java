@@ -45,6 +45,7 @@ class EveryValueSetTest {
 
         assertEquals("s3://platform-bucket/weir", env.get("WEIR_DEFAULT_CHECKPOINT_LOCATION").getValue());
         assertEquals("http://otel-collector.monitoring:4317", env.get("WEIR_DEFAULT_TRACING_ENDPOINT").getValue());
+        assertEquals("http://moto.kinesis:5000", env.get("WEIR_KINESIS_DYNAMODB_ENDPOINT").getValue());
         assertEquals("DEBUG", env.get("WEIR_LOG_LEVEL").getValue());
     }
 

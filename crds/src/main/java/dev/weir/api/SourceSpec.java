@@ -59,6 +59,12 @@ public class SourceSpec {
         @Default("TRIM_HORIZON")
         @JsonPropertyDescription("Where a new job starts reading: TRIM_HORIZON (the default) or LATEST.")
         public StartingPosition startingPosition;
+
+        @JsonPropertyDescription("A Secret in the job's namespace with the AWS access key pair the runtime pods read,"
+                + " write and keep their leases with (as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). Absent: the"
+                + " pods' AWS default provider chain, e.g. the web identity of their ServiceAccount (IRSA, Pod"
+                + " Identity).")
+        public CheckpointSpec.CredentialsSecret credentialsSecret;
     }
 
     public enum StartingPosition { TRIM_HORIZON, LATEST }

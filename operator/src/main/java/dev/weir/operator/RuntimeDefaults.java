@@ -16,15 +16,21 @@ import java.util.Set;
  * @param checkpointLocation {@code spec.checkpoints.location} of jobs without one ({@value #CHECKPOINT_LOCATION})
  * @param tracingEndpoint    {@code spec.tracing.endpoint} of jobs without {@code spec.tracing}
  *                           ({@value #TRACING_ENDPOINT})
+ * @param kinesisDynamoDbEndpoint where Kinesis jobs' pods keep their Kinesis Client Library lease tables
+ *                           ({@value #KINESIS_DYNAMODB_ENDPOINT}, which the pods get too); absent: DynamoDB of the
+ *                           stream's region
  */
 public record RuntimeDefaults(Optional<String> serviceAccount, Optional<String> imagePullPolicy,
-                              Optional<String> checkpointLocation, Optional<String> tracingEndpoint) {
+                              Optional<String> checkpointLocation, Optional<String> tracingEndpoint,
+                              Optional<String> kinesisDynamoDbEndpoint) {
     public static final String SERVICE_ACCOUNT = "WEIR_RUNTIME_SERVICE_ACCOUNT";
     public static final String IMAGE_PULL_POLICY = "WEIR_RUNTIME_IMAGE_PULL_POLICY";
     public static final String CHECKPOINT_LOCATION = "WEIR_DEFAULT_CHECKPOINT_LOCATION";
     public static final String TRACING_ENDPOINT = "WEIR_DEFAULT_TRACING_ENDPOINT";
-    public static final RuntimeDefaults NONE =
-            new RuntimeDefaults(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    /** The operator's variable, and the pods': the runtime reads it as {@code weir.kinesis.dynamodb-endpoint}. */
+    public static final String KINESIS_DYNAMODB_ENDPOINT = "WEIR_KINESIS_DYNAMODB_ENDPOINT";
+    public static final RuntimeDefaults NONE = new RuntimeDefaults(Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty());
 
     private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
 
@@ -46,6 +52,13 @@ public record RuntimeDefaults(Optional<String> serviceAccount, Optional<String> 
                     + " is not an OTLP endpoint: use http(s)://host:port, e.g. http://otel-collector:4317,"
                     + " or leave it unset");
         }
-        return new RuntimeDefaults(OperatorConfig.nonBlank(env.get(SERVICE_ACCOUNT)), pullPolicy, checkpoints, tracing);
+        Optional<String> dynamoDb = OperatorConfig.nonBlank(env.get(KINESIS_DYNAMODB_ENDPOINT));
+        if (dynamoDb.isPresent() && !dynamoDb.get().matches(SourceSpec.HTTP_URL)) {
+            throw new IllegalArgumentException(KINESIS_DYNAMODB_ENDPOINT + "=" + dynamoDb.get()
+                    + " is not an endpoint: use http(s)://host:port, e.g. http://moto.kinesis:5000, or leave it unset"
+                    + " for DynamoDB of each stream's region");
+        }
+        return new RuntimeDefaults(OperatorConfig.nonBlank(env.get(SERVICE_ACCOUNT)), pullPolicy, checkpoints, tracing,
+                dynamoDb);
     }
 }

@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,9 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
      * {@code WEIR_JOB_GENERATION} (their traces' {@code weir.job.generation}).
      */
     public static final String JOB_GENERATION_ANNOTATION = "weir.dev/job-generation";
+    /** The AWS SDK's variables, which its default provider chain reads first. */
+    static final String AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
+    static final String AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
 
     @Override
     protected StatefulSet desired(StreamJob job, Context<StreamJob> context) {
@@ -55,6 +59,8 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
         withResources(pod.getSpec().getContainers().get(0).getResources(), job.getSpec().resources);
         workload.credentialsSecret().ifPresent(secret -> pod.getSpec().getContainers().get(0).getEnv()
                 .addAll(credentialsEnv(secret)));
+        workload.kinesis().ifPresent(kinesis -> pod.getSpec().getContainers().get(0).getEnv()
+                .addAll(kinesisEnv(kinesis)));
         pod.getSpec().getVolumes().stream()
                 .filter(volume -> volume.getConfigMap() != null)
                 .forEach(volume -> volume.getConfigMap().setName(workload.configMapName()));
@@ -76,6 +82,21 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
     private static List<EnvVar> credentialsEnv(CheckpointSpec.CredentialsSecret secret) {
         return List.of(secretEnv(StaticCredentials.ACCESS_KEY_ID_ENV, secret.name, secret.accessKeyIdKeyOrDefault()),
                 secretEnv(StaticCredentials.SECRET_ACCESS_KEY_ENV, secret.name, secret.secretAccessKeyKeyOrDefault()));
+    }
+
+    /**
+     * A Kinesis job's AWS key pair as the SDK's own variables (references to the job's Secret, as the store's), and
+     * where its lease tables are.
+     */
+    private static List<EnvVar> kinesisEnv(Workload.Kinesis kinesis) {
+        List<EnvVar> env = new ArrayList<>();
+        kinesis.credentialsSecret().ifPresent(secret -> {
+            env.add(secretEnv(AWS_ACCESS_KEY_ID, secret.name, secret.accessKeyIdKeyOrDefault()));
+            env.add(secretEnv(AWS_SECRET_ACCESS_KEY, secret.name, secret.secretAccessKeyKeyOrDefault()));
+        });
+        kinesis.dynamoDbEndpoint().ifPresent(endpoint -> env.add(new EnvVarBuilder()
+                .withName(RuntimeDefaults.KINESIS_DYNAMODB_ENDPOINT).withValue(endpoint).build()));
+        return env;
     }
 
     private static EnvVar secretEnv(String name, String secret, String key) {

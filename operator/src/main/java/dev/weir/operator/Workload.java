@@ -27,10 +27,19 @@ import java.util.Optional;
  * @param savepointRequest  the on-demand savepoint nonce the pods see: the annotation's, which the reconciler keeps
  *                          only while the request is pending ({@link #withSavepointRequest})
  * @param credentialsSecret the Secret whose keys the pods get for the checkpoint store
+ * @param kinesis    for a Kinesis source, what its pods need beyond the job file
  */
 public record Workload(String jobName, String jobYaml, String configHash, String image, int replicas,
                        RuntimeDefaults defaults, Optional<String> savepointRequest,
-                       Optional<CheckpointSpec.CredentialsSecret> credentialsSecret) {
+                       Optional<CheckpointSpec.CredentialsSecret> credentialsSecret, Optional<Kinesis> kinesis) {
+
+    /**
+     * A Kinesis job's pods: the Secret with their AWS key pair (absent: their default provider chain, e.g. the
+     * ServiceAccount's web identity), and where their lease tables are (absent: DynamoDB of the stream's region).
+     */
+    public record Kinesis(Optional<CheckpointSpec.CredentialsSecret> credentialsSecret,
+                          Optional<String> dynamoDbEndpoint) {}
+
     /** The key of the job file in the ConfigMap, and its name where pods mount it. */
     public static final String JOB_FILE = "job.yaml";
     /** Where pods mount the ConfigMap; the runtime is started with {@code serve /etc/weir/job.yaml}. */
@@ -54,7 +63,8 @@ public record Workload(String jobName, String jobYaml, String configHash, String
                 : job.getMetadata().getAnnotations().get(RUNTIME_IMAGE_ANNOTATION);
         return new Workload(job.getMetadata().getName(), yaml, sha256(yaml),
                 image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas,
-                config.runtimeDefaults(), SavepointRequests.nonce(job), credentialsSecret(job.getSpec()));
+                config.runtimeDefaults(), SavepointRequests.nonce(job), credentialsSecret(job.getSpec()),
+                kinesis(job.getSpec(), config.runtimeDefaults()));
     }
 
     /** Suspended: none. Otherwise {@code spec.replicas} (default 1), which the scale subresource sets. */
@@ -100,13 +110,18 @@ public record Workload(String jobName, String jobYaml, String configHash, String
         });
     }
 
+    private static Optional<Kinesis> kinesis(StreamJobSpec spec, RuntimeDefaults defaults) {
+        return Optional.ofNullable(spec.source).map(source -> source.kinesis).map(source -> new Kinesis(
+                Optional.ofNullable(source.credentialsSecret), defaults.kinesisDynamoDbEndpoint()));
+    }
+
     private static Optional<CheckpointSpec.CredentialsSecret> credentialsSecret(StreamJobSpec spec) {
         return Optional.ofNullable(spec.checkpoints).map(c -> c.s3).map(s3 -> s3.credentialsSecret);
     }
 
     /** This workload with {@code nonce} as the on-demand savepoint request the pods see. */
     Workload withSavepointRequest(Optional<String> nonce) {
-        return new Workload(jobName, jobYaml, configHash, image, replicas, defaults, nonce, credentialsSecret);
+        return new Workload(jobName, jobYaml, configHash, image, replicas, defaults, nonce, credentialsSecret, kinesis);
     }
 
     public String configMapName() {

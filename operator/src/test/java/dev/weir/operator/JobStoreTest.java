@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class JobStoreTest {
     private static final RuntimeDefaults DEFAULT_LOCATION = new RuntimeDefaults(Optional.empty(), Optional.empty(),
-            Optional.of("s3://shared/checkpoints"), Optional.empty());
+            Optional.of("s3://shared/checkpoints"), Optional.empty(), Optional.empty());
 
     @Test
     void theJobsLocationWinsOverTheOperatorsDefaultAndTheFolderIsTheConsumerGroup() {

@@ -22,7 +22,8 @@ class RuntimeDefaultsTest {
     private static final String DEFAULT_LOCATION = "s3://platform-bucket/weir";
     private static final String DEFAULT_ENDPOINT = "http://otel-collector.monitoring:4317";
     private static final RuntimeDefaults DEFAULTS = new RuntimeDefaults(Optional.of("weir-runtime"),
-            Optional.of("Always"), Optional.of(DEFAULT_LOCATION), Optional.of(DEFAULT_ENDPOINT));
+            Optional.of("Always"), Optional.of(DEFAULT_LOCATION), Optional.of(DEFAULT_ENDPOINT),
+            Optional.of("http://moto.kinesis:5000"));
     private static final OperatorConfig WITH_DEFAULTS =
             new OperatorConfig(IMAGE, Set.of(), Optional.empty(), Optional.empty(), true, DEFAULTS);
     private static final OperatorConfig WITHOUT_DEFAULTS = OperatorConfig.withoutLeaderElection(IMAGE, Set.of());
@@ -55,7 +56,8 @@ class RuntimeDefaultsTest {
                 RuntimeDefaults.SERVICE_ACCOUNT, "weir-runtime",
                 RuntimeDefaults.IMAGE_PULL_POLICY, "Always",
                 RuntimeDefaults.CHECKPOINT_LOCATION, DEFAULT_LOCATION,
-                RuntimeDefaults.TRACING_ENDPOINT, DEFAULT_ENDPOINT)).runtimeDefaults();
+                RuntimeDefaults.TRACING_ENDPOINT, DEFAULT_ENDPOINT,
+                RuntimeDefaults.KINESIS_DYNAMODB_ENDPOINT, "http://moto.kinesis:5000")).runtimeDefaults();
 
         assertEquals(DEFAULTS, read);
         assertEquals(RuntimeDefaults.NONE,
@@ -67,7 +69,8 @@ class RuntimeDefaultsTest {
         Map<String, String> bad = Map.of(
                 RuntimeDefaults.IMAGE_PULL_POLICY, "Sometimes",
                 RuntimeDefaults.CHECKPOINT_LOCATION, "bucket/weir",
-                RuntimeDefaults.TRACING_ENDPOINT, "otel-collector:4317");
+                RuntimeDefaults.TRACING_ENDPOINT, "otel-collector:4317",
+                RuntimeDefaults.KINESIS_DYNAMODB_ENDPOINT, "moto:5000");
         bad.forEach((variable, value) -> {
             var refused = assertThrows(IllegalArgumentException.class, () -> OperatorConfig.fromEnvironment(
                     Map.of(OperatorConfig.RUNTIME_IMAGE, IMAGE, variable, value)));

@@ -83,6 +83,38 @@ class WorkloadTest {
     }
 
     @Test
+    void aKinesisJobsPodsGetItsKeyPairAsReferencesAndTheLeaseTablesEndpointAndAKafkaJobsNeither() {
+        String kinesis = """
+                source: {kinesis: {stream: readings, region: eu-west-1, credentialsSecret: {name: aws-keys,
+                  accessKeyIdKey: id}}}
+                pipeline:
+                  - window: {keyBy: sensor_id, tumbling: 10m, aggregate: {readings: count()}}
+                sink: {kinesis: {stream: aggregates}}
+                deadLetter: {kinesis: {stream: readings-dlq}}
+                """;
+        RuntimeDefaults moto = new RuntimeDefaults(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of("http://moto.kinesis:5000"));
+        OperatorConfig config = new OperatorConfig("weir-runtime:test", Set.of(), Optional.empty(), Optional.empty(),
+                true, moto);
+        StreamJob job = job(kinesis);
+        Workload workload = Workload.plan(job, config);
+        var env = RuntimeStatefulSet.desired(job, workload).getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getEnv().stream().collect(java.util.stream.Collectors.toMap(e -> e.getName(), e -> e));
+
+        assertEquals("aws-keys", env.get("AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getName());
+        assertEquals("id", env.get("AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getKey());
+        assertEquals("secretAccessKey", env.get("AWS_SECRET_ACCESS_KEY").getValueFrom().getSecretKeyRef().getKey());
+        assertNull(env.get("AWS_SECRET_ACCESS_KEY").getValue(), "a reference, never the value");
+        assertEquals("http://moto.kinesis:5000", env.get("WEIR_KINESIS_DYNAMODB_ENDPOINT").getValue());
+        assertTrue(workload.jobYaml().contains("credentialsSecret"), "the Secret's name, not its keys, is in the file");
+
+        var kafkaEnv = RuntimeStatefulSet.desired(job(SPEC), Workload.plan(job(SPEC), config)).getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getEnv().stream().map(e -> e.getName()).toList();
+        assertFalse(kafkaEnv.contains("AWS_ACCESS_KEY_ID"), kafkaEnv.toString());
+        assertFalse(kafkaEnv.contains("WEIR_KINESIS_DYNAMODB_ENDPOINT"), kafkaEnv.toString());
+    }
+
+    @Test
     void theConfigHashFollowsTheSpecAndOnlyTheSpec() {
         String hash = Workload.plan(job(SPEC), CONFIG).configHash();
 

@@ -74,17 +74,25 @@ public final class SpecValidator {
     }
 
     /**
-     * What the operator deploys: a valid job ({@link #validate(StreamJob)}) whose source it can also scale. Kinesis jobs
-     * run with {@code weir run} and {@code weir serve}; the operator refuses them until it scales them on shard lag and
-     * the Kinesis engine shares shards between pods (docs/engines.md).
+     * What the operator deploys: a valid job ({@link #validate(StreamJob)}) that it can also run. A Kinesis job runs on
+     * one pod: the Kinesis engine keeps all of a job's windows in one process until it shuffles keys between pods
+     * (docs/engines.md), so more than one replica is refused, naming the field that asks for it.
      */
     public static List<ValidationError> validateForCluster(StreamJob job) {
         List<ValidationError> errors = new ArrayList<>(validate(job));
         StreamJobSpec spec = job.getSpec();
         if (spec != null && spec.source != null && spec.source.kinesis != null && spec.source.kafka == null) {
-            errors.add(new ValidationError("spec.source.kinesis", "the operator does not deploy Kinesis jobs yet: the"
-                    + " Kinesis engine runs a job in one process (weir serve, weir run) until it shares shards between"
-                    + " pods; read from Kafka (spec.source.kafka) on the cluster for now"));
+            String onePod = "a Kinesis job runs on one pod until the Kinesis engine shares a job's keys between pods"
+                    + " (docs/engines.md)";
+            if (spec.replicas != null && spec.replicas > 1) {
+                errors.add(new ValidationError("spec.replicas", "must be 0 or 1 for a Kinesis source, got "
+                        + spec.replicas + ": " + onePod));
+            }
+            if (spec.scaling != null && spec.scaling.maxReplicasOrDefault() > 1) {
+                errors.add(new ValidationError("spec.scaling.maxReplicas", "must be 1 for a Kinesis source, got "
+                        + spec.scaling.maxReplicasOrDefault() + ": " + onePod + "; minReplicas 0 still scales the"
+                        + " job to zero when idle and back"));
+            }
         }
         return List.copyOf(errors);
     }
@@ -155,6 +163,10 @@ public final class SpecValidator {
             required("spec.source.kinesis.stream", source.kinesis.stream, "the Kinesis stream to read");
             required("spec.source.kinesis.region", source.kinesis.region, "the stream's AWS region, e.g. eu-west-1");
             httpUrl("spec.source.kinesis.endpoint", source.kinesis.endpoint, "https://kinesis.eu-west-1.amazonaws.com");
+            if (source.kinesis.credentialsSecret != null && blank(source.kinesis.credentialsSecret.name)) {
+                error("spec.source.kinesis.credentialsSecret.name", "is required: the name of a Secret in the job's"
+                        + " namespace holding the AWS access key pair");
+            }
         }
     }
 
@@ -235,10 +247,6 @@ public final class SpecValidator {
                 : source == null || source.kinesis == null ? null : source.kinesis.region;
     }
 
-    /**
-     * Kinesis is in the API, but no engine runs it yet (issue 12): a Kinesis job would crash-loop its pods, so the
-     * runtime and the operator refuse it here. This check, and its call, go when the Kinesis engine lands.
-     */
     /** Each engine writes where it reads: the Kafka engine to Kafka, the Kinesis engine to Kinesis (docs/engines.md). */
     private void sinksOnTheSourcesSystem(StreamJobSpec spec) {
         if (spec.source == null || (spec.source.kafka == null) == (spec.source.kinesis == null)) {

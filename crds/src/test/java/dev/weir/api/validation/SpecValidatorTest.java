@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.api.CheckpointSpec;
+import dev.weir.api.ScalingSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
 import java.util.List;
@@ -555,7 +557,7 @@ class SpecValidatorTest {
     }
 
     @Test
-    void theOperatorRefusesKinesisJobsUntilItScalesThem() throws Exception {
+    void theOperatorRunsAKinesisJobOnOnePodAndRefusesMoreNamingTheField() throws Exception {
         StreamJob job = new StreamJob();
         job.getMetadata().setName("kinesis-job");
         job.setSpec(YAML.readValue(VALID.replace("processingGuarantee: exactly_once", "")
@@ -565,8 +567,28 @@ class SpecValidatorTest {
                 .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: dlq}}"),
                 StreamJobSpec.class));
         assertEquals(List.of(), SpecValidator.validate(job));
-        assertEquals(List.of("spec.source.kinesis"),
-                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
+        assertEquals(List.of("spec.scaling.maxReplicas"),
+                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList(),
+                "the example's maxReplicas 12");
+        job.getSpec().scaling = null;
+        assertEquals(List.of(), SpecValidator.validateForCluster(job), "one pod, the default");
+        job.getSpec().replicas = 1;
+        job.getSpec().scaling = new ScalingSpec();
+        job.getSpec().scaling.minReplicas = 0;
+        job.getSpec().scaling.maxReplicas = 1;
+        assertEquals(List.of(), SpecValidator.validateForCluster(job), "to zero when idle and back to one");
+        job.getSpec().replicas = 2;
+        job.getSpec().scaling.maxReplicas = 3;
+        List<ValidationError> errors = SpecValidator.validateForCluster(job);
+        assertEquals(List.of("spec.replicas", "spec.scaling.maxReplicas"),
+                errors.stream().map(ValidationError::field).toList());
+        assertTrue(errors.get(1).message().contains("must be 1 for a Kinesis source, got 3: a Kinesis job runs on one"
+                + " pod"), errors.toString());
+        job.getSpec().replicas = 1;
+        job.getSpec().scaling = null;
+        job.getSpec().source.kinesis.credentialsSecret = new CheckpointSpec.CredentialsSecret();
+        assertEquals(List.of("spec.source.kinesis.credentialsSecret.name"),
+                SpecValidator.validate(job).stream().map(ValidationError::field).toList());
     }
 
     @Test

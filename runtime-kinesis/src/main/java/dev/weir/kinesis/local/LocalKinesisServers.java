@@ -23,7 +23,11 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
@@ -51,12 +55,16 @@ public final class LocalKinesisServers implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final String LOOPBACK = "127.0.0.1";
 
+    /** How long a put into kinesis-local may take before the writer gives up (see {@link #call(String, Duration, Supplier)}). */
+    public static final Duration WRITE_TIMEOUT = Duration.ofMinutes(2);
+
     private final List<Process> processes = new ArrayList<>();
     private final Thread killOnExit = new Thread(this::kill, "kinesis-servers-kill");
     private final Path logs;
     private int kinesisPort;
     private int motoPort;
     private KinesisClients clients;
+    private KinesisAsyncClient writer;
 
     private LocalKinesisServers(Path logs) {
         this.logs = logs;
@@ -101,6 +109,11 @@ public final class LocalKinesisServers implements AutoCloseable {
         try {
             servers.startProcesses(installed);
             servers.clients = KinesisClients.create(servers.endpoints(), CREDENTIALS);
+            servers.writer = KinesisClients.kinesisBuilder(servers.endpoints(), CREDENTIALS)
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1)
+                            .readTimeout(WRITE_TIMEOUT))
+                    .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                    .build();
             servers.awaitAnswering();
             return servers;
         } catch (IOException | RuntimeException e) {
@@ -119,6 +132,16 @@ public final class LocalKinesisServers implements AutoCloseable {
     /** Clients for the servers, closed with them: do not close them. */
     public KinesisClients clients() {
         return clients;
+    }
+
+    /**
+     * A Kinesis client for writing input whose order and count matter ({@code weir run}'s lines, a benchmark's
+     * events): it never retries by itself, because a put that timed out may have been taken, and a retry would write
+     * its records twice; and it waits up to {@link #WRITE_TIMEOUT}, because kinesis-local's puts slow down as a
+     * stream grows. Closed with the servers.
+     */
+    public KinesisAsyncClient writer() {
+        return writer;
     }
 
     /** The folder the servers log into. */
@@ -167,12 +190,20 @@ public final class LocalKinesisServers implements AutoCloseable {
 
     /** The result of one call to a server, waited for with a bound; failures as unchecked exceptions. */
     public static <T> T call(String what, Supplier<CompletableFuture<T>> request) {
+        return call(what, CALL_TIMEOUT, request);
+    }
+
+    /**
+     * {@link #call(String, Supplier)} with a bound of its own: kinesis-local's PutRecords slows down as a stream grows
+     * (500 records took 1 s into an empty stream and 4 to 10 s once it held 10,000 to 25,000, on a loaded machine).
+     */
+    public static <T> T call(String what, Duration timeout, Supplier<CompletableFuture<T>> request) {
         try {
-            return request.get().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return request.get().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " did not answer within " + CALL_TIMEOUT, e);
+            throw new IllegalStateException(what + " did not answer within " + timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + what, e);
@@ -258,6 +289,9 @@ public final class LocalKinesisServers implements AutoCloseable {
     public void close() {
         if (clients != null) {
             clients.close();
+        }
+        if (writer != null) {
+            writer.close();
         }
         for (Process process : processes) {
             stop(process);

@@ -43,7 +43,7 @@ public final class EngineBenchmark {
     record Figures(double seconds, double jvmCpu, double serverCpu) {}
 
     public static void main(String[] args) throws Exception {
-        int events = Integer.getInteger("bench.engine.events", 100_000);
+        int events = Integer.getInteger("bench.engine.events", 20_000);
         int sensors = Integer.getInteger("bench.sensors", 1000);
         int rounds = Integer.getInteger("bench.rounds", 2);
         Path repo = Path.of(System.getProperty(KinesisLocalRun.HOME_PROPERTY, "..")).toAbsolutePath().normalize();
@@ -179,7 +179,8 @@ public final class EngineBenchmark {
 
     private static void put(LocalKinesisServers servers, String stream, List<PutRecordsRequestEntry> batch) {
         List<PutRecordsRequestEntry> records = List.copyOf(batch);
-        var response = LocalKinesisServers.call("putting", () -> servers.clients().kinesis().putRecords(r -> r
+        var response = LocalKinesisServers.call("putting", LocalKinesisServers.WRITE_TIMEOUT.plusSeconds(5),
+                () -> servers.writer().putRecords(r -> r
                 .streamName(stream).records(records)));
         if (response.failedRecordCount() != null && response.failedRecordCount() > 0) {
             throw new IllegalStateException(response.failedRecordCount() + " records refused by kinesis-local");

@@ -103,7 +103,7 @@ public class JobTopologyProducer {
         checkpointer = JobCheckpoints.of(job, stateDir, checkpointMetrics);
         checkpointer.ifPresent(c -> LOG.infof("state checkpoints every %s to %s", job.getSpec().checkpoints
                 .intervalOrDefault(), job.getSpec().checkpoints.location));
-        savepointRequests = checkpointer.map(c -> new SavepointRequestWatcher(Path.of(jobFile), c));
+        savepointRequests = checkpointer.map(c -> new SavepointRequestWatcher(Path.of(jobFile), c::requestSavepoint));
         JobMetrics metrics = new JobMetrics(registry);
         tracing = JobTracing.of(job, System.getenv(PodSettings.POD_NAME_ENV),
                 System.getenv(JobTracing.JOB_GENERATION_ENV));

@@ -74,6 +74,7 @@ public class KinesisEngineRunner {
     private KinesisClients clients;
     private Optional<JobTracing> tracing = Optional.empty();
     private ScheduledExecutorService gauges;
+    private Optional<SavepointRequestWatcher> savepointRequests = Optional.empty();
 
     void start(@Observes StartupEvent event, MeterRegistry registry) throws Exception {
         if (!PodSettings.KINESIS.equals(engineName)) {
@@ -109,6 +110,20 @@ public class KinesisEngineRunner {
                 job.getMetadata().getName(), source.stream, job.getSpec().sink.kinesis.stream,
                 job.getSpec().deadLetter.kinesis.stream, application, worker);
         engine.start();
+        if (checkpoints.isPresent()) {
+            // the operator's on-demand savepoints (suspend, delete): one of the engine's window task per request
+            KinesisEngine started = engine;
+            SavepointRequestWatcher watcher = new SavepointRequestWatcher(Path.of(jobFile), () -> started.savepoint()
+                    .whenComplete((id, e) -> {
+                        if (e != null) {
+                            LOG.errorf("the requested savepoint failed: %s", e.getMessage());
+                        } else {
+                            LOG.infof("savepoint %s written on request", id);
+                        }
+                    }));
+            watcher.running(true);
+            savepointRequests = Optional.of(watcher);
+        }
         Set<String> shardsWithGauge = new HashSet<>();
         gauges = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("kinesis-shard-gauges"));
         gauges.scheduleWithFixedDelay(() -> {
@@ -128,6 +143,7 @@ public class KinesisEngineRunner {
 
     @PreDestroy
     void stop() {
+        savepointRequests.ifPresent(SavepointRequestWatcher::close);
         if (gauges != null) {
             gauges.shutdownNow();
         }

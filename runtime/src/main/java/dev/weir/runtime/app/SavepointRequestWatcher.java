@@ -2,7 +2,6 @@ package dev.weir.runtime.app;
 
 import dev.weir.checkpoint.DaemonThreads;
 import dev.weir.api.SavepointRequests;
-import dev.weir.runtime.kafka.state.StateCheckpointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,8 +18,8 @@ import org.jboss.logging.Logger;
 
 /**
  * On-demand savepoints: watches the request file the operator puts next to the job file (a ConfigMap key, which the
- * kubelet updates in place) and asks the checkpointer for a savepoint of this pod's tasks for each nonce, once Kafka
- * Streams runs them. The operator keeps a nonce in the file only while its request is pending, so a nonce found at
+ * kubelet updates in place) and asks the engine for a savepoint of this pod's tasks for each nonce, once the engine
+ * runs them (Kafka Streams: in state RUNNING; the Kinesis engine: once started). The operator keeps a nonce in the file only while its request is pending, so a nonce found at
  * start is pending too (this pod may have replaced one that had not written its savepoints yet). Polled: a ConfigMap
  * volume changes by swapping a symlink, which file watches miss.
  */
@@ -29,25 +28,31 @@ final class SavepointRequestWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SavepointRequestWatcher.class);
 
     private final Path file;
-    private final StateCheckpointer checkpointer;
+    private final Runnable requestSavepoint;
     private final ScheduledExecutorService poller;
-    /** Whether Kafka Streams runs this pod's tasks (not starting, rebalancing or restoring). */
+    /** Whether the engine runs this pod's tasks (Kafka Streams: not starting, rebalancing or restoring). */
     private volatile boolean running;
     // the fields below are touched on the poller thread only
     private Optional<String> seen = Optional.empty();
     /** A nonce seen but not yet asked for, because the tasks did not run yet. */
     private Optional<String> waiting = Optional.empty();
 
-    SavepointRequestWatcher(Path jobFile, StateCheckpointer checkpointer) {
+    /** @param requestSavepoint asks the engine for a savepoint of each task of this pod; returns at once */
+    SavepointRequestWatcher(Path jobFile, Runnable requestSavepoint) {
         this.file = jobFile.resolveSibling(SavepointRequests.FILE);
-        this.checkpointer = checkpointer;
+        this.requestSavepoint = requestSavepoint;
         this.poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("weir-savepoint-requests"));
         poller.scheduleWithFixedDelay(this::check, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Kafka Streams' state: a request waits until the tasks run, so that every store of this pod is open. */
     void onStateChange(KafkaStreams.State now) {
-        running = now == KafkaStreams.State.RUNNING;
+        running(now == KafkaStreams.State.RUNNING);
+    }
+
+    /** Whether the engine runs this pod's tasks now: a request waits until it does. */
+    void running(boolean now) {
+        running = now;
         if (running) {
             try {
                 poller.execute(this::askIfRunning);
@@ -69,7 +74,7 @@ final class SavepointRequestWatcher implements AutoCloseable {
     private void askIfRunning() {
         if (running && waiting.isPresent()) {
             LOG.infof("savepoint requested (%s): writing one for each task of this pod", waiting.get());
-            checkpointer.requestSavepoint();
+            requestSavepoint.run();
             waiting = Optional.empty();
         }
     }

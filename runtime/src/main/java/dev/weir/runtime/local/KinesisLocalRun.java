@@ -241,8 +241,10 @@ public final class KinesisLocalRun {
         List<PutRecordsRequestEntry> pending = List.copyOf(batch);
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
             List<PutRecordsRequestEntry> sending = pending;
+            // the writer never retries by itself: a put that timed out may have been taken, and would be twice
             PutRecordsResponse response = LocalKinesisServers.call("putting records to " + stream,
-                    () -> servers.clients().kinesis().putRecords(r -> r.streamName(stream).records(sending)));
+                    LocalKinesisServers.WRITE_TIMEOUT.plusSeconds(5),
+                    () -> servers.writer().putRecords(r -> r.streamName(stream).records(sending)));
             List<PutRecordsResultEntry> results = response.records();
             int firstFailed = 0;
             while (firstFailed < results.size() && results.get(firstFailed).errorCode() == null) {

@@ -6,10 +6,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.api.JobFiles;
+import dev.weir.api.SavepointRequests;
+import dev.weir.checkpoint.TaskCheckpoints;
 import dev.weir.kinesis.KinesisSink;
 import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.SinkRecord;
 import dev.weir.kinesis.testing.KinesisServers;
+import dev.weir.runtime.state.JobCheckpointStores;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,6 +108,16 @@ class KinesisServeIT {
             assertTrue(metrics.contains("weir_records_in_total"), "the Kafka engine's job metrics: " + metrics);
             await().atMost(Duration.ofSeconds(30)).until(() -> get(http, port, "/q/metrics")
                     .contains("weir_kinesis_millis_behind_latest"));
+            // the operator's on-demand savepoint (suspend, delete): a nonce in the file beside the job file
+            TaskCheckpoints store = JobCheckpointStores.open(JobFiles.read(job)).orElseThrow();
+            Instant requested = Instant.now();
+            Files.writeString(job.resolveSibling(SavepointRequests.FILE), "nonce-1\n");
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.list().stream()
+                        .anyMatch(c -> c.savepoint() && !c.createdAt().isBefore(requested.minusSeconds(1))));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("no savepoint on request: " + store.list() + "\n" + logs("first"), e);
+            }
             // a checkpoint after what it has written, at most an interval later
             Thread.sleep(3_000);
         } finally {

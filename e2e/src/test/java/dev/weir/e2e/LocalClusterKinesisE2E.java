@@ -1,0 +1,282 @@
+package dev.weir.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.marcnuri.helm.Helm;
+import dev.weir.api.CheckpointSpec;
+import dev.weir.api.StreamJob;
+import dev.weir.api.StreamJobStatus;
+import dev.weir.checkpoint.testing.S3Server;
+import dev.weir.e2e.harness.LocalCluster;
+import dev.weir.kinesis.KinesisSink;
+import dev.weir.kinesis.KinesisSinkSettings;
+import dev.weir.kinesis.SinkRecord;
+import dev.weir.kinesis.local.LocalKinesisServers;
+import dev.weir.operator.Labels;
+import dev.weir.runtime.contract.WindowAssertions;
+import dev.weir.runtime.pipeline.Json;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+/**
+ * A Kinesis job on the local cluster harness: the chart installed with a DynamoDB-compatible endpoint for the lease
+ * tables, kinesis-local and moto on loopback (the pods are local JVMs), the job's AWS keys from a Secret, S3
+ * checkpoints. The job runs on one pod, writes its windows to the sink stream, is suspended with a savepoint of its
+ * window task, resumes and counts every reading exactly once; asking for two pods is refused naming the field; delete
+ * leaves nothing behind. Pod logs: {@code e2e/target/pods/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LocalClusterKinesisE2E {
+    static final String NAMESPACE = "weir-kinesis";
+    static final String RELEASE = "weir-kinesis";
+    static final Path CHART = Path.of(System.getProperty("weir.e2e.chart", "../charts/weir"));
+    static final String JOB = "kinesis-counts";
+    static final String SOURCE = "kinesis-events";
+    static final String SINK = "kinesis-counts";
+    static final String DEAD_LETTER = "kinesis-events-dlq";
+    static final int SHARDS = 2;
+    static final int EVENTS = 2_000;
+    static final String AWS_SECRET = "kinesis-keys";
+    static final String S3_SECRET = "checkpoint-store-keys";
+    static final String BUCKET = "weir-checkpoints";
+    /** The Kinesis engine's one window task (KinesisEngine.TASK_ID). */
+    static final String WINDOW_TASK = "kinesis-windows";
+    static final Duration POD_TIMEOUT = Duration.ofMinutes(3);
+
+    private LocalKinesisServers kinesis;
+    private S3Server s3;
+    private LocalCluster cluster;
+    private boolean helmInstallStarted;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path work = Files.createDirectories(Path.of("target", "kinesis-e2e"));
+        Path repo = Path.of("..").toAbsolutePath().normalize();
+        kinesis = LocalKinesisServers.start(LocalKinesisServers.install(repo, work.resolve("servers.properties"),
+                new StringBuilder()), work.resolve("logs"));
+        s3 = S3Server.standalone();
+        s3.createBucket(BUCKET);
+        cluster = LocalCluster.start(LocalClusterE2E.IMAGES);
+        var install = new Helm(CHART).install().withName(RELEASE).withNamespace(NAMESPACE).createNamespace()
+                .withKubeConfig(cluster.kubeconfig())
+                .set("runtime.kinesisDynamoDbEndpoint", kinesis.endpoints().dynamoDb().orElseThrow().toString());
+        helmInstallStarted = true;
+        install.call();
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            if (helmInstallStarted) {
+                Helm.uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfig(cluster.kubeconfig()).ignoreNotFound()
+                        .call();
+            }
+        } finally {
+            try {
+                if (cluster != null) {
+                    cluster.close();
+                }
+            } finally {
+                if (s3 != null) {
+                    s3.close();
+                }
+                if (kinesis != null) {
+                    kinesis.close();
+                }
+            }
+        }
+    }
+
+    private KubernetesClient client() {
+        return cluster.client();
+    }
+
+    @Test
+    void aKinesisJobRunsOnOnePodSuspendsWithASavepointResumesExactlyOnceRefusesTwoPodsAndGoesWhenDeleted()
+            throws Exception {
+        await("the operator").atMost(POD_TIMEOUT).untilAsserted(() -> {
+            Deployment operator = client().apps().deployments().inNamespace(NAMESPACE).withName(RELEASE + "-operator")
+                    .get();
+            assertEquals(1, operator.getStatus().getReadyReplicas(), () -> "operator not ready: " + operator.getStatus());
+        });
+        kinesis.createStream(SOURCE, SHARDS);
+        kinesis.createStream(SINK, 1);
+        kinesis.createStream(DEAD_LETTER, 1);
+        // kinesis-local checks no keys; the pods get these as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY references
+        secret(AWS_SECRET, "kinesis-e2e-key-id", "kinesis-e2e-secret-key");
+        secret(S3_SECRET, S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+        // event times about now, in 10 s windows, 4 keys over 2 shards; the job is suspended for a while, so
+        // wall-clock idleness must not close windows
+        CountedEvents events = new CountedEvents(4, 5, Duration.ofSeconds(10).toMillis(), Instant.now());
+        KinesisSink input = new KinesisSink(kinesis.clients().kinesis(), SOURCE, KinesisSinkSettings.defaults());
+        Resource<StreamJob> job = client().resources(StreamJob.class).inNamespace(NAMESPACE).withName(JOB);
+        client().resource(job()).create();
+
+        put(input, events.events(0, EVENTS / 2));
+        await("one pod with the Secret's keys as references, and a checkpoint in S3 listed in status")
+                .atMost(POD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    List<Pod> pods = pods();
+                    assertEquals(1, pods.size(), "one pod");
+                    Map<String, EnvVar> env = pods.get(0).getSpec().getContainers().get(0).getEnv().stream()
+                            .collect(Collectors.toMap(EnvVar::getName, e -> e));
+                    assertEquals(AWS_SECRET, env.get("AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getName());
+                    assertNull(env.get("AWS_ACCESS_KEY_ID").getValue());
+                    StreamJobStatus status = statusOf(job);
+                    assertTrue(status.checkpoints != null && status.checkpoints.latest != null,
+                            () -> "status: " + Serialization.asYaml(status));
+                });
+
+        Instant suspended = Instant.now();
+        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": true}}");
+        await("suspending writes a savepoint of the window task, then stops the pod").atMost(POD_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    StreamJobStatus status = statusOf(job);
+                    assertEquals("Suspended", status.phase);
+                    assertEquals(List.of(), pods());
+                    assertTrue(status.checkpoints.savepoints != null && status.checkpoints.savepoints.stream()
+                                    .anyMatch(s -> WINDOW_TASK.equals(s.taskId) && !Instant.parse(s.time).isBefore(suspended)),
+                            () -> "savepoints: " + Serialization.asYaml(status.checkpoints));
+                });
+
+        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": false}}");
+        put(input, events.events(EVENTS / 2, EVENTS / 2));
+        // a reading an hour later on every shard moves the watermark past every window of the test (its own stays open)
+        long later = Instant.now().plus(Duration.ofHours(1)).toEpochMilli();
+        for (Shard shard : kinesis.shards(SOURCE)) {
+            LocalKinesisServers.call("closing the windows", () -> kinesis.clients().kinesis().putRecord(r -> r
+                    .streamName(SOURCE).partitionKey("later").explicitHashKey(shard.hashKeyRange().startingHashKey())
+                    .data(SdkBytes.fromUtf8String("{\"k\":\"k0\",\"t\":" + later + ",\"v\":0}"))));
+        }
+        List<Map<String, Object>> expected = events.expectedWindows();
+        await("after the resume every window reaches the sink stream, counted exactly once").atMost(POD_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    List<Map<String, Object>> sink = read(SINK);
+                    Map<String, Map<String, Object>> byWindow = new HashMap<>();
+                    for (Map<String, Object> window : sink) {
+                        Map<String, Object> before = byWindow.put(window.get("k") + "@" + window.get("window_start"),
+                                window);
+                        // at least once to the sink: a window written again is the same window
+                        assertTrue(before == null || before.equals(window), () -> "different copies: " + before
+                                + " and " + window);
+                    }
+                    WindowAssertions.assertSameWindows(expected, new ArrayList<>(byWindow.values()), CountedEvents.KEY);
+                });
+        assertEquals(List.of(), read(DEAD_LETTER), "no dead letters");
+
+        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"replicas\": 2}}");
+        await("two pods are refused, naming the field").atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    StreamJobStatus status = statusOf(job);
+                    var ready = status.conditions.stream().filter(c -> "Ready".equals(c.type)).findFirst()
+                            .orElseThrow();
+                    assertEquals("False", ready.status);
+                    assertTrue(ready.message.contains("spec.replicas"), ready.message);
+                });
+
+        client().resource(job.get()).delete();
+        await("the job and its pod are gone").atMost(POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    assertNull(job.get());
+                    assertEquals(List.of(), pods());
+                    assertEquals(1, cluster.podsWithProcesses(), "only the operator's pod has a process");
+                });
+    }
+
+    private void secret(String name, String id, String key) {
+        client().resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+                .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_ACCESS_KEY_ID_KEY, id)
+                .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_SECRET_ACCESS_KEY_KEY, key).build()).create();
+    }
+
+    private StreamJob job() {
+        return Serialization.unmarshal("""
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  source:
+                    kinesis: {stream: %s, region: us-east-1, endpoint: "%s", credentialsSecret: {name: %s}}
+                  eventTime: {field: %s, idleTimeout: 1h}
+                  pipeline:
+                    - window: {keyBy: %s, tumbling: 10s, aggregate: {n: count(), total: sum(%s)}}
+                  sink: {kinesis: {stream: %s}}
+                  deadLetter: {kinesis: {stream: %s}}
+                  processingGuarantee: at_least_once
+                  checkpoints:
+                    location: s3://%s/e2e
+                    interval: 5s
+                    s3: {endpoint: "%s", pathStyle: true, region: us-east-1, credentialsSecret: {name: %s}}
+                """.formatted(JOB, NAMESPACE, SOURCE, kinesis.endpoints().kinesis().orElseThrow(), AWS_SECRET,
+                CountedEvents.TIME, CountedEvents.KEY, CountedEvents.VALUE, SINK, DEAD_LETTER, BUCKET, s3.endpoint(),
+                S3_SECRET), StreamJob.class);
+    }
+
+    private static void put(KinesisSink input, List<String> events) throws InterruptedException {
+        List<SinkRecord> records = new ArrayList<>();
+        for (String event : events) {
+            String key = (String) Json.parseObject(event.getBytes(StandardCharsets.UTF_8)).get(CountedEvents.KEY);
+            records.add(new SinkRecord(key, event.getBytes(StandardCharsets.UTF_8)));
+        }
+        assertEquals(List.of(), input.put(records), "kinesis-local took every event");
+    }
+
+    private List<Pod> pods() {
+        return client().pods().inNamespace(NAMESPACE).withLabels(Labels.selector(JOB)).list().getItems();
+    }
+
+    private static StreamJobStatus statusOf(Resource<StreamJob> job) {
+        StreamJob current = job.get();
+        return current == null || current.getStatus() == null ? new StreamJobStatus() : current.getStatus();
+    }
+
+    /** Every record of the stream, each shard from its trim horizon to its end, as JSON objects. */
+    private List<Map<String, Object>> read(String stream) throws Exception {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (Shard shard : kinesis.shards(stream)) {
+            String iterator = LocalKinesisServers.call("reading " + stream, () -> kinesis.clients().kinesis()
+                    .getShardIterator(r -> r.streamName(stream).shardId(shard.shardId())
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON))).shardIterator();
+            while (iterator != null) {
+                String current = iterator;
+                GetRecordsResponse response = LocalKinesisServers.call("reading " + stream,
+                        () -> kinesis.clients().kinesis().getRecords(r -> r.shardIterator(current)));
+                for (Record record : response.records()) {
+                    records.add(Json.parseObject(record.data().asByteArray()));
+                }
+                boolean atEnd = response.records().isEmpty() && Objects.equals(0L, response.millisBehindLatest());
+                iterator = atEnd ? null : response.nextShardIterator();
+            }
+        }
+        return records;
+    }
+}
