@@ -197,10 +197,10 @@ class LocalClusterKinesisE2E {
         await("two pods are refused, naming the field").atMost(Duration.ofMinutes(1))
                 .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     StreamJobStatus status = statusOf(job);
-                    var ready = status.conditions.stream().filter(c -> "Ready".equals(c.type)).findFirst()
+                    var ready = status.conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst()
                             .orElseThrow();
-                    assertEquals("False", ready.status);
-                    assertTrue(ready.message.contains("spec.replicas"), ready.message);
+                    assertEquals("False", ready.getStatus());
+                    assertTrue(ready.getMessage().contains("spec.replicas"), ready.getMessage());
                 });
 
         client().resource(job.get()).delete();
