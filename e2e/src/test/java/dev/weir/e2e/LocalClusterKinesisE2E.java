@@ -241,7 +241,7 @@ class LocalClusterKinesisE2E {
                 S3_SECRET), StreamJob.class);
     }
 
-    private static void put(KinesisSink input, List<String> events) throws InterruptedException {
+    private static void put(KinesisSink input, List<String> events) throws Exception {
         List<SinkRecord> records = new ArrayList<>();
         for (String event : events) {
             String key = (String) Json.parseObject(event.getBytes(StandardCharsets.UTF_8)).get(CountedEvents.KEY);
