@@ -46,10 +46,10 @@ public final class Autoscaler {
         double demand = load.inputRate() + load.lag() / (double) policy.maxLagSeconds();
         int neededUp = (int) Math.ceil(demand / (capacity.perReplica() * tuning.targetUtilization()));
         int neededDown = (int) Math.ceil(demand / (capacity.perReplica() * tuning.scaleDownUtilization()));
-        String numbers = String.format(Locale.ROOT, "lag %d records, input %.1f/s, a pod processes %.1f/s (%s)",
-                load.lag(), load.inputRate(), capacity.perReplica(), capacity.measured() ? "measured" : "estimated");
+        String numbers = numbers(load);
         boolean mayStop = policy.minReplicas() == 0 && (idleTimedOut || current == 0 && load.idle());
-        Bounds bounds = new Bounds(policy, load.partitions(), mayStop ? 0 : Math.max(policy.minReplicas(), 1));
+        Bounds bounds = new Bounds(policy, load.partitions(), mayStop ? 0 : Math.max(policy.minReplicas(), 1),
+                load.unit());
         int up = bounds.apply(neededUp);
         int down = bounds.apply(neededDown);
 
@@ -93,7 +93,18 @@ public final class Autoscaler {
                 + " pods, the most the last " + policy.scaleDownWindow().toSeconds() + "s called for: " + numbers);
     }
 
-    /** Records per second one pod processes, as the autoscaler currently believes. */
+    private String numbers(Load load) {
+        String how = capacity.measured() ? "measured" : "estimated";
+        if (load.unit() == LagUnit.SHARD_MILLISECONDS) {
+            return String.format(Locale.ROOT, "the furthest shard %.1f s behind, %.1f shards with input, a pod keeps"
+                    + " up with %.2f shards (%s)", load.behind().orElse(Duration.ZERO).toMillis() / 1000.0,
+                    load.inputRate() / 1000, capacity.perReplica() / 1000, how);
+        }
+        return String.format(Locale.ROOT, "lag %d records, input %.1f/s, a pod processes %.1f/s (%s)",
+                load.lag(), load.inputRate(), capacity.perReplica(), how);
+    }
+
+    /** What one pod processes per second (records, or shard-milliseconds), as the autoscaler currently believes. */
     public double recordsPerSecondPerReplica() {
         return capacity.perReplica();
     }
