@@ -3,7 +3,6 @@ package dev.weir.operator.lag;
 import dev.weir.api.ConsumerGroups;
 import dev.weir.api.SourceSpec;
 import dev.weir.api.StreamJob;
-import dev.weir.operator.autoscaler.LagUnit;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -49,11 +49,12 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * behind by the larger of the response's MillisBehindLatest and the record's age (now − its approximate arrival time;
  * the age is what lets one record written to an idle stream wake the job, since MillisBehindLatest is 0 at the tip).
  *
- * <p>The reading counts shard-milliseconds of stream ({@link LagUnit#SHARD_MILLISECONDS}). A shard has input when a
- * record waits after its checkpoint or its checkpoint moved since the previous poll; each such shard brings 1000 per
- * second (the input rate, without CloudWatch). The lag is the furthest shard's lag × the shards with input: the
- * autoscaler sizes for every shard being as far behind as the furthest, never for a sum of shard lags. The processed
- * work is what arrived minus the lag, so a backlog that shrinks shows what the pods process.
+ * <p>The reading counts shard-milliseconds of stream ({@link dev.weir.operator.autoscaler.LagUnit#SHARD_MILLISECONDS}, {@link ShardLagReadings}).
+ * A shard has input when a record waits after its checkpoint or its checkpoint moved since the previous poll; each
+ * such shard brings 1000 per second (the input rate, without CloudWatch). The lag is the furthest shard's lag × the
+ * shards with input: the autoscaler sizes for every shard being as far behind as the furthest, never for a sum of
+ * shard lags. The processed work is what arrived minus the lag, so a backlog that shrinks shows what the pods
+ * process.
  *
  * <p>Shards a split or merge closed count while the job still reads them (a lease whose checkpoint is not SHARD_END);
  * the pod bound is the open shard count. A child shard without a lease starts at its trim horizon, as the library
@@ -65,8 +66,6 @@ public final class KinesisLagProbe implements LagProbe {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** Polls of one job closer than this reuse the last reading: at most one GetRecords per shard per second. */
     static final Duration MIN_POLL_GAP = Duration.ofSeconds(1);
-    /** Work one shard with input brings per second, in {@link LagUnit#SHARD_MILLISECONDS}. */
-    static final long SHARD_MILLIS_PER_SECOND = 1000;
 
     static final String LEASE_KEY = "leaseKey";
     static final String CHECKPOINT = "checkpoint";
@@ -157,7 +156,7 @@ public final class KinesisLagProbe implements LagProbe {
                     .shardIterator(iterator).limit(1)));
             long lag = lagMillis(response, now);
             boolean moved = memory.checkpoints.containsKey(shard.shardId())
-                    && !java.util.Objects.equals(memory.checkpoints.get(shard.shardId()), checkpoint);
+                    && !Objects.equals(memory.checkpoints.get(shard.shardId()), checkpoint);
             if (lag > 0 || moved) {
                 withInput++;
             }
@@ -165,15 +164,7 @@ public final class KinesisLagProbe implements LagProbe {
         }
         memory.checkpoints.clear();
         memory.checkpoints.putAll(seen);
-        Instant time = clock.instant();
-        if (memory.lastTime != null) {
-            long elapsedMillis = Math.max(0, Duration.between(memory.lastTime, time).toMillis());
-            memory.arrived += withInput * elapsedMillis * SHARD_MILLIS_PER_SECOND / 1000;
-        }
-        memory.lastTime = time;
-        long lag = withInput * furthest;
-        return new LagReading(time, open, lag, memory.arrived, memory.arrived - lag, LagUnit.SHARD_MILLISECONDS,
-                Optional.of(Duration.ofMillis(furthest)));
+        return memory.readings.reading(clock.instant(), open, withInput, furthest);
     }
 
     /** How far behind the record after the position is; 0 when none waits there. */
@@ -293,8 +284,7 @@ public final class KinesisLagProbe implements LagProbe {
         final Map<String, String> checkpoints = new HashMap<>();
         /** Shard id → when first seen with no checkpoint, for startingPosition LATEST. */
         final Map<String, Instant> latestBaselines = new HashMap<>();
+        final ShardLagReadings readings = new ShardLagReadings();
         LagReading last;
-        Instant lastTime;
-        long arrived;
     }
 }
