@@ -9,6 +9,11 @@ import dev.weir.api.ConsumerGroups;
 import dev.weir.api.InvalidJobException;
 import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
+import dev.weir.kinesis.KinesisSource;
+import dev.weir.kinesis.KinesisSourceSettings;
+import dev.weir.kinesis.RecordBatch;
+import dev.weir.kinesis.ShardListener;
+import dev.weir.kinesis.ShardPosition;
 import dev.weir.kinesis.testing.KinesisServers;
 import dev.weir.operator.autoscaler.LagUnit;
 import dev.weir.operator.autoscaler.Load;
@@ -19,6 +24,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +41,9 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
  * The probe's reading of kinesis-local and moto at zero pods: the lease table written as the Kinesis Client Library
- * writes it, known backlogs whose age the test measures around each read, a split while the job still reads the
- * parent, startingPosition LATEST, and an unknown stream.
+ * writes it (and once by a real worker of runtime-kinesis's KinesisSource), known backlogs whose age the test
+ * measures around each read, a split while the job still reads the parent, startingPosition LATEST, and an unknown
+ * stream.
  */
 class KinesisLagProbeIT {
     @RegisterExtension
@@ -148,6 +158,55 @@ class KinesisLagProbeIT {
         Timed woken = afterGap(job);
         assertTrue(woken.reading.lag() > 0, "one record wakes a job at zero pods");
         assertBehind(woken, after);
+    }
+
+    @Test
+    void readsTheLeaseTableARealKinesisClientLibraryWorkerCheckpointed() {
+        String stream = KinesisServers.uniqueName("lag-kcl");
+        servers.createStream(stream, 2);
+        List<Shard> shards = servers.openShards(stream);
+        StreamJob job = job(stream, "TRIM_HORIZON");
+        for (Shard shard : shards) {
+            put(stream, shard, "before-" + shard.shardId());
+        }
+        Map<String, ShardPosition> last = new ConcurrentHashMap<>();
+        try (KinesisSource source = new KinesisSource(KinesisSourceSettings.defaults(ConsumerGroups.of(job), stream,
+                "worker-0").withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2),
+                Duration.ofSeconds(1)), servers.clients(), new LastPositions(last))) {
+            source.start();
+            await().atMost(Duration.ofSeconds(120)).until(() -> last.keySet().size() == shards.size());
+            last.forEach(source::checkpoint);
+        }
+        // zero pods: the worker is gone, its checkpoints stay
+        assertEquals(0, probe.read(job).lag(), "checkpointed at the last record: no lag");
+
+        Put later = put(stream, shards.get(1), "later");
+        Timed woken = afterGap(job);
+        assertEquals(1, woken.reading.lag() / woken.reading.behind().orElseThrow().toMillis(),
+                "one shard with input");
+        assertBehind(woken, later);
+    }
+
+    /** Keeps each shard's last position delivered, for the test to checkpoint. */
+    private record LastPositions(Map<String, ShardPosition> last) implements ShardListener {
+        @Override
+        public Optional<ShardPosition> shardStarted(String shardId, Optional<ShardPosition> leaseCheckpoint) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void records(RecordBatch batch) {
+            batch.records().forEach(record -> last.put(record.shardId(), record.position()));
+        }
+
+        @Override
+        public CompletionStage<?> shardEnded(String shardId) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void shardStopped(String shardId) {
+        }
     }
 
     @Test
