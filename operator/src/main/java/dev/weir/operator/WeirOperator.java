@@ -2,6 +2,9 @@ package dev.weir.operator;
 
 import dev.weir.operator.autoscaler.Tuning;
 import dev.weir.operator.lag.KafkaLagProbe;
+import dev.weir.operator.lag.KinesisLagProbe;
+import dev.weir.operator.lag.LagProbe;
+import dev.weir.operator.lag.LagProbes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -15,6 +18,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * The Weir operator: reconciles StreamJobs into runtime pods. Runs in a cluster (its service account) or outside one
@@ -75,7 +80,10 @@ public final class WeirOperator {
                             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
                             config.leaseIdentity().orElse(null), null, config.exitOnLostLeadership())));
         });
-        Autoscaling autoscaling = new Autoscaling(new KafkaLagProbe(Clock.systemUTC()), Clock.systemUTC(),
+        LagProbe probes = new LagProbes(List.of(new KafkaLagProbe(Clock.systemUTC()),
+                new KinesisLagProbe(Clock.systemUTC(), DefaultCredentialsProvider.builder().build(),
+                        config.kinesisLeaseEndpoint())));
+        Autoscaling autoscaling = new Autoscaling(probes, Clock.systemUTC(),
                 Tuning.defaults(), new ScalingMetrics(registry));
         operator.register(new StreamJobReconciler(config, autoscaling, tracing,
                 new StatusMetrics(registry)), controller -> {

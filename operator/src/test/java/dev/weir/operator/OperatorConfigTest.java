@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,6 +19,16 @@ class OperatorConfigTest {
         assertEquals("weir-runtime:1", config.runtimeImage());
         assertTrue(config.watchesAllNamespaces());
         assertEquals(Optional.empty(), config.leaseNamespace());
+        assertEquals(Optional.empty(), config.kinesisLeaseEndpoint(), "AWS's DynamoDB of the stream's region");
+    }
+
+    @Test
+    void readsWhereKinesisLeaseTablesAre() {
+        OperatorConfig config = OperatorConfig.fromEnvironment(Map.of(
+                OperatorConfig.RUNTIME_IMAGE, "weir-runtime:1",
+                OperatorConfig.KINESIS_LEASE_ENDPOINT, " http://moto.weir-system:5000 "));
+
+        assertEquals(Optional.of(URI.create("http://moto.weir-system:5000")), config.kinesisLeaseEndpoint());
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class Autoscaler {
     private Instant idleSince;
     private Instant lowerSince;
     private int highestLower;
+    private int lastShards;
 
     public Autoscaler(ScalingPolicy policy, Tuning tuning) {
         this.policy = policy;
@@ -37,6 +38,7 @@ public final class Autoscaler {
             // first sight (or an operator restart): the pods may just have started
             lastChange = now;
         }
+        followReshard(load);
         boolean backlog = load.lag() > Math.max(load.inputRate(), NO_RATE) * BACKLOG_SECONDS;
         measure(load, current, backlog);
         backlogBefore = backlog;
@@ -44,12 +46,12 @@ public final class Autoscaler {
         boolean idleTimedOut = idleSince != null && !now.isBefore(idleSince.plus(policy.idleTimeout()));
 
         double demand = load.inputRate() + load.lag() / (double) policy.maxLagSeconds();
-        int neededUp = (int) Math.ceil(demand / (capacity.perReplica() * tuning.targetUtilization()));
-        int neededDown = (int) Math.ceil(demand / (capacity.perReplica() * tuning.scaleDownUtilization()));
-        String numbers = String.format(Locale.ROOT, "lag %d records, input %.1f/s, a pod processes %.1f/s (%s)",
-                load.lag(), load.inputRate(), capacity.perReplica(), capacity.measured() ? "measured" : "estimated");
+        int neededUp = needed(load, demand, tuning.targetUtilization());
+        int neededDown = needed(load, demand, tuning.scaleDownUtilization());
+        String numbers = numbers(load);
         boolean mayStop = policy.minReplicas() == 0 && (idleTimedOut || current == 0 && load.idle());
-        Bounds bounds = new Bounds(policy, load.partitions(), mayStop ? 0 : Math.max(policy.minReplicas(), 1));
+        Bounds bounds = new Bounds(policy, load.partitions(), mayStop ? 0 : Math.max(policy.minReplicas(), 1),
+                load.unit());
         int up = bounds.apply(neededUp);
         int down = bounds.apply(neededDown);
 
@@ -93,7 +95,49 @@ public final class Autoscaler {
                 + " pods, the most the last " + policy.scaleDownWindow().toSeconds() + "s called for: " + numbers);
     }
 
-    /** Records per second one pod processes, as the autoscaler currently believes. */
+    /**
+     * A pod's capacity counts Kinesis shards: when a split or merge changes the open shards, the same records spread
+     * over more or fewer of them, so a pod keeps up with proportionally more or fewer shards. Without this, a pod's
+     * capacity learned before a split would stay at half of what it is until a backlog measured it again.
+     */
+    private void followReshard(Load load) {
+        if (load.unit() != LagUnit.SHARD_MILLISECONDS) {
+            return;
+        }
+        if (lastShards > 0 && load.partitions() > 0 && load.partitions() != lastShards) {
+            capacity.rescale(load.partitions() / (double) lastShards);
+        }
+        lastShards = load.partitions();
+    }
+
+    /**
+     * Pods for {@code demand} at {@code utilization} of a pod's capacity. A Kinesis shard is read by one pod, so pods
+     * hold whole shards and the busiest holds ⌈shards / pods⌉: size for as many shards per pod as one pod keeps up
+     * with, not for the total alone (7 pods on 8 shards leave one pod 2 shards, as 4 pods would).
+     */
+    private int needed(Load load, double demand, double utilization) {
+        double perPod = capacity.perReplica() * utilization;
+        int pods = (int) Math.ceil(demand / perPod);
+        if (load.unit() != LagUnit.SHARD_MILLISECONDS || pods <= 0 || load.partitions() <= 0) {
+            return pods;
+        }
+        double perShard = demand / load.partitions();
+        int shardsPerPod = Math.max(1, (int) Math.floor(perPod / perShard));
+        return Math.max(pods, (int) Math.ceil(load.partitions() / (double) shardsPerPod));
+    }
+
+    private String numbers(Load load) {
+        String how = capacity.measured() ? "measured" : "estimated";
+        if (load.unit() == LagUnit.SHARD_MILLISECONDS) {
+            return String.format(Locale.ROOT, "the furthest shard %.1f s behind, %.1f shards with input, a pod keeps"
+                    + " up with %.2f shards (%s)", load.behind().orElse(Duration.ZERO).toMillis() / 1000.0,
+                    load.inputRate() / 1000, capacity.perReplica() / 1000, how);
+        }
+        return String.format(Locale.ROOT, "lag %d records, input %.1f/s, a pod processes %.1f/s (%s)",
+                load.lag(), load.inputRate(), capacity.perReplica(), how);
+    }
+
+    /** What one pod processes per second (records, or shard-milliseconds), as the autoscaler currently believes. */
     public double recordsPerSecondPerReplica() {
         return capacity.perReplica();
     }

@@ -2,8 +2,8 @@ package dev.weir.operator.autoscaler;
 
 import java.util.Optional;
 
-/** The pod counts a job may have: at least {@code floor}, at most maxReplicas and its partition count. */
-record Bounds(ScalingPolicy policy, int partitions, int floor) {
+/** The pod counts a job may have: at least {@code floor}, at most maxReplicas and its partition (or open shard) count. */
+record Bounds(ScalingPolicy policy, int partitions, int floor, LagUnit unit) {
 
     int upper() {
         return Math.min(policy.maxReplicas(), Math.max(partitions, 1));
@@ -28,7 +28,7 @@ record Bounds(ScalingPolicy policy, int partitions, int floor) {
     String explain(int needed) {
         return reason(needed).map(reason -> switch (reason) {
             case CappedByPartitions -> "; " + needed + " pods would catch up within " + policy.maxLagSeconds()
-                    + "s but the source has " + partitions + " partitions";
+                    + "s but the source has " + partitions + (unit == LagUnit.SHARD_MILLISECONDS ? " open shards" : " partitions");
             case CappedByMaxReplicas -> "; " + needed + " pods would catch up within " + policy.maxLagSeconds()
                     + "s but scaling.maxReplicas is " + policy.maxReplicas();
             case AtMinReplicas -> "; scaling.minReplicas is " + policy.minReplicas();

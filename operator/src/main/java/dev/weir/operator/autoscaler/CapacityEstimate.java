@@ -30,6 +30,11 @@ final class CapacityEstimate {
         }
     }
 
+    /** The unit of work changed by {@code factor} (a Kinesis reshard): what a pod does is the same in records. */
+    void rescale(double factor) {
+        perReplica *= factor;
+    }
+
     double perReplica() {
         return perReplica;
     }

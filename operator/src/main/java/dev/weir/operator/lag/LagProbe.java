@@ -4,7 +4,7 @@ import dev.weir.api.StreamJob;
 
 /**
  * Reads a job's source positions from the brokers (not from its pods, so it works while none run). One per source
- * kind: {@link KafkaLagProbe}; a Kinesis probe would read shard positions the same way.
+ * kind: {@link KafkaLagProbe}, {@link KinesisLagProbe}; {@link LagProbes} puts them behind one.
  */
 public interface LagProbe extends AutoCloseable {
     /** Whether this probe reads {@code job}'s source kind. */

@@ -7,7 +7,7 @@ import java.util.Deque;
 
 /**
  * Turns successive readings of one job into its {@link Load}: input rate from the growth of the end offsets,
- * processing rate from the growth of the consumed positions, each over the smoothing window.
+ * processing rate from the growth of the consumed positions, each over the smoothing window, in the reading's unit.
  */
 public final class LagTracker {
     /** Rates are smoothed over this many polls. */
@@ -37,7 +37,8 @@ public final class LagTracker {
         double input = rate(first.end(), reading.end(), first, reading);
         double processing = rate(first.consumed(), reading.consumed(), first, reading);
         double recent = previous == null ? 0 : rate(previous.consumed(), reading.consumed(), previous, reading);
-        return new Load(reading.time(), reading.lag(), input, processing, recent, reading.partitions());
+        return new Load(reading.time(), reading.lag(), input, processing, recent, reading.partitions(), reading.unit(),
+                reading.behind());
     }
 
     private static double rate(long from, long to, LagReading earlier, LagReading later) {

@@ -82,7 +82,7 @@ final class Simulation {
     }
 
     /** Age of the oldest record not yet processed: how far behind the job is in time. */
-    private static int lagSeconds(double[] produced, int now, double processed) {
+    static int lagSeconds(double[] produced, int now, double processed) {
         if (produced[now] - processed < 1) {
             return 0;
         }
