@@ -20,30 +20,21 @@ import java.util.stream.Collectors;
  *                        leader never reconciles alongside the new one; always so from the environment, only code
  *                        that embeds the operator (the ITs) stops it itself instead
  * @param runtimeDefaults the runtime pods' service account and pull policy, and the job defaults
- * @param kinesisLeaseEndpoint where the lag probe reads Kinesis jobs' lease tables: a DynamoDB-compatible server
- *                        ({@value #KINESIS_LEASE_ENDPOINT}); absent means AWS's DynamoDB of the stream's region
  */
 public record OperatorConfig(String runtimeImage, Set<String> watchNamespaces, Optional<String> leaseNamespace,
                              Optional<String> leaseIdentity, boolean exitOnLostLeadership,
-                             RuntimeDefaults runtimeDefaults, Optional<URI> kinesisLeaseEndpoint) {
+                             RuntimeDefaults runtimeDefaults) {
     public static final String RUNTIME_IMAGE = "WEIR_RUNTIME_IMAGE";
     public static final String WATCH_NAMESPACES = "WATCH_NAMESPACES";
     public static final String LEASE_NAMESPACE = "WEIR_LEADER_ELECTION_NAMESPACE";
     public static final String LEASE_IDENTITY = "POD_NAME";
-    public static final String KINESIS_LEASE_ENDPOINT = "WEIR_KINESIS_DYNAMODB_ENDPOINT";
+    /** Where the lease tables are, for the lag probe and the pods alike ({@link RuntimeDefaults}). */
+    public static final String KINESIS_LEASE_ENDPOINT = RuntimeDefaults.KINESIS_DYNAMODB_ENDPOINT;
     /** The name of the leader-election Lease. */
     public static final String LEASE_NAME = "weir-operator";
 
     public OperatorConfig {
         watchNamespaces = Set.copyOf(watchNamespaces);
-    }
-
-    /** Kinesis lease tables in AWS's DynamoDB. */
-    public OperatorConfig(String runtimeImage, Set<String> watchNamespaces, Optional<String> leaseNamespace,
-                          Optional<String> leaseIdentity, boolean exitOnLostLeadership,
-                          RuntimeDefaults runtimeDefaults) {
-        this(runtimeImage, watchNamespaces, leaseNamespace, leaseIdentity, exitOnLostLeadership, runtimeDefaults,
-                Optional.empty());
     }
 
     /** Without runtime defaults, as the ITs run it. */
@@ -63,8 +54,7 @@ public record OperatorConfig(String runtimeImage, Set<String> watchNamespaces, O
                 .filter(namespace -> !namespace.isEmpty())
                 .collect(Collectors.toSet());
         return new OperatorConfig(image, namespaces, nonBlank(env.get(LEASE_NAMESPACE)),
-                nonBlank(env.get(LEASE_IDENTITY)), true, RuntimeDefaults.fromEnvironment(env),
-                nonBlank(env.get(KINESIS_LEASE_ENDPOINT)).map(URI::create));
+                nonBlank(env.get(LEASE_IDENTITY)), true, RuntimeDefaults.fromEnvironment(env));
     }
 
     /** Runs without leader election: in all namespaces or the given ones. */
@@ -74,6 +64,14 @@ public record OperatorConfig(String runtimeImage, Set<String> watchNamespaces, O
 
     static Optional<String> nonBlank(String value) {
         return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    /**
+     * Where the lag probe reads Kinesis jobs' lease tables: the DynamoDB-compatible server the pods keep them in
+     * ({@value #KINESIS_LEASE_ENDPOINT}); absent means AWS's DynamoDB of the stream's region.
+     */
+    public Optional<URI> kinesisLeaseEndpoint() {
+        return runtimeDefaults.kinesisDynamoDbEndpoint().map(URI::create);
     }
 
     public boolean watchesAllNamespaces() {
