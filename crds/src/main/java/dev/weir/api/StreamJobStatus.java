@@ -34,13 +34,20 @@ public class StreamJobStatus {
     public Integer readyReplicas;
 
     @PrinterColumn(name = "Lag")
-    @JsonPropertyDescription("Records the job's consumers are behind, over all source partitions.")
+    @JsonPropertyDescription("Records the job's consumers are behind, over all source partitions (Kafka sources;"
+            + " a Kinesis job's lag is lagSeconds).")
     public Long lag;
 
-    @JsonPropertyDescription("Records per second arriving in the source, smoothed over the last polls.")
+    @PrinterColumn(name = "Lag (s)")
+    @JsonPropertyDescription("Seconds the furthest source shard is behind its newest record (Kinesis sources, whose"
+            + " sequence numbers cannot count records).")
+    public Double lagSeconds;
+
+    @JsonPropertyDescription("Records per second arriving in the source, smoothed over the last polls (Kafka sources).")
     public Double inputRate;
 
-    @JsonPropertyDescription("Records per second the job's consumers commit, smoothed over the last polls.")
+    @JsonPropertyDescription("Records per second the job's consumers commit, smoothed over the last polls (Kafka"
+            + " sources).")
     public Double processingRate;
 
     @JsonPropertyDescription("Runtime pods the autoscaler wants now (before its scale-down window); absent when"

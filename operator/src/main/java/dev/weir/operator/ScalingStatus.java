@@ -2,6 +2,9 @@ package dev.weir.operator;
 
 import dev.weir.api.StreamJobStatus;
 import dev.weir.operator.autoscaler.Decision;
+import dev.weir.operator.autoscaler.LagUnit;
+import dev.weir.operator.autoscaler.Load;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -21,6 +24,7 @@ final class ScalingStatus {
             return;
         }
         next.lag = previous.lag;
+        next.lagSeconds = previous.lagSeconds;
         next.inputRate = previous.inputRate;
         next.processingRate = previous.processingRate;
         next.desiredReplicas = previous.desiredReplicas;
@@ -29,9 +33,20 @@ final class ScalingStatus {
 
     /** Puts a fresh or reused {@code poll} into {@code next}, over what it carried over. */
     static void apply(StreamJobStatus next, Autoscaling.Poll poll, Instant now) {
-        next.lag = poll.load().lag();
-        next.inputRate = Math.round(poll.load().inputRate() * RATE_PRECISION) / RATE_PRECISION;
-        next.processingRate = Math.round(poll.load().processingRate() * RATE_PRECISION) / RATE_PRECISION;
+        Load load = poll.load();
+        if (load.unit() == LagUnit.RECORDS) {
+            next.lag = load.lag();
+            next.lagSeconds = null;
+            next.inputRate = Math.round(load.inputRate() * RATE_PRECISION) / RATE_PRECISION;
+            next.processingRate = Math.round(load.processingRate() * RATE_PRECISION) / RATE_PRECISION;
+        } else {
+            // Kinesis: time behind, to a tenth of a second; the shard-millisecond rates are the autoscaler's unit,
+            // not records, so they stay out of a status that says records per second
+            next.lag = null;
+            next.lagSeconds = Math.round(load.behind().orElse(Duration.ZERO).toMillis() / 100.0) / 10.0;
+            next.inputRate = null;
+            next.processingRate = null;
+        }
         Optional<Decision> decision = poll.decision();
         next.desiredReplicas = decision.map(Decision::recommended).orElse(null);
         StreamJobStatus.ScalingDecision last = next.lastScaling;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.weir.api.StreamJobStatus;
 import dev.weir.operator.autoscaler.Decision;
+import dev.weir.operator.autoscaler.LagUnit;
 import dev.weir.operator.autoscaler.Load;
 import dev.weir.operator.autoscaler.Reason;
 import java.time.Duration;
@@ -45,6 +46,23 @@ class ScalingStatusTest {
         ScalingStatus.apply(next, poll(0, new Decision(3, 2, Reason.ScaleDownPending, "2 would do")),
                 T0.plusSeconds(20));
         assertEquals("2026-01-01T00:00:20Z", next.lastScaling.time);
+    }
+
+    @Test
+    void aKinesisJobsLagIsInSecondsAndItsShardMillisecondRatesAreNotShownAsRecords() {
+        StreamJobStatus next = new StreamJobStatus();
+        next.lag = 5L;
+        // the furthest of 3 shards with input is 12.34 s behind: the autoscaler's lag is 3 × 12,340 shard-ms
+        Load kinesis = new Load(T0, 37_020, 3000, 2500, 2500, 4, LagUnit.SHARD_MILLISECONDS,
+                Optional.of(Duration.ofMillis(12_340)));
+        ScalingStatus.apply(next, new Autoscaling.Poll(kinesis, Optional.empty(), true, Duration.ofSeconds(10)), T0);
+        assertEquals(12.3, next.lagSeconds);
+        assertNull(next.lag, "no record count: sequence numbers are not dense");
+        assertNull(next.inputRate);
+        assertNull(next.processingRate);
+        StreamJobStatus carried = new StreamJobStatus();
+        ScalingStatus.carryOver(carried, next);
+        assertEquals(12.3, carried.lagSeconds);
     }
 
     @Test

@@ -24,7 +24,7 @@ final class CrdFile {
     static final String REGENERATE = "./mvnw -B -q -pl crds test -Dtest=CrdFileTest -Dweir.crd.regenerate=true";
 
     /** kubectl shows columns in this order; the generator sorts them by JSON path, which puts Age first. */
-    private static final List<String> COLUMN_ORDER = List.of("Ready", "Phase", "Replicas", "Lag", "Age");
+    private static final List<String> COLUMN_ORDER = List.of("Ready", "Phase", "Replicas", "Lag", "Lag (s)", "Age");
 
     private CrdFile() {
     }

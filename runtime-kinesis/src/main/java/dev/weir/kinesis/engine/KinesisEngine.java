@@ -191,6 +191,10 @@ public final class KinesisEngine implements Engine, ShardListener {
         }
     }
 
+    /**
+     * Stops reading, then keeps where it stopped as a savepoint, as the Kafka engine's graceful shutdown does: a pod
+     * stopped by a suspend or a scale to zero leaves a savepoint of its window task, which the operator waits for.
+     */
     @Override
     public void close() {
         running = false;
@@ -198,10 +202,11 @@ public final class KinesisEngine implements Engine, ShardListener {
         synchronized (lock) {
             if (failure == null && checkpoints.isPresent()) {
                 try {
-                    checkpoint(false);
+                    CheckpointInfo last = checkpoint(true);
+                    LOG.infof("stopped: savepoint %s holds the window state and the shard positions", last.id());
                 } catch (CheckpointException | IOException | RuntimeException e) {
-                    LOG.warnf("the last checkpoint at shutdown failed (%s): the next start resumes from the one"
-                            + " before", e.getMessage());
+                    LOG.warnf("the savepoint at shutdown failed (%s): the next start resumes from the last"
+                            + " checkpoint", e.getMessage());
                 }
             }
         }

@@ -24,6 +24,9 @@ class GroupLeave {
 
     // before the Kafka Streams extension's own close, which would close without leaving (then ours is a no-op there)
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event, KafkaStreams streams) {
+        if (streams == null) {
+            return; // the Kinesis engine runs the job: no Kafka Streams, no consumer group
+        }
         boolean closed = streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(CLOSE_TIMEOUT));
         LOG.infof("Kafka Streams closed%s, left the consumer group",
                 closed ? "" : " (timed out after " + CLOSE_TIMEOUT + ")");
