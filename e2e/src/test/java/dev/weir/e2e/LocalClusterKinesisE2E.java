@@ -72,6 +72,9 @@ class LocalClusterKinesisE2E {
     /** The Kinesis engine's one window task (KinesisEngine.TASK_ID). */
     static final String WINDOW_TASK = "kinesis-windows";
     static final Duration POD_TIMEOUT = Duration.ofMinutes(3);
+    /** Test settings: one pod at most (the engine's limit until the shuffle), idle after 20 s, polled every second. */
+    static final String SCALING = "{\"minReplicas\": 0, \"maxReplicas\": 1, \"idleTimeout\": \"20s\","
+            + " \"scaleDownWindow\": \"15s\", \"pollInterval\": \"1s\"}";
 
     private LocalKinesisServers kinesis;
     private S3Server s3;
@@ -170,6 +173,22 @@ class LocalClusterKinesisE2E {
 
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": false}}");
         put(input, events.events(EVENTS / 2, EVENTS / 2));
+
+        // lag autoscaling between one pod and none: the job drains, goes to zero once idle, and wakes on new records
+        // (the closing readings below), whose windows it can only close with the state it kept while at zero
+        Timeline timeline = Timeline.start(job, this::pods);
+        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"scaling\": " + SCALING + "}}");
+        try {
+            await("drained, then idle: no pods").atMost(POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        StreamJobStatus status = statusOf(job);
+                        assertEquals("Idle", status.phase, () -> Serialization.asYaml(status));
+                        assertEquals(List.of(), pods());
+                        assertEquals(0.0, status.lagSeconds);
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(timeline.stop(), e);
+        }
         // a reading an hour later on every shard moves the watermark past every window of the test (its own stays open)
         long later = Instant.now().plus(Duration.ofHours(1)).toEpochMilli();
         for (Shard shard : kinesis.shards(SOURCE)) {
@@ -177,8 +196,11 @@ class LocalClusterKinesisE2E {
                     .streamName(SOURCE).partitionKey("later").explicitHashKey(shard.hashKeyRange().startingHashKey())
                     .data(SdkBytes.fromUtf8String("{\"k\":\"k0\",\"t\":" + later + ",\"v\":0}"))));
         }
+        await("new records wake the job: lag in seconds, then one pod").atMost(POD_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertEquals(1, pods().size()));
         List<Map<String, Object>> expected = events.expectedWindows();
-        await("after the resume every window reaches the sink stream, counted exactly once").atMost(POD_TIMEOUT)
+        await("after the resume and the wake every window reaches the sink stream, counted exactly once")
+                .atMost(POD_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                     List<Map<String, Object>> sink = read(SINK);
                     Map<String, Map<String, Object>> byWindow = new HashMap<>();
@@ -192,6 +214,11 @@ class LocalClusterKinesisE2E {
                     WindowAssertions.assertSameWindows(expected, new ArrayList<>(byWindow.values()), CountedEvents.KEY);
                 });
         assertEquals(List.of(), read(DEAD_LETTER), "no dead letters");
+        String lines = timeline.stop();
+        Files.writeString(Files.createDirectories(Path.of("target")).resolve("LocalClusterKinesisE2E-autoscaling.txt"),
+                lines);
+        System.out.println(lines);
+        assertTrue(timeline.sawLagWithoutPods(), "the wake-up was seen as lag in seconds at zero pods:\n" + lines);
 
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"replicas\": 2}}");
         await("two pods are refused, naming the field").atMost(Duration.ofMinutes(1))
@@ -210,6 +237,61 @@ class LocalClusterKinesisE2E {
                     assertEquals(List.of(), pods());
                     assertEquals(1, cluster.podsWithProcesses(), "only the operator's pod has a process");
                 });
+    }
+
+    /** Every second: the job's lag in seconds, its pods, phase and last scaling reason, as lines of a table. */
+    private static final class Timeline {
+        private final StringBuilder lines = new StringBuilder(
+                "  t(s)  lag(s)  pods  phase      lastScaling\n");
+        private final Thread sampler;
+        private volatile boolean lagWithoutPods;
+
+        private Timeline(Thread sampler) {
+            this.sampler = sampler;
+        }
+
+        static Timeline start(Resource<StreamJob> job, java.util.function.Supplier<List<Pod>> pods) {
+            long start = System.nanoTime();
+            Timeline[] self = new Timeline[1];
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        StreamJobStatus status = statusOf(job);
+                        int running = pods.get().size();
+                        if (running == 0 && status.lagSeconds != null && status.lagSeconds > 0) {
+                            self[0].lagWithoutPods = true;
+                        }
+                        synchronized (self[0].lines) {
+                            self[0].lines.append(String.format(java.util.Locale.ROOT, "%6.1f  %6s  %4d  %-9s  %s%n",
+                                    (System.nanoTime() - start) / 1e9,
+                                    status.lagSeconds == null ? "-" : status.lagSeconds, running,
+                                    Objects.requireNonNullElse(status.phase, "-"),
+                                    status.lastScaling == null ? "-" : status.lastScaling.reason));
+                        }
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        // the API server busy for a moment: the next sample
+                    }
+                }
+            }, "kinesis-e2e-timeline");
+            self[0] = new Timeline(sampler);
+            sampler.setDaemon(true);
+            sampler.start();
+            return self[0];
+        }
+
+        boolean sawLagWithoutPods() {
+            return lagWithoutPods;
+        }
+
+        String stop() {
+            sampler.interrupt();
+            synchronized (lines) {
+                return lines.toString();
+            }
+        }
     }
 
     private void secret(String name, String id, String key) {
