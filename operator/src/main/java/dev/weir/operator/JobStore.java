@@ -52,16 +52,19 @@ record JobStore(URI location, String folder, CheckpointSettings settings) {
                 s3 = s3.withRegion(options.region);
             }
             if (options.credentialsSecret != null) {
-                s3 = s3.withCredentials(Optional.of(credentials(options.credentialsSecret, namespace, client)));
+                s3 = s3.withCredentials(Optional.of(credentials(options.credentialsSecret, namespace, client,
+                        "spec.checkpoints.s3.credentialsSecret")));
             }
         }
         return CheckpointSettings.defaults().withRetry(LISTING_RETRY).withS3(s3);
     }
 
-    /** The key pair from the job's Secret; the message names the field to fix and never holds a value. */
-    private static StaticCredentials credentials(CheckpointSpec.CredentialsSecret ref, String namespace,
-                                                 KubernetesClient client) {
-        String field = "spec.checkpoints.s3.credentialsSecret";
+    /**
+     * The key pair from the job's Secret that {@code field} names; the message names the field to fix and never holds
+     * a value.
+     */
+    static StaticCredentials credentials(CheckpointSpec.CredentialsSecret ref, String namespace,
+                                         KubernetesClient client, String field) {
         Secret secret = client.secrets().inNamespace(namespace).withName(ref.name).get();
         if (secret == null) {
             throw new IllegalStateException(field + ".name: Secret " + namespace + "/" + ref.name

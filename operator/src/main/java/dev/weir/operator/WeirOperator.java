@@ -1,5 +1,8 @@
 package dev.weir.operator;
 
+import dev.weir.api.CheckpointSpec;
+import dev.weir.api.StreamJob;
+import dev.weir.checkpoint.StaticCredentials;
 import dev.weir.operator.autoscaler.Tuning;
 import dev.weir.operator.lag.KafkaLagProbe;
 import dev.weir.operator.lag.KinesisLagProbe;
@@ -19,6 +22,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
@@ -80,8 +85,9 @@ public final class WeirOperator {
                             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
                             config.leaseIdentity().orElse(null), null, config.exitOnLostLeadership())));
         });
+        AwsCredentialsProvider own = DefaultCredentialsProvider.builder().build();
         LagProbe probes = new LagProbes(List.of(new KafkaLagProbe(Clock.systemUTC()),
-                new KinesisLagProbe(Clock.systemUTC(), DefaultCredentialsProvider.builder().build(),
+                new KinesisLagProbe(Clock.systemUTC(), job -> kinesisCredentials(client, job, own),
                         config.kinesisLeaseEndpoint())));
         Autoscaling autoscaling = new Autoscaling(probes, Clock.systemUTC(),
                 Tuning.defaults(), new ScalingMetrics(registry));
@@ -93,5 +99,25 @@ public final class WeirOperator {
         });
         operator.start();
         return operator;
+    }
+
+    /**
+     * What the Kinesis lag probe reads a job's stream and lease table with: the key pair of the job's
+     * {@code spec.source.kinesis.credentialsSecret}, read from the Secret at each resolve (so a rotated key is used at
+     * once; errors name the field, never a value), or else the operator's own identity.
+     */
+    static KinesisLagProbe.Credentials kinesisCredentials(KubernetesClient client, StreamJob job,
+                                                          AwsCredentialsProvider own) {
+        CheckpointSpec.CredentialsSecret ref = job.getSpec().source.kinesis.credentialsSecret;
+        if (ref == null) {
+            return new KinesisLagProbe.Credentials("the operator's", own);
+        }
+        String namespace = job.getMetadata().getNamespace();
+        AwsCredentialsProvider fromSecret = () -> {
+            StaticCredentials keys = JobStore.credentials(ref, namespace, client,
+                    "spec.source.kinesis.credentialsSecret");
+            return AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey());
+        };
+        return new KinesisLagProbe.Credentials("Secret " + namespace + "/" + ref.name, fromSecret);
     }
 }

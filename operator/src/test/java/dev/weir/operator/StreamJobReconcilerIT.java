@@ -157,7 +157,7 @@ class StreamJobReconcilerIT {
 
         String running = apiServer.kubectl("get", "sj", "ready", "-n", NAMESPACE);
         System.out.println("kubectl get sj, before and after the pod is ready:\n" + pending + running);
-        assertTrue(running.startsWith("NAME    READY   PHASE     REPLICAS   LAG   AGE"), running);
+        assertTrue(running.startsWith("NAME    READY   PHASE     REPLICAS   LAG   LAG (S)   AGE"), running);
         assertTrue(running.matches("(?s).*\\nready\\s+True\\s+Running\\s+1\\s+.*"), running);
         assertTrue(pending.matches("(?s).*\\nready\\s+False\\s+Pending\\s+1\\s+.*"), pending);
     }
@@ -207,17 +207,27 @@ class StreamJobReconcilerIT {
     }
 
     @Test
-    void aKinesisJobIsNotDeployedUntilTheOperatorScalesIt() {
-        create("kinesis", SPEC.replace("kafka: {bootstrapServers: \"kafka:9092\", topic: readings}",
-                "kinesis: {stream: readings, region: eu-west-1}")
+    void aKinesisJobIsDeployedOnOnePodAndMorePodsAreRefusedNamingTheField() {
+        String kinesis = SPEC.replace("kafka: {bootstrapServers: \"kafka:9092\", topic: readings}",
+                        "kinesis: {stream: readings, region: eu-west-1, credentialsSecret: {name: aws-keys}}")
                 .replace("sink: {kafka: {topic: aggregates}}", "sink: {kinesis: {stream: aggregates}}")
-                .replace("deadLetter: {kafka: {topic: readings-dlq}}", "deadLetter: {kinesis: {stream: readings-dlq}}"));
+                .replace("deadLetter: {kafka: {topic: readings-dlq}}", "deadLetter: {kinesis: {stream: readings-dlq}}");
+        create("kinesis", kinesis);
+        create("kinesis-wide", kinesis.replace("spec:\n", "spec:\n  replicas: 3\n"));
 
-        StreamJob reported = awaitStatus("kinesis", status -> "Failed".equals(status.phase));
-        Condition ready = assertCondition(reported, "Ready", "False", "InvalidSpec");
-        assertTrue(ready.getMessage().contains("spec.source.kinesis: the operator does not deploy Kinesis jobs yet"),
+        StatefulSet statefulSet = awaitStatefulSet("kinesis");
+        assertEquals(1, statefulSet.getSpec().getReplicas());
+        var env = statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        var keyId = env.stream().filter(e -> e.getName().equals("AWS_ACCESS_KEY_ID")).findFirst().orElseThrow();
+        assertEquals("aws-keys", keyId.getValueFrom().getSecretKeyRef().getName());
+        assertNull(keyId.getValue(), "a reference to the Secret, never the key");
+        awaitStatus("kinesis", status -> "Pending".equals(status.phase));
+
+        StreamJob refused = awaitStatus("kinesis-wide", status -> "Failed".equals(status.phase));
+        Condition ready = assertCondition(refused, "Ready", "False", "InvalidSpec");
+        assertTrue(ready.getMessage().contains("spec.replicas: must be 0 or 1 for a Kinesis source, got 3"),
                 ready.getMessage());
-        assertNull(client.apps().statefulSets().inNamespace(NAMESPACE).withName("kinesis").get());
+        assertNull(client.apps().statefulSets().inNamespace(NAMESPACE).withName("kinesis-wide").get());
     }
 
     @Test

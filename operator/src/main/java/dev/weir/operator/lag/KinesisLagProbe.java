@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -33,6 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -75,7 +78,7 @@ public final class KinesisLagProbe implements LagProbe {
     static final String AT_TIMESTAMP = "AT_TIMESTAMP";
 
     private final Clock clock;
-    private final AwsCredentialsProvider credentials;
+    private final Function<StreamJob, Credentials> credentials;
     private final Optional<URI> dynamoDbEndpoint;
     private final Map<String, Clients> clients = new ConcurrentHashMap<>();
     private final Map<String, JobMemory> jobs = new ConcurrentHashMap<>();
@@ -86,10 +89,24 @@ public final class KinesisLagProbe implements LagProbe {
      *                         of the stream's region
      */
     public KinesisLagProbe(Clock clock, AwsCredentialsProvider credentials, Optional<URI> dynamoDbEndpoint) {
+        this(clock, job -> new Credentials("the operator's", credentials), dynamoDbEndpoint);
+    }
+
+    /**
+     * @param credentials per job, what the probe reads its stream and lease table with: the key pair of the job's
+     *                    {@code spec.source.kinesis.credentialsSecret}, or the operator's own identity
+     */
+    public KinesisLagProbe(Clock clock, Function<StreamJob, Credentials> credentials, Optional<URI> dynamoDbEndpoint) {
         this.clock = clock;
         this.credentials = credentials;
         this.dynamoDbEndpoint = dynamoDbEndpoint;
     }
+
+    /**
+     * AWS credentials and whose they are ({@code "the operator's"}, or the Secret's namespace and name): probes of
+     * jobs with the same identity, region and endpoint share clients.
+     */
+    public record Credentials(String identity, AwsCredentialsProvider provider) {}
 
     @Override
     public boolean reads(StreamJob job) {
@@ -108,16 +125,18 @@ public final class KinesisLagProbe implements LagProbe {
                 return memory.last;
             }
             try {
-                Clients client = clients.computeIfAbsent(source.region + " " + source.endpoint,
-                        key -> connect(source));
+                Credentials identity = credentials.apply(job);
+                Clients client = clients.computeIfAbsent(source.region + " " + source.endpoint + " "
+                        + identity.identity(), key -> connect(source, identity.provider()));
                 memory.last = read(client, source, application, memory);
                 return memory.last;
-            } catch (SdkException | ExecutionException | TimeoutException e) {
+            } catch (SdkException | ExecutionException | TimeoutException | IllegalStateException e) {
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
                 throw new LagProbeException("Could not read the lag of Kinesis application " + application
                         + " on stream " + source.stream + " in " + source.region
                         + (source.endpoint == null ? "" : " at " + source.endpoint) + ": " + cause
-                        + "; check spec.source.kinesis, and that the operator's AWS identity may call"
+                        + "; check spec.source.kinesis, and that the identity the probe reads with (the key pair of"
+                        + " spec.source.kinesis.credentialsSecret, else the operator's own) may call"
                         + " kinesis:ListShards, GetShardIterator, GetRecords and dynamodb:Scan on table "
                         + application, cause);
             } catch (InterruptedException e) {
@@ -151,7 +170,7 @@ public final class KinesisLagProbe implements LagProbe {
                     .shardId(shard.shardId());
             boolean child = shard.parentShardId() != null && listed.contains(shard.parentShardId());
             start(from, checkpoint, child, source.startingPosition, memory, shard.shardId(), now);
-            String iterator = call(() -> client.kinesis.getShardIterator(from.build())).shardIterator();
+            String iterator = iterator(client.kinesis, from);
             GetRecordsResponse response = call(() -> client.kinesis.getRecords(request -> request
                     .shardIterator(iterator).limit(1)));
             long lag = lagMillis(response, now);
@@ -194,7 +213,8 @@ public final class KinesisLagProbe implements LagProbe {
                 || checkpoint == null && !child && startingPosition == SourceSpec.StartingPosition.LATEST;
         if (latest) {
             // the job would start at the tip when it starts: records written since the probe first saw it wait
-            Instant since = memory.latestBaselines.computeIfAbsent(shardId, key -> now);
+            Instant since = memory.latestBaselines.computeIfAbsent(shardId,
+                    key -> now.truncatedTo(ChronoUnit.MILLIS));
             from.shardIteratorType(ShardIteratorType.AT_TIMESTAMP).timestamp(since);
             return;
         }
@@ -249,12 +269,30 @@ public final class KinesisLagProbe implements LagProbe {
         return checkpoints;
     }
 
+    /**
+     * The shard iterator; a baseline the service finds in the future (its clock behind the operator's, or a finer
+     * clock than the service's milliseconds) means nothing was written since it, so the read starts at the tip.
+     */
+    private static String iterator(KinesisAsyncClient kinesis, GetShardIteratorRequest.Builder from)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            return call(() -> kinesis.getShardIterator(from.build())).shardIterator();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof InvalidArgumentException invalid) || from.build().timestamp() == null
+                    || !String.valueOf(invalid.getMessage()).contains("future")) {
+                throw e;
+            }
+            from.shardIteratorType(ShardIteratorType.LATEST).timestamp(null);
+            return call(() -> kinesis.getShardIterator(from.build())).shardIterator();
+        }
+    }
+
     private static <T> T call(Supplier<CompletableFuture<T>> request)
             throws ExecutionException, InterruptedException, TimeoutException {
         return request.get().get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private Clients connect(SourceSpec.KinesisSource source) {
+    private Clients connect(SourceSpec.KinesisSource source, AwsCredentialsProvider credentials) {
         Region region = Region.of(source.region);
         var kinesis = KinesisAsyncClient.builder().region(region).credentialsProvider(credentials)
                 // HTTP/1.1: the SDK asks for HTTP/2, which only enhanced fan-out needs and compatible servers lack
