@@ -10,6 +10,8 @@ import java.util.Arrays;
  *   <li>{@code W keyLen key start} → window: its end and accumulator</li>
  *   <li>{@code T end keyLen key start} → a timer: the window closes at end (+ lateness)</li>
  *   <li>{@code G} → the watermark up to which windows have been closed</li>
+ *   <li>{@code S splitId} → a source split's largest reported event time and whether it ended
+ *   ({@link SplitProgress})</li>
  *   <li>{@code L keyLen key start} → the first traced inputs' contexts of the window {@code W keyLen key start},
  *   and {@code C keyLen key start} → how many traced inputs it has; only with tracing ({@link WindowInputs})</li>
  * </ul>
@@ -20,6 +22,7 @@ final class StateKeys {
     static final byte INPUT_LINKS = 'L';
     static final byte INPUT_COUNT = 'C';
     static final byte[] WATERMARK = {'G'};
+    static final byte[] SPLITS = {'S'};
 
     private StateKeys() {}
 

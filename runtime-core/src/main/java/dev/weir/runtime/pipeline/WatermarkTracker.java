@@ -123,6 +123,12 @@ public final class WatermarkTracker {
         return recompute();
     }
 
+    /** Whether split {@code slot}'s input has ended. */
+    public boolean hasEnded(int slot) {
+        check(slot);
+        return ended[slot];
+    }
+
     /** Whether every registered split's input has ended (false while none is registered). */
     public boolean allEnded() {
         return running == 0 && !ids.isEmpty();

@@ -7,6 +7,7 @@ import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
 import dev.weir.runtime.pipeline.RecordTrace;
+import dev.weir.runtime.pipeline.SplitProgress;
 import dev.weir.runtime.pipeline.WatermarkTracker;
 import dev.weir.runtime.pipeline.WindowInputs;
 import dev.weir.runtime.pipeline.WindowOperator;
@@ -36,6 +37,7 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     private ProcessorContext<byte[], Routed> context;
     private WindowOperator windows;
     private WatermarkTracker watermark;
+    private SplitProgress splits;
     private long timestamp;
     private boolean endSent;
 
@@ -56,8 +58,17 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         windows = new WindowOperator(w.shape(), w.allowedLateness(), w.keyBy(), w.aggregates(),
                 new KafkaOrderedStore(store), this::emit, listener.linksWindowInputs());
         watermark = new WatermarkTracker(sourcePartitions, windows.closedWatermark());
+        splits = new SplitProgress(new KafkaOrderedStore(store));
+        splits.restore(watermark);
         endSent = false;
-        LOG.infof("window task %s starts at watermark %s", context.taskId(), describe(windows.closedWatermark()));
+        LOG.infof("window task %s starts at watermark %s, %s", context.taskId(), describe(windows.closedWatermark()),
+                describeSplits());
+    }
+
+    private String describeSplits() {
+        long ended = watermark.splits().stream().filter(id -> watermark.hasEnded(watermark.slot(id))).count();
+        return ended == 0 ? "no source partition ended" : ended + " of " + sourcePartitions
+                + " source partitions ended";
     }
 
     private static String describe(long watermark) {
@@ -72,12 +83,14 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
         timestamp = record.timestamp();
         Envelope envelope = Envelope.decode(record.value().value());
         if (envelope instanceof Envelope.Progress p) {
+            splits.progressed(Integer.toString(p.sourcePartition()), p.partitionMax());
             advance(p.idleForMs() == Envelope.ACTIVE
                     ? watermark.active(p.sourcePartition(), p.partitionMax())
                     : watermark.idle(p.sourcePartition(), p.partitionMax(), p.idleForMs()));
             return;
         }
         if (envelope instanceof Envelope.Ended e) {
+            splits.ended(Integer.toString(e.sourcePartition()));
             advance(watermark.ended(e.sourcePartition()));
             if (watermark.allEnded() && !endSent) {
                 sendEndOfInput();

@@ -88,6 +88,10 @@ final class JobHarness implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // a closing member does not leave the group (Kafka Streams' classic protocol, whatever the close options):
+        // the broker's smallest session timeout lets a restart in the same test rebalance within seconds
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1000");
         CompiledJob compiled = CompiledJob.compile(job.getSpec());
         streams = new KafkaStreams(StreamsTopology.build(compiled, JobTopics.of(job.getSpec()), partitions,
                 new JobMetrics(new SimpleMeterRegistry()), Duration.ofMillis(200), idleTimeout), props);
@@ -95,8 +99,21 @@ final class JobHarness implements AutoCloseable {
         return this;
     }
 
+    /** Waits until the job runs: its tasks assigned after a (re)start. */
+    JobHarness awaitRunning(Duration timeout) {
+        await().atMost(timeout).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+        return this;
+    }
+
+    /** Stops the job as a pod stops: its tasks commit and let go of the state directory for the next start. */
     void stop() {
-        streams.close(Duration.ofSeconds(30));
+        long started = System.nanoTime();
+        boolean closed = streams.close(Duration.ofSeconds(60));
+        if (!closed) {
+            throw new IllegalStateException("Kafka Streams did not close within 60 s (state " + streams.state() + ")");
+        }
+        System.out.printf("job stopped in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        streams = null;
     }
 
     void send(int partition, String... lines) {
@@ -124,7 +141,12 @@ final class JobHarness implements AutoCloseable {
 
     /** Ends the input of every source partition: all windows close. */
     void endInput() {
-        for (int p = 0; p < partitions; p++) {
+        endInput(java.util.stream.IntStream.range(0, partitions).toArray());
+    }
+
+    /** Ends the input of these source partitions only. */
+    void endInput(int... ended) {
+        for (int p : ended) {
             producer.send(new ProducerRecord<>(source, p, null, null, new byte[0], EndOfInput.headers()));
         }
         producer.flush();
@@ -145,6 +167,15 @@ final class JobHarness implements AutoCloseable {
             poll();
             return sinkRecords.size() >= n;
         });
+        return sinkRecords;
+    }
+
+    /** Reads the sink and dead letter for {@code duration}, and returns what the sink holds. */
+    List<Map<String, Object>> awaitSinkRecordsFor(Duration duration) throws Exception {
+        long until = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < until) {
+            poll();
+        }
         return sinkRecords;
     }
 

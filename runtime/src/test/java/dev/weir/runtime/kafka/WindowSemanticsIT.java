@@ -137,4 +137,47 @@ class WindowSemanticsIT {
             assertSameWindows(expected.windows(), h.sinkRecords(), "k");
         }
     }
+
+    /**
+     * A pod killed after part of the input ended: the tasks reading the ended partitions resume past their ends and
+     * never report them again, so the window tasks must remember them. Found by the fault run: a moved window task
+     * waited on those partitions forever and its windows were never written. Two restarts: the first incarnation's
+     * repeated end reports are still in the internal topic after one, and the second reads them all.
+     */
+    @Test
+    void windowTasksRestartedAfterSomePartitionsEndedStillCloseEveryWindowOnce(KafkaBroker kafka) throws Exception {
+        int partitions = 4;
+        try (JobHarness h = new JobHarness(kafka.bootstrapServers(), job("tumbling: 1h", "0s"), partitions, null)) {
+            List<ReferenceWindows.Event> all = new ArrayList<>();
+            Random random = new Random(11);
+            for (int p = 0; p < partitions; p++) {
+                List<String> lines = new ArrayList<>();
+                // ten minutes of one hour: no window closes before every partition ends
+                for (long t = BASE; t < BASE + 600 * SECOND; t += (1 + random.nextInt(20)) * SECOND) {
+                    String key = "s" + random.nextInt(5);
+                    double v = random.nextInt(100);
+                    lines.add(event(key, t, v));
+                    all.add(new ReferenceWindows.Event(key, t, v, 0));
+                }
+                h.send(p, lines);
+            }
+            h.start().awaitRunning(WAIT);
+            h.endInput(0, 1);
+            Thread.sleep(3000);
+            h.stop();
+            h.start().awaitRunning(WAIT);
+            Thread.sleep(3000);
+            h.stop();
+            assertEquals(List.of(), h.awaitSinkRecordsFor(Duration.ofSeconds(1)), "no window closes before the end");
+
+            h.start();
+            h.endInput(2, 3);
+            h.awaitEnd(WAIT);
+            all.sort(java.util.Comparator.comparingLong(ReferenceWindows.Event::time));
+            ReferenceWindows.Result expected = ReferenceWindows.run(all, "tumbling", 3_600_000, 3_600_000, 0);
+            assertEquals(5, expected.windows().size());
+            assertSameWindows(expected.windows(), h.sinkRecords(), "k");
+            assertEquals(List.of(), h.deadLetters());
+        }
+    }
 }
