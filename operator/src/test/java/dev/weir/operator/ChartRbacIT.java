@@ -29,10 +29,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Helm chart's RBAC is enough for the operator: on a real kube-apiserver (RBAC authorization), {@code helm install}
@@ -53,14 +52,13 @@ class ChartRbacIT {
               deadLetter: {kafka: {topic: readings-dlq}}
             """;
 
-    private static TestKubeApiServer apiServer;
-    private static KubernetesClient admin;
     private final List<Runnable> stops = new ArrayList<>();
 
-    @BeforeAll
-    static void startApiServer() throws IOException {
-        apiServer = TestKubeApiServer.startWithStreamJobCrd();
-        admin = apiServer.client();
+    @RegisterExtension
+    static final OperatorPlatform platform = OperatorPlatform.withNamespaces();
+
+    private static KubernetesClient admin() {
+        return platform.client();
     }
 
     @AfterEach
@@ -68,18 +66,11 @@ class ChartRbacIT {
         stops.forEach(Runnable::run);
     }
 
-    @AfterAll
-    static void stopApiServer() {
-        if (apiServer != null) {
-            apiServer.close();
-        }
-    }
-
     @Test
     void clusterWideWithLeaderElection() throws IOException {
-        apiServer.createNamespace("team-a");
+        platform.apiServer().createNamespace("team-a");
         Deployment deployment = install("weir", "weir-system", Map.of("replicas", 2));
-        assertTrue(admin.rbac().roles().inNamespace("team-a").list().getItems().isEmpty());
+        assertTrue(admin().rbac().roles().inNamespace("team-a").list().getItems().isEmpty());
         OperatorConfig config = startOperator(deployment);
 
         StatefulSet statefulSet = reconcilesAJob("team-a", "cluster-wide");
@@ -87,19 +78,19 @@ class ChartRbacIT {
         assertEquals("weir-runtime", statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName());
         assertEquals(config.runtimeImage(),
                 statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
-        Lease acquired = admin.leases().inNamespace("weir-system").withName(OperatorConfig.LEASE_NAME).get();
+        Lease acquired = admin().leases().inNamespace("weir-system").withName(OperatorConfig.LEASE_NAME).get();
         assertEquals(config.leaseIdentity().orElseThrow(), acquired.getSpec().getHolderIdentity());
         // a leader that cannot renew loses the Lease after its duration and, in a pod, exits
-        await().atMost(TIMEOUT).until(() -> admin.leases().inNamespace("weir-system")
+        await().atMost(TIMEOUT).until(() -> admin().leases().inNamespace("weir-system")
                         .withName(OperatorConfig.LEASE_NAME).get().getSpec().getRenewTime(),
                 renewed -> renewed.isAfter(acquired.getSpec().getRenewTime()));
     }
 
     @Test
     void namespaced() throws IOException {
-        apiServer.createNamespace("team-b");
+        platform.apiServer().createNamespace("team-b");
         Deployment deployment = install("jobs", "jobs-system", Map.of("watchNamespaces[0]", "team-b"));
-        assertTrue(admin.rbac().clusterRoleBindings().list().getItems().stream()
+        assertTrue(admin().rbac().clusterRoleBindings().list().getItems().stream()
                 .flatMap(binding -> binding.getSubjects().stream())
                 .noneMatch(subject -> "jobs-system".equals(subject.getNamespace())), "nothing cluster-wide");
         startOperator(deployment);
@@ -108,15 +99,16 @@ class ChartRbacIT {
 
         assertEquals("weir-runtime", statefulSet.getSpec().getTemplate().getSpec().getServiceAccountName());
         // the job has no checkpoint store: the operator removes its finalizer at once, with the chart's RBAC
-        admin.resources(StreamJob.class).inNamespace("team-b").withName("namespaced").delete();
-        await().atMost(TIMEOUT).until(() -> admin.resources(StreamJob.class).inNamespace("team-b")
+        admin().resources(StreamJob.class).inNamespace("team-b").withName("namespaced").delete();
+        await().atMost(TIMEOUT).until(() -> admin().resources(StreamJob.class).inNamespace("team-b")
                 .withName("namespaced").get() == null);
     }
 
     /** {@code helm install release charts/weir -n namespace --create-namespace --set …}; returns the Deployment. */
     private static Deployment install(String release, String namespace, Map<String, Object> values)
             throws IOException {
-        Path kubeconfig = apiServer.writeKubeconfig(Files.createTempFile(Path.of("target"), "helm", ".kubeconfig"));
+        Path kubeconfig = platform.apiServer()
+                .writeKubeconfig(Files.createTempFile(Path.of("target"), "helm", ".kubeconfig"));
         try {
             InstallCommand install = new Helm(CHART).install().withName(release).withNamespace(namespace)
                     .createNamespace().withKubeConfig(kubeconfig);
@@ -125,7 +117,7 @@ class ChartRbacIT {
         } finally {
             Files.delete(kubeconfig);
         }
-        List<Deployment> operators = admin.apps().deployments().inNamespace(namespace)
+        List<Deployment> operators = admin().apps().deployments().inNamespace(namespace)
                 .withLabel("app.kubernetes.io/name", "weir-operator").list().getItems();
         assertEquals(1, operators.size());
         return operators.get(0);
@@ -156,7 +148,8 @@ class ChartRbacIT {
 
     /** The admin's client impersonating the ServiceAccount, with the groups a token of it would carry. */
     private static KubernetesClient clientAs(String namespace, String serviceAccount) throws IOException {
-        Path kubeconfig = apiServer.writeKubeconfig(Files.createTempFile(Path.of("target"), "rbac", ".kubeconfig"));
+        Path kubeconfig = platform.apiServer()
+                .writeKubeconfig(Files.createTempFile(Path.of("target"), "rbac", ".kubeconfig"));
         try {
             Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
             config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + serviceAccount);
@@ -173,35 +166,35 @@ class ChartRbacIT {
      * the Created event; then an edit of the spec, which changes the existing objects by patch.
      */
     private static StatefulSet reconcilesAJob(String namespace, String name) {
-        admin.resource(admin.getKubernetesSerialization().unmarshal("""
+        admin().resource(admin().getKubernetesSerialization().unmarshal("""
                 apiVersion: weir.dev/v1alpha1
                 kind: StreamJob
                 metadata: {name: %s, namespace: %s}
                 """.formatted(name, namespace) + SPEC, StreamJob.class)).create();
 
-        await().atMost(TIMEOUT).until(() -> admin.resources(StreamJob.class).inNamespace(namespace).withName(name)
+        await().atMost(TIMEOUT).until(() -> admin().resources(StreamJob.class).inNamespace(namespace).withName(name)
                 .get().getStatus(), status -> status != null && "Pending".equals(status.phase));
-        assertNotNull(admin.configMaps().inNamespace(namespace).withName(name + "-job").get());
-        assertNotNull(admin.services().inNamespace(namespace).withName(name).get());
-        await().atMost(TIMEOUT).until(() -> admin.v1().events().inNamespace(namespace).list().getItems().stream()
+        assertNotNull(admin().configMaps().inNamespace(namespace).withName(name + "-job").get());
+        assertNotNull(admin().services().inNamespace(namespace).withName(name).get());
+        await().atMost(TIMEOUT).until(() -> admin().v1().events().inNamespace(namespace).list().getItems().stream()
                 .anyMatch(event -> name.equals(event.getInvolvedObject().getName())
                         && "Created".equals(event.getReason())));
         String hash = configHash(namespace, name);
 
-        admin.resources(StreamJob.class).inNamespace(namespace).withName(name).patch(PatchContext.of(
+        admin().resources(StreamJob.class).inNamespace(namespace).withName(name).patch(PatchContext.of(
                 PatchType.JSON_MERGE), "{\"spec\": {\"pipeline\": [{\"filter\": \"temperature > 0.0\"}]}}");
-        await().atMost(TIMEOUT).until(() -> admin.resources(StreamJob.class).inNamespace(namespace).withName(name)
+        await().atMost(TIMEOUT).until(() -> admin().resources(StreamJob.class).inNamespace(namespace).withName(name)
                 .get().getStatus(), status -> status.observedGeneration == 2);
         assertNotEquals(hash, configHash(namespace, name), "the StatefulSet was patched with the new job file");
-        assertTrue(admin.configMaps().inNamespace(namespace).withName(name + "-job").get().getData()
+        assertTrue(admin().configMaps().inNamespace(namespace).withName(name + "-job").get().getData()
                 .get(Workload.JOB_FILE).contains("temperature > 0.0"));
-        assertEquals(List.of(SavepointFinalizer.NAME), admin.resources(StreamJob.class).inNamespace(namespace)
+        assertEquals(List.of(SavepointFinalizer.NAME), admin().resources(StreamJob.class).inNamespace(namespace)
                 .withName(name).get().getMetadata().getFinalizers(), "the finalizer was added by patch");
-        return admin.apps().statefulSets().inNamespace(namespace).withName(name).get();
+        return admin().apps().statefulSets().inNamespace(namespace).withName(name).get();
     }
 
     private static String configHash(String namespace, String name) {
-        return admin.apps().statefulSets().inNamespace(namespace).withName(name).get().getSpec().getTemplate()
+        return admin().apps().statefulSets().inNamespace(namespace).withName(name).get().getSpec().getTemplate()
                 .getMetadata().getAnnotations().get(Workload.CONFIG_HASH_ANNOTATION);
     }
 }

@@ -28,7 +28,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.io.IOException;
 import java.net.URI;
@@ -40,9 +39,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckpointStatusIT {
     @RegisterExtension
+    @Order(1)
     static final S3Server s3 = new S3Server();
 
     private static final String NAMESPACE = "ckpt";
@@ -70,37 +70,21 @@ class CheckpointStatusIT {
     @TempDir
     static Path folders;
 
-    private static TestKubeApiServer apiServer;
-    private static KubernetesClient client;
-    private static KubernetesClient operatorClient;
-    private static Operator operator;
+    @RegisterExtension
+    @Order(2)
+    static final OperatorPlatform platform = OperatorPlatform.withNamespaces(NAMESPACE)
+            .withSetup(platform -> {
+                s3.createBucket(BUCKET);
+                platform.client().secrets().inNamespace(NAMESPACE).resource(new SecretBuilder()
+                        .withNewMetadata().withName(SECRET).endMetadata()
+                        .withStringData(Map.of("key-id", S3Server.ACCESS_KEY, "secret-key", S3Server.SECRET_KEY))
+                        .build()).create();
+            })
+            .withOperator(client -> WeirOperator.start(client,
+                    OperatorConfig.withoutLeaderElection("weir-runtime:it", Set.of()), Metrics.NOOP));
 
-    @BeforeAll
-    static void start() throws IOException {
-        s3.createBucket(BUCKET);
-        apiServer = TestKubeApiServer.startWithStreamJobCrd();
-        client = apiServer.client();
-        apiServer.createNamespace(NAMESPACE);
-        client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder()
-                .withNewMetadata().withName(SECRET).endMetadata()
-                .withStringData(Map.of("key-id", S3Server.ACCESS_KEY, "secret-key", S3Server.SECRET_KEY))
-                .build()).create();
-        operatorClient = apiServer.newClient();
-        operator = WeirOperator.start(operatorClient, OperatorConfig.withoutLeaderElection("weir-runtime:it", Set.of()),
-                Metrics.NOOP);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (operator != null) {
-            operator.stop();
-        }
-        if (operatorClient != null) {
-            operatorClient.close();
-        }
-        if (apiServer != null) {
-            apiServer.close();
-        }
+    private static KubernetesClient client() {
+        return platform.client();
     }
 
     @Test
@@ -130,7 +114,7 @@ class CheckpointStatusIT {
     void theSecretReachesThePodsAsReferencesAndItsValuesNowhereElse() {
         create("keys", s3Checkpoints("keys"));
         StatefulSet statefulSet = await().atMost(TIMEOUT).until(
-                () -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("keys").get(), s -> s != null);
+                () -> client().apps().statefulSets().inNamespace(NAMESPACE).withName("keys").get(), s -> s != null);
         List<EnvVar> env = statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
         EnvVar keyId = env.stream().filter(v -> StaticCredentials.ACCESS_KEY_ID_ENV.equals(v.getName()))
                 .findFirst().orElseThrow();
@@ -144,10 +128,10 @@ class CheckpointStatusIT {
         // the operator read the keys to list the store: a listing without error says they worked
         StreamJobStatus status = awaitStatus("keys", s -> s.checkpoints != null && s.checkpoints.location != null);
         assertEquals(null, status.checkpoints.error);
-        ConfigMap configMap = client.configMaps().inNamespace(NAMESPACE).withName("keys-job").get();
-        for (String written : List.of(client.getKubernetesSerialization().asJson(configMap),
-                client.getKubernetesSerialization().asJson(status),
-                client.getKubernetesSerialization().asJson(statefulSet))) {
+        ConfigMap configMap = client().configMaps().inNamespace(NAMESPACE).withName("keys-job").get();
+        for (String written : List.of(client().getKubernetesSerialization().asJson(configMap),
+                client().getKubernetesSerialization().asJson(status),
+                client().getKubernetesSerialization().asJson(statefulSet))) {
             assertFalse(written.contains(S3Server.SECRET_KEY), written);
             assertFalse(written.contains(S3Server.ACCESS_KEY), written);
         }
@@ -199,7 +183,7 @@ class CheckpointStatusIT {
         Path location = Files.createDirectories(folders.resolve("on-demand"));
         StreamJob job = create("ondemand", fileCheckpoints(location, "2m"));
         StatefulSet before = await().atMost(TIMEOUT).until(
-                () -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("ondemand").get(), s -> s != null);
+                () -> client().apps().statefulSets().inNamespace(NAMESPACE).withName("ondemand").get(), s -> s != null);
         try (TaskCheckpoints store = fileStore(location, job)) {
             write(store, "0_0", false);
             write(store, "0_1", false);
@@ -211,7 +195,7 @@ class CheckpointStatusIT {
         StreamJobStatus pending = awaitStatus("ondemand", s -> s.checkpoints.savepointRequest != null);
         assertEquals(List.of("nonce-1", CheckpointStatuses.PENDING), List.of(pending.checkpoints.savepointRequest.nonce,
                 pending.checkpoints.savepointRequest.state));
-        StatefulSet after = client.apps().statefulSets().inNamespace(NAMESPACE).withName("ondemand").get();
+        StatefulSet after = client().apps().statefulSets().inNamespace(NAMESPACE).withName("ondemand").get();
         assertEquals(podConfigHash(before), podConfigHash(after), "a request rolls no pod");
 
         // in place of the runtime pods, which write a savepoint of each task when they see the new nonce
@@ -265,7 +249,7 @@ class CheckpointStatusIT {
         assertEquals(List.of(SavepointFinalizer.NAME), jobs().withName("deleted").get().getMetadata().getFinalizers());
 
         jobs().withName("deleted").delete();
-        await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("deleted")
+        await().atMost(TIMEOUT).until(() -> client().apps().statefulSets().inNamespace(NAMESPACE).withName("deleted")
                 .get().getSpec().getReplicas(), replicas -> replicas == 0);
         // in place of the runtime pod, which writes a savepoint of each task as it shuts down
         List<CheckpointInfo> savepoints;
@@ -296,7 +280,7 @@ class CheckpointStatusIT {
         markPodsReady("partial");
 
         jobs().withName("partial").delete();
-        await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("partial")
+        await().atMost(TIMEOUT).until(() -> client().apps().statefulSets().inNamespace(NAMESPACE).withName("partial")
                 .get().getSpec().getReplicas(), replicas -> replicas == 0);
         // the pod closed task 0_1 uncleanly: a savepoint of 0_0 only
         try (TaskCheckpoints store = fileStore(location, job)) {
@@ -405,7 +389,7 @@ class CheckpointStatusIT {
 
     /** A runtime pod as the StatefulSet controller would create it; with no node, deleting it takes no time. */
     private static void createPod(String job) {
-        client.resource(new PodBuilder()
+        client().resource(new PodBuilder()
                 .withNewMetadata().withName(job + "-0").withNamespace(NAMESPACE).withLabels(Labels.of(job))
                 .endMetadata()
                 .withNewSpec().addNewContainer().withName("runtime").withImage("weir-runtime:it").endContainer()
@@ -414,7 +398,7 @@ class CheckpointStatusIT {
     }
 
     private static void deletePod(String job) {
-        client.pods().inNamespace(NAMESPACE).withName(job + "-0").withGracePeriod(0).delete();
+        client().pods().inNamespace(NAMESPACE).withName(job + "-0").withGracePeriod(0).delete();
     }
 
     private static void requestSavepoint(String job, String nonce) {
@@ -423,25 +407,25 @@ class CheckpointStatusIT {
     }
 
     private static Optional<String> savepointRequestInConfigMap(String job) {
-        return Optional.ofNullable(client.configMaps().inNamespace(NAMESPACE).withName(job + "-job").get())
+        return Optional.ofNullable(client().configMaps().inNamespace(NAMESPACE).withName(job + "-job").get())
                 .map(configMap -> configMap.getData().get(SavepointRequests.FILE));
     }
 
     /** What the StatefulSet controller would write once the pod is ready. */
     private static void markPodsReady(String name) {
         StatefulSet statefulSet = await().atMost(TIMEOUT).until(
-                () -> client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get(), s -> s != null);
+                () -> client().apps().statefulSets().inNamespace(NAMESPACE).withName(name).get(), s -> s != null);
         statefulSet.setStatus(new StatefulSetStatusBuilder()
                 .withObservedGeneration(statefulSet.getMetadata().getGeneration())
                 .withReplicas(1).withReadyReplicas(1).withUpdatedReplicas(1).withAvailableReplicas(1)
                 .withCurrentRevision(name + "-1").withUpdateRevision(name + "-1")
                 .build());
-        client.resource(statefulSet).updateStatus();
+        client().resource(statefulSet).updateStatus();
         awaitStatus(name, s -> Integer.valueOf(1).equals(s.readyReplicas));
     }
 
     private static StreamJob create(String name, String spec) {
-        StreamJob job = client.getKubernetesSerialization().unmarshal("""
+        StreamJob job = client().getKubernetesSerialization().unmarshal("""
                 apiVersion: weir.dev/v1alpha1
                 kind: StreamJob
                 metadata: {name: %s, namespace: %s}
@@ -472,7 +456,7 @@ class CheckpointStatusIT {
     }
 
     private static List<String> events(String name, String type) {
-        return client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+        return client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
                 .filter(event -> name.equals(event.getInvolvedObject().getName()) && type.equals(event.getType()))
                 .map(event -> event.getReason() + ": " + event.getMessage())
                 .toList();
@@ -481,6 +465,6 @@ class CheckpointStatusIT {
     private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<StreamJob,
             io.fabric8.kubernetes.api.model.KubernetesResourceList<StreamJob>,
             io.fabric8.kubernetes.client.dsl.Resource<StreamJob>> jobs() {
-        return client.resources(StreamJob.class).inNamespace(NAMESPACE);
+        return client().resources(StreamJob.class).inNamespace(NAMESPACE);
     }
 }

@@ -9,15 +9,13 @@ import dev.weir.api.StreamJob;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Deleting a StreamJob deletes its ConfigMap, StatefulSet and Service through their owner references: the operator,
@@ -39,33 +37,13 @@ class GarbageCollectionIT {
               deadLetter: {kafka: {topic: readings-dlq}}
             """;
 
-    private static TestKubeApiServer apiServer;
-    private static KubernetesClient client;
-    private static KubernetesClient operatorClient;
-    private static Operator operator;
+    @RegisterExtension
+    static final OperatorPlatform platform = OperatorPlatform.withNamespaces(NAMESPACE).withGarbageCollector()
+            .withOperator(client -> WeirOperator.start(client,
+                    OperatorConfig.withoutLeaderElection("weir-runtime:it", Set.of()), Metrics.NOOP));
 
-    @BeforeAll
-    static void startApiServerGarbageCollectorAndOperator() throws Exception {
-        apiServer = TestKubeApiServer.startWithStreamJobCrd();
-        client = apiServer.client();
-        apiServer.createNamespace(NAMESPACE);
-        apiServer.startGarbageCollector();
-        operatorClient = apiServer.newClient();
-        operator = WeirOperator.start(operatorClient, OperatorConfig.withoutLeaderElection("weir-runtime:it", Set.of()),
-                Metrics.NOOP);
-    }
-
-    @AfterAll
-    static void stopOperatorAndApiServer() {
-        if (operator != null) {
-            operator.stop();
-        }
-        if (operatorClient != null) {
-            operatorClient.close();
-        }
-        if (apiServer != null) {
-            apiServer.close();
-        }
+    private static KubernetesClient client() {
+        return platform.client();
     }
 
     @Test
@@ -75,7 +53,7 @@ class GarbageCollectionIT {
         assertTrue(job.getMetadata().getFinalizers() == null || job.getMetadata().getFinalizers().isEmpty());
 
         // kubectl's default: --cascade=background, and it waits until the StreamJob itself is gone
-        apiServer.kubectl("delete", "sj", "deleted", "-n", NAMESPACE);
+        platform.apiServer().kubectl("delete", "sj", "deleted", "-n", NAMESPACE);
 
         await().atMost(COLLECTED).untilAsserted(() -> assertEquals(List.of(), existing(owned)));
     }
@@ -87,30 +65,30 @@ class GarbageCollectionIT {
 
         // kubectl delete --cascade=foreground: the collector deletes the dependents (their owner references block the
         // owner's deletion), then the job; the operator leaves a job marked for deletion alone, so none comes back.
-        client.resources(StreamJob.class).inNamespace(NAMESPACE).withName("foreground")
+        client().resources(StreamJob.class).inNamespace(NAMESPACE).withName("foreground")
                 .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
 
         await().atMost(COLLECTED).until(
-                () -> client.resources(StreamJob.class).inNamespace(NAMESPACE).withName("foreground").get() == null);
+                () -> client().resources(StreamJob.class).inNamespace(NAMESPACE).withName("foreground").get() == null);
         await().atMost(COLLECTED).untilAsserted(() -> assertEquals(List.of(), existing(owned)));
     }
 
     private static StreamJob create(String name) {
-        StreamJob job = client.getKubernetesSerialization().unmarshal("""
+        StreamJob job = client().getKubernetesSerialization().unmarshal("""
                 apiVersion: weir.dev/v1alpha1
                 kind: StreamJob
                 metadata: {name: %s, namespace: %s}
                 """.formatted(name, NAMESPACE) + SPEC, StreamJob.class);
-        return client.resources(StreamJob.class).inNamespace(NAMESPACE).resource(job).create();
+        return client().resources(StreamJob.class).inNamespace(NAMESPACE).resource(job).create();
     }
 
     /** Waits for the three objects the operator makes for a job, each owned by it, and returns them. */
     private static List<HasMetadata> awaitOwnedObjects(String name) {
         List<HasMetadata> owned = await().atMost(CREATED).until(() -> {
             List<HasMetadata> objects = new ArrayList<>();
-            objects.add(client.configMaps().inNamespace(NAMESPACE).withName(name + "-job").get());
-            objects.add(client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get());
-            objects.add(client.services().inNamespace(NAMESPACE).withName(name).get());
+            objects.add(client().configMaps().inNamespace(NAMESPACE).withName(name + "-job").get());
+            objects.add(client().apps().statefulSets().inNamespace(NAMESPACE).withName(name).get());
+            objects.add(client().services().inNamespace(NAMESPACE).withName(name).get());
             return objects;
         }, objects -> objects.stream().allMatch(object -> object != null));
         for (HasMetadata object : owned) {
@@ -123,7 +101,7 @@ class GarbageCollectionIT {
     /** Those of {@code objects} still in the API server, as kind/name. */
     private static List<String> existing(List<HasMetadata> objects) {
         return objects.stream()
-                .filter(object -> client.resource(object).get() != null)
+                .filter(object -> client().resource(object).get() != null)
                 .map(object -> object.getKind() + "/" + object.getMetadata().getName())
                 .toList();
     }

@@ -30,10 +30,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Operators starting, stopping and sharing a cluster, on a real kube-apiserver. */
 class OperatorLifecycleIT {
@@ -47,28 +46,18 @@ class OperatorLifecycleIT {
               deadLetter: {kafka: {topic: readings-dlq}}
             """;
 
-    private static TestKubeApiServer apiServer;
-    private static KubernetesClient client;
     private final List<Runnable> stops = new ArrayList<>();
 
-    @BeforeAll
-    static void startApiServer() throws IOException {
-        apiServer = TestKubeApiServer.startWithStreamJobCrd();
-        client = apiServer.client();
-        apiServer.createNamespace(NAMESPACE);
-        apiServer.createNamespace(LEASE_NAMESPACE);
+    @RegisterExtension
+    static final OperatorPlatform platform = OperatorPlatform.withNamespaces(NAMESPACE, LEASE_NAMESPACE);
+
+    private static KubernetesClient client() {
+        return platform.client();
     }
 
     @AfterEach
     void stopOperators() {
         stops.forEach(Runnable::run);
-    }
-
-    @AfterAll
-    static void stopApiServer() {
-        if (apiServer != null) {
-            apiServer.close();
-        }
     }
 
     @Test
@@ -94,7 +83,7 @@ class OperatorLifecycleIT {
         Operator operatorB = start(leaderElected("operator-b"), b);
 
         Lease lease = await().atMost(TIMEOUT).until(
-                () -> client.leases().inNamespace(LEASE_NAMESPACE).withName(OperatorConfig.LEASE_NAME).get(),
+                () -> client().leases().inNamespace(LEASE_NAMESPACE).withName(OperatorConfig.LEASE_NAME).get(),
                 l -> l != null && l.getSpec().getHolderIdentity() != null);
         create("elected");
         awaitStatefulSet("elected", 1);
@@ -110,7 +99,7 @@ class OperatorLifecycleIT {
         (leader.equals("operator-a") ? operatorA : operatorB).stop();
         String successor = leader.equals("operator-a") ? "operator-b" : "operator-a";
         await().atMost(TIMEOUT).until(
-                () -> client.leases().inNamespace(LEASE_NAMESPACE).withName(OperatorConfig.LEASE_NAME).get(),
+                () -> client().leases().inNamespace(LEASE_NAMESPACE).withName(OperatorConfig.LEASE_NAME).get(),
                 l -> successor.equals(l.getSpec().getHolderIdentity()));
         create("after-failover");
         awaitStatefulSet("after-failover", 1);
@@ -140,7 +129,7 @@ class OperatorLifecycleIT {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        Path kubeconfig = apiServer.writeKubeconfig(Path.of("target", "main-it.kubeconfig"));
+        Path kubeconfig = platform.apiServer().writeKubeconfig(Path.of("target", "main-it.kubeconfig"));
         ProcessBuilder main = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", Path.of("target", "weir-operator.jar").toString())
                 .redirectErrorStream(true)
@@ -166,7 +155,7 @@ class OperatorLifecycleIT {
         URI ready = URI.create("http://localhost:" + port + OperatorEndpoints.READY);
         await().atMost(TIMEOUT).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(ready).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-        assertEquals("weir-runtime:main", client.apps().statefulSets().inNamespace(NAMESPACE).withName("from-main")
+        assertEquals("weir-runtime:main", client().apps().statefulSets().inNamespace(NAMESPACE).withName("from-main")
                 .get().getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
     }
 
@@ -182,7 +171,7 @@ class OperatorLifecycleIT {
     }
 
     private Operator start(OperatorConfig config, Metrics metrics) {
-        KubernetesClient operatorClient = apiServer.newClient();
+        KubernetesClient operatorClient = platform.apiServer().newClient();
         Operator operator = WeirOperator.start(operatorClient, config, metrics);
         stops.add(() -> {
             operator.stop();
@@ -192,7 +181,7 @@ class OperatorLifecycleIT {
     }
 
     private static void create(String name) {
-        jobs().resource(client.getKubernetesSerialization().unmarshal("""
+        jobs().resource(client().getKubernetesSerialization().unmarshal("""
                 apiVersion: weir.dev/v1alpha1
                 kind: StreamJob
                 metadata: {name: %s, namespace: %s}
@@ -205,14 +194,14 @@ class OperatorLifecycleIT {
     }
 
     private static void awaitStatefulSet(String name, int replicas) {
-        await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get(),
+        await().atMost(TIMEOUT).until(() -> client().apps().statefulSets().inNamespace(NAMESPACE).withName(name).get(),
                 statefulSet -> statefulSet != null && statefulSet.getSpec().getReplicas() == replicas);
     }
 
     private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<StreamJob,
             io.fabric8.kubernetes.api.model.KubernetesResourceList<StreamJob>,
             io.fabric8.kubernetes.client.dsl.Resource<StreamJob>> jobs() {
-        return client.resources(StreamJob.class).inNamespace(NAMESPACE);
+        return client().resources(StreamJob.class).inNamespace(NAMESPACE);
     }
 
     /** Counts every reconcile an operator finishes. */

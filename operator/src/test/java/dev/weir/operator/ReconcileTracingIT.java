@@ -6,7 +6,6 @@ import dev.weir.api.StreamJob;
 import dev.weir.runtime.testing.OtelCollector;
 import dev.weir.runtime.testing.OtelCollector.Span;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -14,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -37,40 +36,20 @@ class ReconcileTracingIT {
             """;
 
     @RegisterExtension
+    @Order(1)
     static final OtelCollector collector = new OtelCollector();
 
-    private static TestKubeApiServer apiServer;
-    private static KubernetesClient client;
-    private static KubernetesClient operatorClient;
-    private static Operator operator;
-    private static ReconcileTracing tracing;
+    @RegisterExtension
+    @Order(2)
+    static final OperatorPlatform platform = OperatorPlatform.withNamespaces(NAMESPACE)
+            .withOperator(client -> WeirOperator.start(client,
+                    OperatorConfig.withoutLeaderElection("weir-runtime:it", Set.of()), Metrics.NOOP,
+                    new SimpleMeterRegistry(), ReconcileTracingIT.platform.closeAfterTheOperator(
+                            ReconcileTracing.fromEnvironment(Map.of(ReconcileTracing.ENDPOINT, collector.endpoint(),
+                                    OperatorConfig.LEASE_IDENTITY, "weir-operator-0")))));
 
-    @BeforeAll
-    static void startApiServerAndOperator() throws Exception {
-        apiServer = TestKubeApiServer.startWithStreamJobCrd();
-        client = apiServer.client();
-        apiServer.createNamespace(NAMESPACE);
-        operatorClient = apiServer.newClient();
-        tracing = ReconcileTracing.fromEnvironment(Map.of(ReconcileTracing.ENDPOINT, collector.endpoint(),
-                OperatorConfig.LEASE_IDENTITY, "weir-operator-0"));
-        operator = WeirOperator.start(operatorClient, OperatorConfig.withoutLeaderElection("weir-runtime:it", Set.of()),
-                Metrics.NOOP, new SimpleMeterRegistry(), tracing);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (operator != null) {
-            operator.stop();
-        }
-        if (tracing != null) {
-            tracing.close();
-        }
-        if (operatorClient != null) {
-            operatorClient.close();
-        }
-        if (apiServer != null) {
-            apiServer.close();
-        }
+    private static KubernetesClient client() {
+        return platform.client();
     }
 
     @Test
@@ -93,7 +72,7 @@ class ReconcileTracingIT {
 
     /** The last reconcile span of the job whose phase is the one its status reports now. */
     private static Optional<Span> reportingStatus(List<Span> spans, String name) {
-        StreamJob job = client.resources(StreamJob.class).inNamespace(NAMESPACE).withName(name).get();
+        StreamJob job = client().resources(StreamJob.class).inNamespace(NAMESPACE).withName(name).get();
         if (job == null || job.getStatus() == null) {
             return Optional.empty();
         }
@@ -104,11 +83,11 @@ class ReconcileTracingIT {
     }
 
     private static void create(String name, String spec) {
-        StreamJob job = client.getKubernetesSerialization().unmarshal("""
+        StreamJob job = client().getKubernetesSerialization().unmarshal("""
                 apiVersion: weir.dev/v1alpha1
                 kind: StreamJob
                 metadata: {name: %s, namespace: %s}
                 """.formatted(name, NAMESPACE) + spec, StreamJob.class);
-        client.resources(StreamJob.class).resource(job).create();
+        client().resources(StreamJob.class).resource(job).create();
     }
 }

@@ -25,18 +25,15 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator, running in this JVM, against a real kube-apiserver. There is no controller manager and no kubelet:
@@ -59,32 +56,14 @@ class StreamJobReconcilerIT {
               deadLetter: {kafka: {topic: readings-dlq}}
             """;
 
-    private static TestKubeApiServer apiServer;
-    private static KubernetesClient client;
-    private static KubernetesClient operatorClient;
-    private static Operator operator;
     private static final ReconcileCounter reconciles = new ReconcileCounter();
 
-    @BeforeAll
-    static void startApiServerAndOperator() throws IOException {
-        apiServer = TestKubeApiServer.startWithStreamJobCrd();
-        client = apiServer.client();
-        apiServer.createNamespace(NAMESPACE);
-        operatorClient = apiServer.newClient();
-        operator = WeirOperator.start(operatorClient, OperatorConfig.withoutLeaderElection(IMAGE, Set.of()), reconciles);
-    }
+    @RegisterExtension
+    static final OperatorPlatform platform = OperatorPlatform.withNamespaces(NAMESPACE).withOperator(
+            client -> WeirOperator.start(client, OperatorConfig.withoutLeaderElection(IMAGE, Set.of()), reconciles));
 
-    @AfterAll
-    static void stopOperatorAndApiServer() {
-        if (operator != null) {
-            operator.stop();
-        }
-        if (operatorClient != null) {
-            operatorClient.close();
-        }
-        if (apiServer != null) {
-            apiServer.close();
-        }
+    private static KubernetesClient client() {
+        return platform.client();
     }
 
     @Test
@@ -92,8 +71,8 @@ class StreamJobReconcilerIT {
         StreamJob job = create("readings", SPEC);
 
         StatefulSet statefulSet = awaitStatefulSet("readings");
-        ConfigMap configMap = client.configMaps().inNamespace(NAMESPACE).withName("readings-job").get();
-        Service service = client.services().inNamespace(NAMESPACE).withName("readings").get();
+        ConfigMap configMap = client().configMaps().inNamespace(NAMESPACE).withName("readings-job").get();
+        Service service = client().services().inNamespace(NAMESPACE).withName("readings").get();
         for (HasMetadata owned : List.of(configMap, statefulSet, service)) {
             assertEquals(1, owned.getMetadata().getOwnerReferences().size(), owned.getKind());
             OwnerReference owner = owned.getMetadata().getOwnerReferences().get(0);
@@ -140,7 +119,7 @@ class StreamJobReconcilerIT {
         create("ready", SPEC);
         StatefulSet statefulSet = awaitStatefulSet("ready");
         awaitStatus("ready", status -> "Pending".equals(status.phase));
-        String pending = apiServer.kubectl("get", "sj", "ready", "-n", NAMESPACE);
+        String pending = platform.apiServer().kubectl("get", "sj", "ready", "-n", NAMESPACE);
 
         // what the StatefulSet controller would write once the pod is ready
         statefulSet.setStatus(new StatefulSetStatusBuilder()
@@ -148,14 +127,14 @@ class StreamJobReconcilerIT {
                 .withReplicas(1).withReadyReplicas(1).withUpdatedReplicas(1).withAvailableReplicas(1)
                 .withCurrentRevision("ready-1").withUpdateRevision("ready-1")
                 .build());
-        client.resource(statefulSet).updateStatus();
+        client().resource(statefulSet).updateStatus();
 
         StreamJob reported = awaitStatus("ready", status -> "Running".equals(status.phase));
         assertCondition(reported, "Ready", "True", "AllReplicasReady");
         assertCondition(reported, "Progressing", "False", "RolloutComplete");
         assertEquals(1, reported.getStatus().readyReplicas);
 
-        String running = apiServer.kubectl("get", "sj", "ready", "-n", NAMESPACE);
+        String running = platform.apiServer().kubectl("get", "sj", "ready", "-n", NAMESPACE);
         System.out.println("kubectl get sj, before and after the pod is ready:\n" + pending + running);
         assertTrue(running.startsWith("NAME    READY   PHASE     REPLICAS   LAG   LAG (S)   AGE"), running);
         assertTrue(running.matches("(?s).*\\nready\\s+True\\s+Running\\s+1\\s+.*"), running);
@@ -168,7 +147,7 @@ class StreamJobReconcilerIT {
         awaitStatus("crashy", status -> "Pending".equals(status.phase));
 
         // the pod the StatefulSet controller would create, in the state the kubelet would report
-        Pod pod = client.resource(new PodBuilder()
+        Pod pod = client().resource(new PodBuilder()
                 .withNewMetadata().withName("crashy-0").withNamespace(NAMESPACE).withLabels(Labels.of("crashy"))
                 .endMetadata()
                 .withNewSpec().addNewContainer().withName("runtime").withImage(IMAGE).endContainer().endSpec()
@@ -179,7 +158,7 @@ class StreamJobReconcilerIT {
                 .withNewLastState().withNewTerminated().withExitCode(1).withReason("Error").endTerminated()
                 .endLastState()
                 .endContainerStatus().build());
-        client.resource(pod).updateStatus();
+        client().resource(pod).updateStatus();
 
         StreamJob reported = awaitStatus("crashy", status -> status.conditions.stream()
                 .anyMatch(c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus())));
@@ -201,9 +180,9 @@ class StreamJobReconcilerIT {
         await().atMost(TIMEOUT).until(() -> warningEvents("broken").stream()
                 .anyMatch(event -> event.contains("spec.pipeline[0].filter")));
 
-        assertNull(client.apps().statefulSets().inNamespace(NAMESPACE).withName("broken").get());
-        assertNull(client.configMaps().inNamespace(NAMESPACE).withName("broken-job").get());
-        assertNull(client.services().inNamespace(NAMESPACE).withName("broken").get());
+        assertNull(client().apps().statefulSets().inNamespace(NAMESPACE).withName("broken").get());
+        assertNull(client().configMaps().inNamespace(NAMESPACE).withName("broken-job").get());
+        assertNull(client().services().inNamespace(NAMESPACE).withName("broken").get());
     }
 
     @Test
@@ -227,7 +206,7 @@ class StreamJobReconcilerIT {
         Condition ready = assertCondition(refused, "Ready", "False", "InvalidSpec");
         assertTrue(ready.getMessage().contains("spec.replicas: must be 0 or 1 for a Kinesis source, got 3"),
                 ready.getMessage());
-        assertNull(client.apps().statefulSets().inNamespace(NAMESPACE).withName("kinesis-wide").get());
+        assertNull(client().apps().statefulSets().inNamespace(NAMESPACE).withName("kinesis-wide").get());
     }
 
     @Test
@@ -250,7 +229,7 @@ class StreamJobReconcilerIT {
                 ready.getMessage());
         await().atMost(TIMEOUT).until(() -> warningEvents("joined").stream()
                 .anyMatch(event -> event.contains("spec.sql: line 2, column 15")));
-        assertNull(client.apps().statefulSets().inNamespace(NAMESPACE).withName("joined").get());
+        assertNull(client().apps().statefulSets().inNamespace(NAMESPACE).withName("joined").get());
     }
 
     @Test
@@ -265,7 +244,7 @@ class StreamJobReconcilerIT {
         assertCondition(reported, "Ready", "False", "InvalidSpec");
         assertEquals(2L, reported.getStatus().observedGeneration);
         assertEquals(validHash, podConfigHash(awaitStatefulSet("regressed")));
-        assertTrue(client.configMaps().inNamespace(NAMESPACE).withName("regressed-job").get()
+        assertTrue(client().configMaps().inNamespace(NAMESPACE).withName("regressed-job").get()
                 .getData().get("job.yaml").contains("temperature > -50.0"));
     }
 
@@ -280,14 +259,14 @@ class StreamJobReconcilerIT {
 
         await().atMost(TIMEOUT).until(() -> !firstHash.equals(podConfigHash(awaitStatefulSet("edited"))));
         awaitStatus("edited", status -> Long.valueOf(2).equals(status.observedGeneration));
-        assertTrue(client.configMaps().inNamespace(NAMESPACE).withName("edited-job").get()
+        assertTrue(client().configMaps().inNamespace(NAMESPACE).withName("edited-job").get()
                 .getData().get("job.yaml").contains("temperature > -40.0"));
         await().atMost(TIMEOUT).until(() -> normalEventReasons("edited").containsAll(List.of("Created", "SpecChanged")));
 
         Map<String, String> before = resourceVersions("edited");
         int reconciled = reconciles.of("edited");
         // an owned object's change makes the operator reconcile the job; an annotation of someone else's is no drift
-        Service service = client.services().inNamespace(NAMESPACE).withName("edited").patch(
+        Service service = client().services().inNamespace(NAMESPACE).withName("edited").patch(
                 PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\": {\"annotations\": {\"example.com/touched\": \"yes\"}}}");
         await().atMost(TIMEOUT).until(() -> reconciles.of("edited") > reconciled);
 
@@ -360,7 +339,7 @@ class StreamJobReconcilerIT {
     }
 
     private static StreamJob create(String name, String spec) {
-        StreamJob job = client.getKubernetesSerialization().unmarshal("""
+        StreamJob job = client().getKubernetesSerialization().unmarshal("""
                 apiVersion: weir.dev/v1alpha1
                 kind: StreamJob
                 metadata: {name: %s, namespace: %s}
@@ -380,7 +359,7 @@ class StreamJobReconcilerIT {
 
     private static StatefulSet awaitStatefulSet(String name) {
         return await().atMost(TIMEOUT).until(
-                () -> client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get(),
+                () -> client().apps().statefulSets().inNamespace(NAMESPACE).withName(name).get(),
                 statefulSet -> statefulSet != null);
     }
 
@@ -406,11 +385,11 @@ class StreamJobReconcilerIT {
     private static Map<String, String> resourceVersions(String name) {
         Map<String, String> versions = new ConcurrentHashMap<>();
         versions.put("StreamJob", jobs().withName(name).get().getMetadata().getResourceVersion());
-        versions.put("ConfigMap", client.configMaps().inNamespace(NAMESPACE).withName(name + "-job").get()
+        versions.put("ConfigMap", client().configMaps().inNamespace(NAMESPACE).withName(name + "-job").get()
                 .getMetadata().getResourceVersion());
-        versions.put("StatefulSet", client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get()
+        versions.put("StatefulSet", client().apps().statefulSets().inNamespace(NAMESPACE).withName(name).get()
                 .getMetadata().getResourceVersion());
-        versions.put("Service", client.services().inNamespace(NAMESPACE).withName(name).get()
+        versions.put("Service", client().services().inNamespace(NAMESPACE).withName(name).get()
                 .getMetadata().getResourceVersion());
         return versions;
     }
@@ -426,7 +405,7 @@ class StreamJobReconcilerIT {
     }
 
     private static List<io.fabric8.kubernetes.api.model.Event> events(String name) {
-        return client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+        return client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
                 .filter(event -> name.equals(event.getInvolvedObject().getName())
                         && "StreamJob".equals(event.getInvolvedObject().getKind()))
                 .toList();
@@ -435,7 +414,7 @@ class StreamJobReconcilerIT {
     private static io.fabric8.kubernetes.client.dsl.MixedOperation<StreamJob,
             io.fabric8.kubernetes.api.model.KubernetesResourceList<StreamJob>,
             io.fabric8.kubernetes.client.dsl.Resource<StreamJob>> jobsInAllNamespaces() {
-        return client.resources(StreamJob.class);
+        return client().resources(StreamJob.class);
     }
 
     private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<StreamJob,
