@@ -50,10 +50,11 @@ for tarball in operator/target/weir-operator-image.tar runtime/target/weir-runti
   kind load image-archive "$root/$tarball" --name "$cluster"
 done
 
-say "installing Kafka and the S3 server"
-kubectl apply -f "$here/kafka.yaml" -f "$here/s3.yaml"
+say "installing Kafka, the S3 server and the Kinesis-compatible servers"
+kubectl apply -f "$here/kafka.yaml" -f "$here/s3.yaml" -f "$here/kinesis.yaml"
 kubectl -n kafka rollout status statefulset/kafka --timeout=300s
 kubectl -n s3 rollout status deployment/s3 --timeout=300s
+kubectl -n kinesis rollout status deployment/kinesis deployment/dynamodb --timeout=300s
 
 say "running the suite (KindE2E)"
 cd "$root"
