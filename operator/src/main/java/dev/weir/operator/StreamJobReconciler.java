@@ -83,12 +83,12 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         Observation observed = Observation.of(context);
-        StreamJobStatus next = JobStatuses.deployed(job, workload, observed);
+        StreamJobStatus next = new JobStatusBuilder(job, workload, observed, now)
+                .scaling(poll)
+                .checkpoints(listing, request)
+                .build();
         statusMetrics.record(job, next, observed);
-        poll.ifPresent(polled -> ScalingStatus.apply(next, polled, now));
         boolean awaitingSavepoint = CheckpointStatuses.pendingNonce(request).isPresent();
-        CheckpointStatuses.apply(next, job, listing, request);
-        CheckpointStatuses.degradeIfFailing(job, next, now);
         poll.filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision).ifPresent(decision -> {
             ReconcileTracing.scalingDecided(decision, current);
             if (decision.replicas() != current) {
