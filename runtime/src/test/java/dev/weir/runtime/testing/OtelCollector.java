@@ -102,6 +102,11 @@ public final class OtelCollector implements BeforeAllCallback, AfterAllCallback 
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    /** Starts the collector; for a fixture that owns it beyond one test class (the e2e suite's platform). */
+    public void start() throws Exception {
         String binary = System.getProperty(BINARY_PROPERTY);
         if (binary == null || !Files.isExecutable(Path.of(binary))) {
             throw new IllegalStateException("no collector at -D" + BINARY_PROPERTY + "=" + binary
@@ -126,6 +131,10 @@ public final class OtelCollector implements BeforeAllCallback, AfterAllCallback 
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+    }
+
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

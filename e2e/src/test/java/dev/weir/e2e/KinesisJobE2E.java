@@ -4,25 +4,20 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.marcnuri.helm.Helm;
 import dev.weir.api.CheckpointSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
-import dev.weir.checkpoint.testing.S3Server;
-import dev.weir.e2e.harness.LocalCluster;
 import dev.weir.kinesis.KinesisSink;
 import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.SinkRecord;
 import dev.weir.kinesis.local.LocalKinesisServers;
-import dev.weir.operator.Labels;
 import dev.weir.runtime.contract.WindowAssertions;
 import dev.weir.runtime.pipeline.Json;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -38,10 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -49,17 +42,14 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
- * A Kinesis job on the local cluster harness: the chart installed with a DynamoDB-compatible endpoint for the lease
- * tables, kinesis-local and moto on loopback (the pods are local JVMs), the job's AWS keys from a Secret, S3
- * checkpoints. The job runs on one pod, writes its windows to the sink stream, is suspended with a savepoint of its
- * window task, resumes and counts every reading exactly once; asking for two pods is refused naming the field; delete
- * leaves nothing behind. Pod logs: {@code e2e/target/pods/}.
+ * A Kinesis job on the platform's kinesis-local and moto (the chart installed with the DynamoDB endpoint for the lease
+ * tables), its AWS keys from a Secret, S3 checkpoints. The job runs on one pod, writes its windows to the sink stream,
+ * is suspended with a savepoint of its window task, resumes, scales to zero when idle and wakes on new records with
+ * every reading counted exactly once; asking for two pods is refused naming the field; delete leaves nothing behind.
+ * The timeline of lag seconds and pods goes to {@code target/KinesisJobE2E-autoscaling.txt}. Only where the platform
+ * has a Kinesis-compatible server the test reaches (the local harness; not kind yet).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LocalClusterKinesisE2E {
-    static final String NAMESPACE = "weir-kinesis";
-    static final String RELEASE = "weir-kinesis";
-    static final Path CHART = Path.of(System.getProperty("weir.e2e.chart", "../charts/weir"));
+class KinesisJobE2E extends PlatformScenario {
     static final String JOB = "kinesis-counts";
     static final String SOURCE = "kinesis-events";
     static final String SINK = "kinesis-counts";
@@ -67,77 +57,33 @@ class LocalClusterKinesisE2E {
     static final int SHARDS = 2;
     static final int EVENTS = 2_000;
     static final String AWS_SECRET = "kinesis-keys";
-    static final String S3_SECRET = "checkpoint-store-keys";
-    static final String BUCKET = "weir-checkpoints";
+    static final String S3_SECRET = "kinesis-checkpoint-keys";
+    static final String BUCKET = E2EPlatform.CHECKPOINT_BUCKET;
     /** The Kinesis engine's one window task (KinesisEngine.TASK_ID). */
     static final String WINDOW_TASK = "kinesis-windows";
-    static final Duration POD_TIMEOUT = Duration.ofMinutes(3);
+    /** Longer than the platform's: the Kinesis Client Library takes its leases after the JVM starts. */
+    static final Duration KINESIS_POD_TIMEOUT = Duration.ofMinutes(3);
     /** Test settings: one pod at most (the engine's limit until the shuffle), idle after 20 s, polled every second. */
     static final String SCALING = "{\"minReplicas\": 0, \"maxReplicas\": 1, \"idleTimeout\": \"20s\","
             + " \"scaleDownWindow\": \"15s\", \"pollInterval\": \"1s\"}";
 
     private LocalKinesisServers kinesis;
-    private S3Server s3;
-    private LocalCluster cluster;
-    private boolean helmInstallStarted;
 
     @BeforeAll
-    void start() throws Exception {
-        Path work = Files.createDirectories(Path.of("target", "kinesis-e2e"));
-        Path repo = Path.of("..").toAbsolutePath().normalize();
-        kinesis = LocalKinesisServers.start(LocalKinesisServers.install(repo, work.resolve("servers.properties"),
-                new StringBuilder()), work.resolve("logs"));
-        s3 = S3Server.standalone();
-        s3.createBucket(BUCKET);
-        cluster = LocalCluster.start(LocalClusterE2E.IMAGES);
-        var install = new Helm(CHART).install().withName(RELEASE).withNamespace(NAMESPACE).createNamespace()
-                .withKubeConfig(cluster.kubeconfig())
-                .set("runtime.kinesisDynamoDbEndpoint", kinesis.endpoints().dynamoDb().orElseThrow().toString());
-        helmInstallStarted = true;
-        install.call();
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (helmInstallStarted) {
-                Helm.uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfig(cluster.kubeconfig()).ignoreNotFound()
-                        .call();
-            }
-        } finally {
-            try {
-                if (cluster != null) {
-                    cluster.close();
-                }
-            } finally {
-                if (s3 != null) {
-                    s3.close();
-                }
-                if (kinesis != null) {
-                    kinesis.close();
-                }
-            }
-        }
-    }
-
-    private KubernetesClient client() {
-        return cluster.client();
+    void kinesisServers() {
+        assumeTrue(platform.kinesis().isPresent(), "no Kinesis-compatible server the test reaches on this platform");
+        kinesis = platform.kinesis().orElseThrow();
     }
 
     @Test
     void aKinesisJobRunsOnOnePodSuspendsWithASavepointResumesExactlyOnceRefusesTwoPodsAndGoesWhenDeleted()
             throws Exception {
-        await("the operator").atMost(POD_TIMEOUT).untilAsserted(() -> {
-            Deployment operator = client().apps().deployments().inNamespace(NAMESPACE).withName(RELEASE + "-operator")
-                    .get();
-            assertEquals(1, operator.getStatus().getReadyReplicas(), () -> "operator not ready: " + operator.getStatus());
-        });
         kinesis.createStream(SOURCE, SHARDS);
         kinesis.createStream(SINK, 1);
         kinesis.createStream(DEAD_LETTER, 1);
         // kinesis-local checks no keys; the pods get these as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY references
         secret(AWS_SECRET, "kinesis-e2e-key-id", "kinesis-e2e-secret-key");
-        secret(S3_SECRET, S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+        secret(S3_SECRET, platform.s3Keys().get(0), platform.s3Keys().get(1));
         // event times about now, in 10 s windows, 4 keys over 2 shards; the job is suspended for a while, so
         // wall-clock idleness must not close windows
         CountedEvents events = new CountedEvents(4, 5, Duration.ofSeconds(10).toMillis(), Instant.now());
@@ -147,8 +93,8 @@ class LocalClusterKinesisE2E {
 
         put(input, events.events(0, EVENTS / 2));
         await("one pod with the Secret's keys as references, and a checkpoint in S3 listed in status")
-                .atMost(POD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                    List<Pod> pods = pods();
+                .atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    List<Pod> pods = pods(JOB);
                     assertEquals(1, pods.size(), "one pod");
                     Map<String, EnvVar> env = pods.get(0).getSpec().getContainers().get(0).getEnv().stream()
                             .collect(Collectors.toMap(EnvVar::getName, e -> e));
@@ -161,11 +107,11 @@ class LocalClusterKinesisE2E {
 
         Instant suspended = Instant.now();
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": true}}");
-        await("suspending writes a savepoint of the window task, then stops the pod").atMost(POD_TIMEOUT)
+        await("suspending writes a savepoint of the window task, then stops the pod").atMost(KINESIS_POD_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     StreamJobStatus status = statusOf(job);
                     assertEquals("Suspended", status.phase);
-                    assertEquals(List.of(), pods());
+                    assertEquals(List.of(), pods(JOB));
                     assertTrue(status.checkpoints.savepoints != null && status.checkpoints.savepoints.stream()
                                     .anyMatch(s -> WINDOW_TASK.equals(s.taskId) && !Instant.parse(s.time).isBefore(suspended)),
                             () -> "savepoints: " + Serialization.asYaml(status.checkpoints));
@@ -176,14 +122,14 @@ class LocalClusterKinesisE2E {
 
         // lag autoscaling between one pod and none: the job drains, goes to zero once idle, and wakes on new records
         // (the closing readings below), whose windows it can only close with the state it kept while at zero
-        Timeline timeline = Timeline.start(job, this::pods);
+        Timeline timeline = Timeline.start(job, () -> pods(JOB));
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"scaling\": " + SCALING + "}}");
         try {
-            await("drained, then idle: no pods").atMost(POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+            await("drained, then idle: no pods").atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                     .untilAsserted(() -> {
                         StreamJobStatus status = statusOf(job);
                         assertEquals("Idle", status.phase, () -> Serialization.asYaml(status));
-                        assertEquals(List.of(), pods());
+                        assertEquals(List.of(), pods(JOB));
                         assertEquals(0.0, status.lagSeconds);
                     });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -196,11 +142,11 @@ class LocalClusterKinesisE2E {
                     .streamName(SOURCE).partitionKey("later").explicitHashKey(shard.hashKeyRange().startingHashKey())
                     .data(SdkBytes.fromUtf8String("{\"k\":\"k0\",\"t\":" + later + ",\"v\":0}"))));
         }
-        await("new records wake the job: lag in seconds, then one pod").atMost(POD_TIMEOUT)
-                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertEquals(1, pods().size()));
+        await("new records wake the job: lag in seconds, then one pod").atMost(KINESIS_POD_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertEquals(1, pods(JOB).size()));
         List<Map<String, Object>> expected = events.expectedWindows();
         await("after the resume and the wake every window reaches the sink stream, counted exactly once")
-                .atMost(POD_TIMEOUT)
+                .atMost(KINESIS_POD_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                     List<Map<String, Object>> sink = read(SINK);
                     Map<String, Map<String, Object>> byWindow = new HashMap<>();
@@ -215,7 +161,7 @@ class LocalClusterKinesisE2E {
                 });
         assertEquals(List.of(), read(DEAD_LETTER), "no dead letters");
         String lines = timeline.stop();
-        Files.writeString(Files.createDirectories(Path.of("target")).resolve("LocalClusterKinesisE2E-autoscaling.txt"),
+        Files.writeString(Files.createDirectories(Path.of("target")).resolve("KinesisJobE2E-autoscaling.txt"),
                 lines);
         System.out.println(lines);
         assertTrue(timeline.sawLagWithoutPods(), "the wake-up was seen as lag in seconds at zero pods:\n" + lines);
@@ -231,11 +177,11 @@ class LocalClusterKinesisE2E {
                 });
 
         client().resource(job.get()).delete();
-        await("the job and its pod are gone").atMost(POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+        await("the job and its pod are gone").atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> {
                     assertNull(job.get());
-                    assertEquals(List.of(), pods());
-                    assertEquals(1, cluster.podsWithProcesses(), "only the operator's pod has a process");
+                    assertEquals(List.of(), pods(JOB));
+                    platform.assertRuntimeProcessesGone();
                 });
     }
 
@@ -319,7 +265,7 @@ class LocalClusterKinesisE2E {
                     interval: 5s
                     s3: {endpoint: "%s", pathStyle: true, region: us-east-1, credentialsSecret: {name: %s}}
                 """.formatted(JOB, NAMESPACE, SOURCE, kinesis.endpoints().kinesis().orElseThrow(), AWS_SECRET,
-                CountedEvents.TIME, CountedEvents.KEY, CountedEvents.VALUE, SINK, DEAD_LETTER, BUCKET, s3.endpoint(),
+                CountedEvents.TIME, CountedEvents.KEY, CountedEvents.VALUE, SINK, DEAD_LETTER, BUCKET, platform.podS3Endpoint(),
                 S3_SECRET), StreamJob.class);
     }
 
@@ -330,15 +276,6 @@ class LocalClusterKinesisE2E {
             records.add(new SinkRecord(key, event.getBytes(StandardCharsets.UTF_8)));
         }
         assertEquals(List.of(), input.put(records), "kinesis-local took every event");
-    }
-
-    private List<Pod> pods() {
-        return client().pods().inNamespace(NAMESPACE).withLabels(Labels.selector(JOB)).list().getItems();
-    }
-
-    private static StreamJobStatus statusOf(Resource<StreamJob> job) {
-        StreamJob current = job.get();
-        return current == null || current.getStatus() == null ? new StreamJobStatus() : current.getStatus();
     }
 
     /** Every record of the stream, each shard from its trim horizon to its end, as JSON objects. */

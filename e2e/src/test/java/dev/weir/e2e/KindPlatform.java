@@ -1,19 +1,20 @@
 package dev.weir.e2e;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-
 /**
- * The suite on a real cluster, the current kubeconfig's (or {@code -Dweir.e2e.kubeconfig}), with the Weir images
- * loaded and Kafka installed as {@code e2e/kind/run.sh} does. Only in {@code -Pkind}.
+ * The suite's platform on a real cluster, the current kubeconfig's (or {@code -Dweir.e2e.kubeconfig}), with the Weir
+ * images loaded and Kafka and an S3 server installed as {@code e2e/kind/run.sh} does. Only in {@code -Pkind}. No
+ * collector the test reads and no Kinesis-compatible server the test reaches: the tracing and Kinesis scenarios do
+ * not run here.
  */
-class KindE2E extends AbstractStreamJobE2E {
+final class KindPlatform extends E2EPlatform {
     private KubernetesClient client;
     private Path kubeconfig;
 

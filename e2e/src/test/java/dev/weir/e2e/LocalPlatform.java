@@ -1,0 +1,141 @@
+package dev.weir.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.weir.checkpoint.testing.S3Server;
+import dev.weir.e2e.harness.ImageTable;
+import dev.weir.e2e.harness.LocalCluster;
+import dev.weir.e2e.harness.LocalImage;
+import dev.weir.kinesis.local.LocalKinesisServers;
+import dev.weir.runtime.local.EmbeddedKafka;
+import dev.weir.runtime.testing.OtelCollector;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The suite's platform on the local cluster harness: a real API server, the real workload controllers, pods as local
+ * JVMs of the packaged operator and runtime; beside it on loopback, which the pods reach directly: a Kafka broker
+ * (KRaft), S3Proxy, an OpenTelemetry Collector, and kinesis-local with moto's DynamoDB (the chart's
+ * {@code runtime.kinesisDynamoDbEndpoint}). Pod logs: {@code e2e/target/pods/}.
+ */
+final class LocalPlatform extends E2EPlatform {
+    /** The chart's default image repositories, run as the reactor's packaged jars. */
+    static final ImageTable IMAGES = new ImageTable(Map.of(
+            "weir/operator", new LocalImage(
+                    List.of("java", "-jar", jar("weir.e2e.operator-jar", "../operator/target/weir-operator.jar")),
+                    Map.of(), Map.of(8080, "WEIR_OPERATOR_PORT"), Map.of()),
+            "weir/runtime", new LocalImage(
+                    List.of(),
+                    Map.of("/deployments/quarkus-run.jar",
+                            Path.of(jar("weir.e2e.runtime-jar", "../runtime/target/quarkus-app/quarkus-run.jar"))),
+                    Map.of(9000, "QUARKUS_MANAGEMENT_PORT"),
+                    // the runtime's main HTTP port, which its pods do not declare
+                    Map.of("QUARKUS_HTTP_PORT", "0"))));
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private EmbeddedKafka broker;
+    private S3Server s3;
+    private OtelCollector collector;
+    private LocalKinesisServers kinesis;
+    private LocalCluster cluster;
+
+    @Override
+    void startCluster() throws Exception {
+        broker = closeLast(EmbeddedKafka.start());
+        s3 = closeLast(S3Server.standalone());
+        s3.createBucket(CHECKPOINT_BUCKET);
+        collector = new OtelCollector();
+        collector.start();
+        started.add(0, collector::stop);
+        Path work = Files.createDirectories(Path.of("target", "kinesis-e2e"));
+        Path repo = Path.of("..").toAbsolutePath().normalize();
+        kinesis = closeLast(LocalKinesisServers.start(LocalKinesisServers.install(repo,
+                work.resolve("servers.properties"), new StringBuilder()), work.resolve("logs")));
+        cluster = closeLast(LocalCluster.start(IMAGES));
+    }
+
+    /** Closed before what was started earlier. */
+    private <T extends AutoCloseable> T closeLast(T server) {
+        started.add(0, server);
+        return server;
+    }
+
+    @Override
+    void stopCluster() throws Exception {
+        Exception first = null;
+        for (AutoCloseable server : started) {
+            try {
+                server.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    KubernetesClient client() {
+        return cluster.client();
+    }
+
+    @Override
+    Path kubeconfig() {
+        return cluster.kubeconfig();
+    }
+
+    @Override
+    String podBootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    @Override
+    String testBootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    @Override
+    String podS3Endpoint() {
+        return s3.endpoint().toString();
+    }
+
+    @Override
+    List<String> s3Keys() {
+        return List.of(S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+    }
+
+    @Override
+    Map<String, Object> chartValues() {
+        return Map.of("runtime.kinesisDynamoDbEndpoint", kinesis.endpoints().dynamoDb().orElseThrow().toString());
+    }
+
+    @Override
+    Optional<OtelCollector> collector() {
+        return Optional.of(collector);
+    }
+
+    @Override
+    Optional<LocalKinesisServers> kinesis() {
+        return Optional.of(kinesis);
+    }
+
+    /** Only the operator's pod still has a process. */
+    @Override
+    void assertRuntimeProcessesGone() {
+        assertEquals(1, cluster.podsWithProcesses(), "only the operator's pod has a process");
+    }
+
+    private static String jar(String property, String fallback) {
+        return Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize().toString();
+    }
+}
