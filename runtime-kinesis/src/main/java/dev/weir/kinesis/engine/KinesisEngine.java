@@ -501,7 +501,10 @@ public final class KinesisEngine implements Engine, ShardListener {
     /** Writes state and positions together, then tells the Kinesis Client Library (never ahead of this). */
     private CheckpointInfo checkpoint(boolean savepoint) throws CheckpointException, IOException {
         flush();
-        Map<String, ShardPosition> positions = new LinkedHashMap<>();
+        // what the restored state holds of shards this process has not read yet (their leases not taken, say, when it
+        // stops soon after it started): without them the next start would read those shards again from their lease
+        // checkpoints or the trim horizon, and count what the state already holds twice
+        Map<String, ShardPosition> positions = new LinkedHashMap<>(restored);
         List<String> ended = new ArrayList<>();
         shards.forEach((id, shard) -> {
             if (shard.last != null) {

@@ -14,7 +14,9 @@ import dev.weir.checkpoint.TaskCheckpoints;
 import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.KinesisSourceSettings;
 import dev.weir.kinesis.testing.KinesisServers;
+import dev.weir.kinesis.ShardPosition;
 import dev.weir.runtime.pipeline.RecordListener;
+import dev.weir.runtime.pipeline.SortedMapStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -312,5 +314,44 @@ class KinesisEngineIT {
         assertEquals(expected(all), windows(read(s.out)),
                 "the new job counts from the savepoint on: nothing before it twice, nothing after it missed");
         assertEquals(List.of(), read(s.dlq));
+    }
+
+    /**
+     * A pod stopped seconds after it started (suspended, scaled to zero, rolled) before the Kinesis Client Library gave
+     * it its shards: its savepoint must still say where the state it restored ends. The e2e suite found it writing none,
+     * and the next start counted a shard's records twice.
+     */
+    @Test
+    void anEngineStoppedBeforeItsShardsStartKeepsTheRestoredPositionsInItsSavepoint() throws Exception {
+        Streams s = Streams.created(2);
+        StreamJob job = job(s.in, s.out, s.dlq, "0s");
+        String application = KinesisServers.uniqueName("app");
+        Path location = Files.createDirectories(temp.resolve("stopped-early"));
+        KinesisEngine first = started(job, application, Optional.of(checkpointsAt(location)));
+        List<long[]> readings = readings(0, 100);
+        put(s.in, readings);
+        Awaitility.await("the first engine reads every reading").atMost(DRAIN_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500)).until(() -> first.processed() >= readings.size());
+        first.close();
+        engines.remove(first);
+        Map<String, ShardPosition> positions = latestPositions(location);
+        assertEquals(2, positions.size(), "the first engine's savepoint holds both shards: " + positions);
+
+        KinesisEngine second = started(job, application, Optional.of(checkpointsAt(location)));
+        second.close(); // at once: the library takes its leases seconds after the start
+        engines.remove(second);
+        assertEquals(positions, latestPositions(location),
+                "the second engine's savepoint says where the state it restored ends");
+    }
+
+    private static TaskCheckpoints checkpointsAt(Path location) throws Exception {
+        return TaskCheckpoints.open(location.toUri(), "kinesis-engine-it", CheckpointSettings.defaults());
+    }
+
+    /** The shard positions of the newest checkpoint or savepoint at {@code location}. */
+    private Map<String, ShardPosition> latestPositions(Path location) throws Exception {
+        Path dir = Files.createTempDirectory(temp, "latest");
+        checkpointsAt(location).restoreLatest(KinesisEngine.TASK_ID, dir).orElseThrow();
+        return KinesisSnapshot.read(dir, new SortedMapStore()).positions();
     }
 }
