@@ -43,6 +43,9 @@ final class ServeProcesses {
                                 List<String> jvmOptions) {
         List<String> options = new ArrayList<>(List.of("-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.http.port=0", "-Dquarkus.log.category.\"org.apache.kafka.streams\".level=INFO",
+                // where each consumer starts, resets and seeks: ServeModeIT's unexplained loss (docs/runtime.md, Known
+                // issues) looks like a window task's position passing records of the repartition topic
+                "-Dquarkus.log.category.\"org.apache.kafka.clients.consumer.internals.SubscriptionState\".level=INFO",
                 "-Dquarkus.log.category.\"dev.weir\".level=DEBUG"));
         options.addAll(jvmOptions);
         ProcessBuilder pb = RuntimeProcess.builder(logDir.resolve(name + ".log"), options, "serve", job.toString());
