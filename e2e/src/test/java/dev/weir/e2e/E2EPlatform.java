@@ -104,6 +104,10 @@ abstract class E2EPlatform implements AutoCloseable {
             if (helmInstallStarted) {
                 Helm.uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfig(kubeconfig()).ignoreNotFound().call();
             }
+        } catch (RuntimeException e) {
+            // teardown, not a check: the scenarios assert their own deletes; a cluster that is already going away
+            // (the harness's API server stopped first) must not hide their results
+            System.err.println("e2e platform: helm uninstall failed, stopping the cluster anyway: " + e.getMessage());
         } finally {
             stopCluster();
         }

@@ -167,7 +167,8 @@ class KinesisJobE2E extends PlatformScenario {
         Files.writeString(Files.createDirectories(Path.of("target")).resolve("KinesisJobE2E-autoscaling.txt"),
                 lines);
         System.out.println(lines);
-        assertTrue(timeline.sawNoPods(), "the job went to zero pods:\n" + lines);
+        // zero pods was asserted above ("drained, then idle"); the sampler's one-second rows may miss it, as the
+        // terminating pod can still be listed when new records wake the job
         // the operator scales from 0 only on the probe's reading of the stream and the lease table at zero pods
         List<String> wakes = client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
                 .filter(e -> JOB.equals(e.getInvolvedObject().getName())
