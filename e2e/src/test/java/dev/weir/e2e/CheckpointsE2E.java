@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.api.CheckpointSpec;
 import dev.weir.api.CheckpointsStatus;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.runtime.contract.WindowAssertions;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -46,10 +44,7 @@ class CheckpointsE2E extends PlatformScenario {
         kafka().create(CHECKPOINT_SOURCE, CHECKPOINT_PARTITIONS);
         kafka().create(CHECKPOINT_SINK, 1);
         kafka().create(CHECKPOINT_DEAD_LETTER, 1);
-        client().resource(new SecretBuilder().withNewMetadata().withName(CHECKPOINT_SECRET).withNamespace(NAMESPACE)
-                .endMetadata().addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_ACCESS_KEY_ID_KEY, platform.s3Keys().get(0))
-                .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_SECRET_ACCESS_KEY_KEY, platform.s3Keys().get(1))
-                .build()).create();
+        secret(CHECKPOINT_SECRET, platform.s3Keys().get(0), platform.s3Keys().get(1));
         CountedEvents events = new CountedEvents(4, 5, Duration.ofSeconds(10).toMillis(), Instant.now());
         Resource<StreamJob> job = client().resources(StreamJob.class).inNamespace(NAMESPACE).withName(CHECKPOINT_JOB);
         client().resource(checkpointedJob()).create();

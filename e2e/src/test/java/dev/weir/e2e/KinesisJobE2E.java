@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.weir.api.CheckpointSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.kinesis.KinesisSink;
@@ -20,7 +19,6 @@ import dev.weir.runtime.pipeline.Json;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -200,7 +198,6 @@ class KinesisJobE2E extends PlatformScenario {
         private final StringBuilder lines = new StringBuilder(
                 "  t(s)  lag(s)  pods  phase      lastScaling\n");
         private final Thread sampler;
-        private volatile boolean sawNoPods;
 
         private Timeline(Thread sampler) {
             this.sampler = sampler;
@@ -214,9 +211,6 @@ class KinesisJobE2E extends PlatformScenario {
                     try {
                         StreamJobStatus status = statusOf(job);
                         int running = pods.get().size();
-                        if (running == 0) {
-                            self[0].sawNoPods = true;
-                        }
                         synchronized (self[0].lines) {
                             self[0].lines.append(String.format(java.util.Locale.ROOT, "%6.1f  %6s  %4d  %-9s  %s%n",
                                     (System.nanoTime() - start) / 1e9,
@@ -238,22 +232,12 @@ class KinesisJobE2E extends PlatformScenario {
             return self[0];
         }
 
-        boolean sawNoPods() {
-            return sawNoPods;
-        }
-
         String stop() {
             sampler.interrupt();
             synchronized (lines) {
                 return lines.toString();
             }
         }
-    }
-
-    private void secret(String name, String id, String key) {
-        client().resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
-                .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_ACCESS_KEY_ID_KEY, id)
-                .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_SECRET_ACCESS_KEY_KEY, key).build()).create();
     }
 
     private StreamJob job() {

@@ -1,9 +1,11 @@
 package dev.weir.e2e;
 
+import dev.weir.api.CheckpointSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.operator.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Duration;
@@ -44,6 +46,13 @@ abstract class PlatformScenario {
     static StreamJobStatus statusOf(Resource<StreamJob> job) {
         StreamJob current = job.get();
         return current == null || current.getStatus() == null ? new StreamJobStatus() : current.getStatus();
+    }
+
+    /** A Secret in the job namespace with a key pair under the keys {@code credentialsSecret} reads by default. */
+    void secret(String name, String id, String key) {
+        client().resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+                .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_ACCESS_KEY_ID_KEY, id)
+                .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_SECRET_ACCESS_KEY_KEY, key).build()).create();
     }
 
     List<Pod> pods(String job) {

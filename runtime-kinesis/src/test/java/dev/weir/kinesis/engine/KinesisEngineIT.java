@@ -247,7 +247,7 @@ class KinesisEngineIT {
         StreamJob job = job(s.in, s.out, s.dlq, "0s");
         String application = KinesisServers.uniqueName("app");
         Path location = Files.createDirectories(temp.resolve("checkpoints"));
-        TaskCheckpoints store = TaskCheckpoints.open(location.toUri(), "kinesis-engine-it", CheckpointSettings.defaults());
+        TaskCheckpoints store = checkpointsAt(location);
         KinesisEngine first = started(job, application, Optional.of(store));
         List<long[]> before = readings(0, 200);
         put(s.in, before);
@@ -260,7 +260,7 @@ class KinesisEngineIT {
         List<Map<String, Object>> closedBeforeRestart = read(s.out);
 
         KinesisEngine second = started(job, application,
-                Optional.of(TaskCheckpoints.open(location.toUri(), "kinesis-engine-it", CheckpointSettings.defaults())));
+                Optional.of(checkpointsAt(location)));
         List<long[]> after = readings(200, 200);
         put(s.in, after);
         endInput(s.in);
