@@ -76,6 +76,7 @@ public final class KinesisSink {
         List<PutRecordsRequestEntry> entries = call.stream()
                 .map(record -> PutRecordsRequestEntry.builder()
                         .partitionKey(record.partitionKey())
+                        .explicitHashKey(record.explicitHashKey())
                         .data(SdkBytes.fromByteArrayUnsafe(record.data()))
                         .build())
                 .toList();

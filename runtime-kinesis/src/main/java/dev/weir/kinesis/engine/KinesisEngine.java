@@ -13,17 +13,13 @@ import dev.weir.kinesis.KinesisSink;
 import dev.weir.kinesis.KinesisSource;
 import dev.weir.kinesis.KinesisSourceSettings;
 import dev.weir.kinesis.RecordBatch;
-import dev.weir.kinesis.RejectedRecord;
 import dev.weir.kinesis.ShardListener;
 import dev.weir.kinesis.ShardPosition;
-import dev.weir.kinesis.SinkRecord;
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.DeadLetterReason;
-import dev.weir.runtime.pipeline.DeadLetters;
 import dev.weir.runtime.pipeline.Engine;
 import dev.weir.runtime.pipeline.Ingest;
 import dev.weir.runtime.pipeline.JobStreams;
-import dev.weir.runtime.pipeline.Json;
 import dev.weir.runtime.pipeline.RecordListener;
 import dev.weir.runtime.pipeline.RecordRejected;
 import dev.weir.runtime.pipeline.RecordTrace;
@@ -31,10 +27,8 @@ import dev.weir.runtime.pipeline.SortedMapStore;
 import dev.weir.runtime.pipeline.SourcePosition;
 import dev.weir.runtime.pipeline.TraceField;
 import dev.weir.runtime.pipeline.WatermarkTracker;
-import dev.weir.runtime.pipeline.WindowInputs;
 import dev.weir.runtime.pipeline.WindowOperator;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -83,8 +77,7 @@ public final class KinesisEngine implements Engine, ShardListener {
     private final KinesisEngineSettings settings;
     private final KinesisClients clients;
     private final KinesisSource source;
-    private final KinesisSink sink;
-    private final KinesisSink deadLetterSink;
+    private final RecordOutputs outputs;
     private final Optional<TaskCheckpoints> checkpoints;
     private final Optional<TaskCheckpoints> restoreFrom;
     private final Path stateDir;
@@ -98,8 +91,6 @@ public final class KinesisEngine implements Engine, ShardListener {
     private final Map<String, ShardState> shards = new HashMap<>();
     /** Per shard, the last record the restored state holds: records at or before it are skipped. */
     private final Map<String, ShardPosition> restored = new HashMap<>();
-    private final List<SinkRecord> toSink = new ArrayList<>();
-    private final List<SinkRecord> toDeadLetter = new ArrayList<>();
     private long nextCheckpointMs;
     private volatile long processed;
     private volatile long lastProcessedAt;
@@ -145,8 +136,10 @@ public final class KinesisEngine implements Engine, ShardListener {
                     job.getSpec().source.kinesis.startingPosition.name()));
         }
         this.source = new KinesisSource(read, clients, this);
-        this.sink = new KinesisSink(clients.kinesis(), streams.sink(), settings.sink());
-        this.deadLetterSink = new KinesisSink(clients.kinesis(), streams.deadLetter(), settings.sink());
+        this.outputs = new RecordOutputs(this.job, listener, traceField, streams.source(), streams.sink(),
+                streams.deadLetter(), settings.sink().maxRecordBytes(),
+                new KinesisSink(clients.kinesis(), streams.sink(), settings.sink()),
+                new KinesisSink(clients.kinesis(), streams.deadLetter(), settings.sink()));
         this.watermark = new WatermarkTracker(WatermarkTracker.UNKNOWN);
     }
 
@@ -155,7 +148,7 @@ public final class KinesisEngine implements Engine, ShardListener {
         restore();
         if (job.window() != null) {
             windows = new WindowOperator(job.window().shape(), job.window().allowedLateness(), job.window().keyBy(),
-                    job.window().aggregates(), store, this::emit, listener.linksWindowInputs());
+                    job.window().aggregates(), store, outputs::window, listener.linksWindowInputs());
         }
         nextCheckpointMs = System.currentTimeMillis() + settings.checkpointInterval().toMillis();
         running = true;
@@ -264,7 +257,7 @@ public final class KinesisEngine implements Engine, ShardListener {
                 }
                 batch.millisBehindLatest().ifPresent(ms -> shard.millisBehindLatest = ms);
                 progress(shard, batch, now);
-                flush();
+                outputs.flush();
                 if (watermark.allEnded()) {
                     drained.complete(null);
                 }
@@ -289,7 +282,7 @@ public final class KinesisEngine implements Engine, ShardListener {
                 shard.ended = true;
                 shard.held = false;
                 advance(watermark.ended(shard.slot));
-                flush();
+                outputs.flush();
                 if (checkpoints.isPresent()) {
                     checkpoint(false);
                 }
@@ -357,15 +350,7 @@ public final class KinesisEngine implements Engine, ShardListener {
                         + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
                 deadLetter(record, keyed, DeadLetterReason.late, message);
             } else if (result instanceof Ingest.Passed p) {
-                byte[] out = Json.writeOutput(traceField.carrying(p.kept(), trace));
-                SinkRecord sinkRecord = new SinkRecord(record.partitionKey(), out);
-                if (sinkRecord.size() > settings.sink().maxRecordBytes()) {
-                    throw new RecordRejected(DeadLetterReason.too_large, "the sink record would be " + out.length
-                            + " bytes, more than a Kinesis record of at most " + settings.sink().maxRecordBytes()
-                            + " bytes may hold next to its partition key");
-                }
-                toSink.add(sinkRecord);
-                listener.recordOut(trace);
+                outputs.passed(record.partitionKey(), p.kept(), trace);
             } else if (result instanceof Ingest.Rejected r) {
                 deadLetter(record, trace, r.reason(), r.message());
             } else {
@@ -377,13 +362,8 @@ public final class KinesisEngine implements Engine, ShardListener {
     }
 
     private void deadLetter(KinesisRecord record, RecordTrace trace, DeadLetterReason reason, String message) {
-        RecordTrace deadLetter = listener.deadLetter(trace, reason, message);
-        String key = record.partitionKey();
-        byte[] envelope = DeadLetters.envelope(reason, message, record.data(), record.data().length,
-                DeadLetters.kinesisSource(streams.source(), record.shardId(), record.position().toString()),
-                traceField.carrying(Map.of(), deadLetter),
-                settings.sink().maxRecordBytes() - key.getBytes(StandardCharsets.UTF_8).length);
-        toDeadLetter.add(new SinkRecord(key, envelope));
+        outputs.deadLetter(record.partitionKey(), record.shardId(), record.position().toString(), record.data(),
+                record.data().length, trace, reason, message);
     }
 
     private void progress(ShardState shard, RecordBatch batch, long now) {
@@ -405,73 +385,6 @@ public final class KinesisEngine implements Engine, ShardListener {
             windows.advance(w);
         }
         listener.watermark(w);
-    }
-
-    /** A closed window, from {@link WindowOperator#advance}: to the sink keyed by its window key. */
-    private void emit(Map<String, Object> window, long windowEnd, WindowInputs inputs) {
-        Object keyValue = window.get(job.window().keyBy());
-        String key = keyValue instanceof String s ? s : Json.writeString(keyValue);
-        RecordTrace trace = listener.windowClosed(window, inputs);
-        try {
-            Map<String, Object> out = job.afterWindow(window);
-            if (out == null) {
-                listener.windowDropped(trace);
-                return;
-            }
-            SinkRecord record = new SinkRecord(key, Json.writeOutput(traceField.carrying(out, trace)));
-            if (record.size() > settings.sink().maxRecordBytes()) {
-                throw new RecordRejected(DeadLetterReason.too_large, "the window's sink record would be "
-                        + record.data().length + " bytes, more than a Kinesis record of at most "
-                        + settings.sink().maxRecordBytes() + " bytes may hold next to its partition key");
-            }
-            toSink.add(record);
-            listener.recordOut(trace);
-        } catch (RecordRejected e) {
-            RecordTrace deadLetter = listener.windowDeadLetter(trace, e.reason(), e.getMessage());
-            Map<String, Object> where = new LinkedHashMap<>();
-            where.put("stream", streams.source());
-            where.put("window_end", windowEnd);
-            byte[] payload = Json.writeString(window).getBytes(StandardCharsets.UTF_8);
-            byte[] envelope = DeadLetters.envelope(e.reason(), e.getMessage(), payload, payload.length, where,
-                    traceField.carrying(Map.of(), deadLetter),
-                    settings.sink().maxRecordBytes() - key.getBytes(StandardCharsets.UTF_8).length);
-            toDeadLetter.add(new SinkRecord(key, envelope));
-        }
-    }
-
-    /** Writes what the records led to; blocks while the streams throttle, which holds back the reads. */
-    private void flush() {
-        try {
-            if (!toSink.isEmpty()) {
-                List<RejectedRecord> rejected = sink.put(List.copyOf(toSink));
-                toSink.clear();
-                for (RejectedRecord r : rejected) {
-                    byte[] data = r.record().data();
-                    Map<String, Object> where = new LinkedHashMap<>();
-                    where.put("stream", streams.sink());
-                    where.put("partition_key", r.record().partitionKey());
-                    toDeadLetter.add(new SinkRecord(partitionKeyForDeadLetter(r.record().partitionKey()),
-                            DeadLetters.envelope(DeadLetterReason.too_large, "the sink stream refused the record: "
-                                    + r.reason(), data, data.length, where, settings.sink().maxRecordBytes() - 256)));
-                }
-            }
-            if (!toDeadLetter.isEmpty()) {
-                List<RejectedRecord> rejected = deadLetterSink.put(List.copyOf(toDeadLetter));
-                toDeadLetter.clear();
-                if (!rejected.isEmpty()) {
-                    throw new KinesisException("the dead-letter stream " + streams.deadLetter() + " refused "
-                            + rejected.size() + " dead letters, the first because " + rejected.get(0).reason(), null);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KinesisException("interrupted while writing to " + streams.sink(), e);
-        }
-    }
-
-    /** Partition keys are 1 to 256 characters; a longer key is cut for the dead letter's own. */
-    private static String partitionKeyForDeadLetter(String key) {
-        return key.isEmpty() ? "weir-dead-letter" : key.length() <= 256 ? key : key.substring(0, 256);
     }
 
     private List<Shard> children(String shardId) {
@@ -500,7 +413,7 @@ public final class KinesisEngine implements Engine, ShardListener {
 
     /** Writes state and positions together, then tells the Kinesis Client Library (never ahead of this). */
     private CheckpointInfo checkpoint(boolean savepoint) throws CheckpointException, IOException {
-        flush();
+        outputs.flush();
         // what the restored state holds of shards this process has not read yet (their leases not taken, say, when it
         // stops soon after it started): without them the next start would read those shards again from their lease
         // checkpoints or the trim horizon, and count what the state already holds twice
