@@ -8,6 +8,7 @@ import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.KinesisSourceSettings;
 import dev.weir.kinesis.testing.KinesisServers;
 import dev.weir.runtime.contract.EngineContract;
+import dev.weir.runtime.pipeline.Engine;
 import dev.weir.runtime.pipeline.RecordListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,10 +64,8 @@ class KinesisEngineContractIT extends EngineContract {
         KinesisSourceSettings reads = KinesisSourceSettings.defaults(application, in, application + "-worker")
                 .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
                 .withReads(Duration.ofMillis(500), 1_000, 2);
-        KinesisEngine engine = new KinesisEngine(job, new KinesisEngineSettings(reads, KinesisSinkSettings.defaults(),
-                true, Duration.ofSeconds(30)), servers.clients(), new RecordListener() {}, Optional.empty(),
-                Optional.empty(), temp.resolve(application));
-        engine.start();
+        Started engine = start(job, new KinesisEngineSettings(reads, KinesisSinkSettings.defaults(), true,
+                Duration.ofSeconds(30)), application, temp.resolve(application));
         List<Shard> shards = servers.openShards(in);
         Map<Integer, List<String>> sequences = new HashMap<>();
         return new Run() {
@@ -128,9 +128,21 @@ class KinesisEngineContractIT extends EngineContract {
 
             @Override
             public void close() {
-                engine.close();
+                engine.engine().close();
             }
         };
+    }
+
+    /** An engine under test, started, and what completes when its input has ended and its results are written. */
+    protected record Started(Engine engine, CompletableFuture<Void> drained) {}
+
+    /** Starts the engine that runs the contract: here the single-process Kinesis engine. */
+    protected Started start(StreamJob job, KinesisEngineSettings settings, String application, Path stateDir)
+            throws Exception {
+        KinesisEngine engine = new KinesisEngine(job, settings, servers.clients(), new RecordListener() {},
+                Optional.empty(), Optional.empty(), stateDir);
+        engine.start();
+        return new Started(engine, engine.drained());
     }
 
 }
