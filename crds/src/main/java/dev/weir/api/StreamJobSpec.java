@@ -99,6 +99,11 @@ public class StreamJobSpec {
         return replicas == null ? DEFAULT_REPLICAS : replicas;
     }
 
+    /** The most pods the job may ever run on: the larger of {@code replicas} and {@code scaling.maxReplicas}. */
+    public int mostPods() {
+        return Math.max(replicasOrDefault(), scaling == null ? 0 : scaling.maxReplicasOrDefault());
+    }
+
     public ProcessingGuarantee processingGuaranteeOrDefault() {
         return processingGuarantee == null ? ProcessingGuarantee.at_least_once : processingGuarantee;
     }

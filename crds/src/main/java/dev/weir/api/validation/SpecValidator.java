@@ -74,25 +74,36 @@ public final class SpecValidator {
     }
 
     /**
-     * What the operator deploys: a valid job ({@link #validate(StreamJob)}) that it can also run. A Kinesis job runs on
-     * one pod: the Kinesis engine keeps all of a job's windows in one process until it shuffles keys between pods
-     * (docs/engines.md), so more than one replica is refused, naming the field that asks for it.
+     * What the operator deploys: a valid job ({@link #validate(StreamJob)}) that it can also run. A Kinesis job on
+     * more than one pod shares its windows between pods through a shuffle stream, each pod's share of the state moving
+     * through the job's checkpoints (docs/kinesis.md): so it needs a window, {@code spec.checkpoints.location}, and no
+     * {@code spec.restoreFrom} yet; otherwise more than one pod is refused, naming the field that asks for it.
      */
     public static List<ValidationError> validateForCluster(StreamJob job) {
         List<ValidationError> errors = new ArrayList<>(validate(job));
         StreamJobSpec spec = job.getSpec();
-        if (spec != null && spec.source != null && spec.source.kinesis != null && spec.source.kafka == null) {
-            String onePod = "a Kinesis job runs on one pod until the Kinesis engine shares a job's keys between pods"
-                    + " (docs/engines.md)";
-            if (spec.replicas != null && spec.replicas > 1) {
-                errors.add(new ValidationError("spec.replicas", "must be 0 or 1 for a Kinesis source, got "
-                        + spec.replicas + ": " + onePod));
-            }
-            if (spec.scaling != null && spec.scaling.maxReplicasOrDefault() > 1) {
-                errors.add(new ValidationError("spec.scaling.maxReplicas", "must be 1 for a Kinesis source, got "
-                        + spec.scaling.maxReplicasOrDefault() + ": " + onePod + "; minReplicas 0 still scales the"
-                        + " job to zero when idle and back"));
-            }
+        if (!errors.isEmpty() || spec == null || spec.source == null || spec.source.kinesis == null) {
+            return List.copyOf(errors);
+        }
+        int pods = spec.mostPods();
+        boolean scales = spec.scaling != null && spec.scaling.maxReplicasOrDefault() == pods;
+        if (pods <= 1) {
+            return List.copyOf(errors);
+        }
+        String field = scales ? "spec.scaling.maxReplicas" : "spec.replicas";
+        String asked = field + " asks for up to " + pods + " pods";
+        boolean windowed = SqlPipeline.steps(spec).stream().anyMatch(step -> step.window != null);
+        if (!windowed) {
+            errors.add(new ValidationError(field, "must be 1 for a Kinesis job without a window, got " + pods
+                    + ": such a job runs on one pod (docs/kinesis.md); " + (scales ? "minReplicas 0 still scales"
+                    + " it to zero when idle and back" : "give replicas 1")));
+        } else if (spec.checkpoints == null || spec.checkpoints.location == null) {
+            errors.add(new ValidationError("spec.checkpoints.location", "is required for a Kinesis job on several"
+                    + " pods (" + asked + "): each pod's share of the windows moves between pods through the"
+                    + " checkpoints; give one, or run the job on one pod"));
+        } else if (spec.restoreFrom != null) {
+            errors.add(new ValidationError("spec.restoreFrom", "is not supported yet for a Kinesis job on several"
+                    + " pods (" + asked + "): restore it on one pod, or start it without restoreFrom"));
         }
         return List.copyOf(errors);
     }

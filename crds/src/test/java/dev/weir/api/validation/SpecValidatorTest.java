@@ -557,7 +557,7 @@ class SpecValidatorTest {
     }
 
     @Test
-    void theOperatorRunsAKinesisJobOnOnePodAndRefusesMoreNamingTheField() throws Exception {
+    void aKinesisJobRunsOnSeveralPodsWithAWindowAndCheckpoints_elseTheFieldIsNamed() throws Exception {
         StreamJob job = new StreamJob();
         job.getMetadata().setName("kinesis-job");
         job.setSpec(YAML.readValue(VALID.replace("processingGuarantee: exactly_once", "")
@@ -567,24 +567,40 @@ class SpecValidatorTest {
                 .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: dlq}}"),
                 StreamJobSpec.class));
         assertEquals(List.of(), SpecValidator.validate(job));
-        assertEquals(List.of("spec.scaling.maxReplicas"),
-                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList(),
-                "the example's maxReplicas 12");
+        assertEquals(List.of(), SpecValidator.validateForCluster(job), "the example's window, checkpoints, 12 pods");
+        assertEquals(12, job.getSpec().mostPods());
+
+        job.getSpec().checkpoints = null;
+        List<ValidationError> errors = SpecValidator.validateForCluster(job);
+        assertEquals(List.of("spec.checkpoints.location"), errors.stream().map(ValidationError::field).toList());
+        assertTrue(errors.get(0).message().contains("spec.scaling.maxReplicas asks for up to 12 pods"), errors.toString());
         job.getSpec().scaling = null;
-        assertEquals(List.of(), SpecValidator.validateForCluster(job), "one pod, the default");
+        assertEquals(List.of(), SpecValidator.validateForCluster(job), "one pod, the default, needs no checkpoints");
+        job.getSpec().replicas = 2;
+        assertEquals(List.of("spec.checkpoints.location"),
+                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
+
+        job.getSpec().checkpoints = new CheckpointSpec();
+        job.getSpec().checkpoints.location = "s3://bucket/prefix";
+        job.getSpec().restoreFrom = "s3://bucket/prefix/old-job";
+        assertEquals(List.of("spec.restoreFrom"),
+                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
+        job.getSpec().restoreFrom = null;
+
+        job.getSpec().pipeline = List.of(job.getSpec().pipeline.get(0));
+        errors = SpecValidator.validateForCluster(job);
+        assertEquals(List.of("spec.replicas"), errors.stream().map(ValidationError::field).toList());
+        assertTrue(errors.get(0).message().startsWith("must be 1 for a Kinesis job without a window, got 2"),
+                errors.toString());
         job.getSpec().replicas = 1;
         job.getSpec().scaling = new ScalingSpec();
         job.getSpec().scaling.minReplicas = 0;
         job.getSpec().scaling.maxReplicas = 1;
         assertEquals(List.of(), SpecValidator.validateForCluster(job), "to zero when idle and back to one");
-        job.getSpec().replicas = 2;
         job.getSpec().scaling.maxReplicas = 3;
-        List<ValidationError> errors = SpecValidator.validateForCluster(job);
-        assertEquals(List.of("spec.replicas", "spec.scaling.maxReplicas"),
-                errors.stream().map(ValidationError::field).toList());
-        assertTrue(errors.get(1).message().contains("must be 1 for a Kinesis source, got 3: a Kinesis job runs on one"
-                + " pod"), errors.toString());
-        job.getSpec().replicas = 1;
+        assertEquals(List.of("spec.scaling.maxReplicas"),
+                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
+
         job.getSpec().scaling = null;
         job.getSpec().source.kinesis.credentialsSecret = new CheckpointSpec.CredentialsSecret();
         assertEquals(List.of("spec.source.kinesis.credentialsSecret.name"),

@@ -62,7 +62,7 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * {@code spec.tracing.payloadField}): read from each source record, and set on every record written to the trace of
  * what it is (a window's span, a dead letter's, a record's own without a window), or removed.
  */
-public final class KinesisEngine implements Engine, ShardListener {
+public final class KinesisEngine implements KinesisJobEngine, ShardListener {
     /** In {@code weir run --input}: the partition key of the record that ends its shard's input. */
     public static final String END_OF_INPUT_KEY = "weir-control:end-of-input";
     /** The checkpoint store's task id of the one window stage. */
@@ -145,6 +145,13 @@ public final class KinesisEngine implements Engine, ShardListener {
 
     @Override
     public void start() throws CheckpointException, IOException {
+        if (checkpoints.isPresent() && checkpoints.get().list().stream()
+                .anyMatch(c -> c.taskId().startsWith(KinesisShuffleEngine.WINDOW_TASK))) {
+            throw new IllegalStateException("the checkpoints at " + checkpoints.get().jobLocation() + " hold the"
+                    + " window state of this job on several pods (tasks " + KinesisShuffleEngine.WINDOW_TASK + "*);"
+                    + " on one pod its windows are kept in one task, which cannot start from that state: give"
+                    + " scaling.maxReplicas (or replicas) above 1 again, or a new name to start with empty windows");
+        }
         restore();
         if (job.window() != null) {
             windows = new WindowOperator(job.window().shape(), job.window().allowedLateness(), job.window().keyBy(),

@@ -81,7 +81,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * largest event time and the chain's last position per shuffle shard; a window task its window state, each source
  * shard's last applied position and largest event time, and its position in the shuffle shard.
  */
-public final class KinesisShuffleEngine implements Engine {
+public final class KinesisShuffleEngine implements KinesisJobEngine {
     /** The checkpoint store's task id of a source shard's task: this prefix and the shard id. */
     static final String SOURCE_TASK = "kinesis-source-";
     /** The checkpoint store's task id of a shuffle shard's window task: this prefix and the shard id. */
@@ -150,7 +150,13 @@ public final class KinesisShuffleEngine implements Engine {
     }
 
     @Override
-    public void start() {
+    public void start() throws CheckpointException {
+        if (checkpoints.list().stream().anyMatch(c -> c.taskId().equals(KinesisEngine.TASK_ID))) {
+            throw new IllegalStateException("the checkpoints at " + checkpoints.jobLocation() + " hold the window"
+                    + " state of this job on one pod (task " + KinesisEngine.TASK_ID + "); on several pods its windows"
+                    + " are kept per shuffle shard, which cannot start from that state: run the job on one pod"
+                    + " (replicas 1, scaling.maxReplicas 1), or give it a new name to start with empty windows");
+        }
         ensureShuffleStream();
         shuffleShards = listShards(shuffle.stream(), null).stream()
                 .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null)

@@ -1,6 +1,10 @@
 package dev.weir.kinesis.engine;
 
+import dev.weir.api.ConsumerGroups;
+import dev.weir.api.StreamJob;
+import dev.weir.runtime.pipeline.CompiledJob;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The shuffle of a Kinesis job that runs on several pods (docs/kinesis.md, "The shuffle").
@@ -20,9 +24,25 @@ public record ShuffleSettings(String stream, int shards, Duration progressInterv
         }
     }
 
-    /** The shuffle stream of a job: {@code weir-<namespace>-<job>-shuffle}, within Kinesis' 128 characters. */
-    public static String streamName(String namespace, String job) {
-        String name = "weir-" + (namespace == null ? "default" : namespace) + "-" + job + "-shuffle";
+    /** How often a source task reports its progress when nothing else says so. */
+    public static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * The shuffle of a job that may run on more than one pod and has a window: its stream, named after the job's
+     * lease tables ({@code weir-<namespace>-<job>-shuffle}), with a shard per pod the job may have. Empty for a job
+     * on one pod (the single-process engine runs it) or without a window (nothing to shuffle).
+     */
+    public static Optional<ShuffleSettings> of(StreamJob job) {
+        int pods = job.getSpec().mostPods();
+        if (pods <= 1 || CompiledJob.compile(job.getSpec()).window() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ShuffleSettings(streamName(job), pods, PROGRESS_INTERVAL));
+    }
+
+    /** The job's shuffle stream: its lease table's name and {@code -shuffle}, within Kinesis' 128 characters. */
+    public static String streamName(StreamJob job) {
+        String name = ConsumerGroups.of(job) + "-shuffle";
         return name.length() <= 128 ? name : name.substring(0, 128);
     }
 }

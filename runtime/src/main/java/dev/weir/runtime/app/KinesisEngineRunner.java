@@ -10,6 +10,9 @@ import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.KinesisSourceSettings;
 import dev.weir.kinesis.engine.KinesisEngine;
 import dev.weir.kinesis.engine.KinesisEngineSettings;
+import dev.weir.kinesis.engine.KinesisJobEngine;
+import dev.weir.kinesis.engine.KinesisShuffleEngine;
+import dev.weir.kinesis.engine.ShuffleSettings;
 import dev.weir.runtime.pipeline.Engine;
 import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.pipeline.RecordListener;
@@ -70,7 +73,7 @@ public class KinesisEngineRunner {
     @ConfigProperty(name = "weir.kinesis.shard-sync-interval", defaultValue = "1m")
     Duration shardSyncInterval;
 
-    private KinesisEngine engine;
+    private KinesisJobEngine engine;
     private KinesisClients clients;
     private Optional<JobTracing> tracing = Optional.empty();
     private ScheduledExecutorService gauges;
@@ -104,15 +107,22 @@ public class KinesisEngineRunner {
                     + " and reads its stream again from %s after one", job.getMetadata().getName(),
                     source.startingPosition == null ? "TRIM_HORIZON" : source.startingPosition);
         }
-        engine = new KinesisEngine(job, settings, clients, listener, checkpoints,
-                JobCheckpointStores.restoreFrom(job), stateDir.resolve(application));
-        LOG.infof("job %s: Kinesis stream %s → %s, dead letters → %s; leases in %s, worker %s",
-                job.getMetadata().getName(), source.stream, job.getSpec().sink.kinesis.stream,
-                job.getSpec().deadLetter.kinesis.stream, application, worker);
+        Optional<ShuffleSettings> shuffle = ShuffleSettings.of(job);
+        if (shuffle.isPresent()) {
+            // the validator refuses a job on several pods without checkpoints: its tasks' state moves through them
+            engine = new KinesisShuffleEngine(job, settings, shuffle.get(), clients, listener, checkpoints.orElseThrow(
+                    () -> new IllegalStateException("a Kinesis job on several pods needs spec.checkpoints.location")),
+                    stateDir.resolve(application));
+            LOG.infof("job %s runs on up to %d pods: keyed records cross the shuffle stream %s",
+                    job.getMetadata().getName(), shuffle.get().shards(), shuffle.get().stream());
+        } else {
+            engine = new KinesisEngine(job, settings, clients, listener, checkpoints,
+                    JobCheckpointStores.restoreFrom(job), stateDir.resolve(application));
+        }
         engine.start();
         if (checkpoints.isPresent()) {
-            // the operator's on-demand savepoints (suspend, delete): one of the engine's window task per request
-            KinesisEngine started = engine;
+            // the operator's on-demand savepoints (suspend, delete): the engine's tasks on this pod, per request
+            KinesisJobEngine started = engine;
             SavepointRequestWatcher watcher = new SavepointRequestWatcher(Path.of(jobFile), () -> started.savepoint()
                     .whenComplete((id, e) -> {
                         if (e != null) {
