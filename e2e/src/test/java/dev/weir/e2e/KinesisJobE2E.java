@@ -174,14 +174,15 @@ class KinesisJobE2E extends PlatformScenario {
                 .map(Event::getMessage).filter(m -> m.startsWith("Scaling up from 0 to 1 pods")).toList();
         assertFalse(wakes.isEmpty(), "a Scaling event for the wake from zero pods:\n" + lines);
 
-        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"replicas\": 2}}");
+        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"replicas\": 2, \"scaling\": null,"
+                + " \"checkpoints\": null}}");
         await("two pods are refused, naming the field").atMost(Duration.ofMinutes(1))
                 .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     StreamJobStatus status = statusOf(job);
                     var ready = status.conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst()
                             .orElseThrow();
                     assertEquals("False", ready.getStatus());
-                    assertTrue(ready.getMessage().contains("spec.replicas"), ready.getMessage());
+                    assertTrue(ready.getMessage().contains("spec.checkpoints.location"), ready.getMessage());
                 });
 
         client().resource(job.get()).delete();

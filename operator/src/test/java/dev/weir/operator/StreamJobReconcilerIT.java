@@ -204,7 +204,7 @@ class StreamJobReconcilerIT {
 
         StreamJob refused = awaitStatus("kinesis-wide", status -> "Failed".equals(status.phase));
         Condition ready = assertCondition(refused, "Ready", "False", "InvalidSpec");
-        assertTrue(ready.getMessage().contains("spec.replicas: must be 0 or 1 for a Kinesis source, got 3"),
+        assertTrue(ready.getMessage().contains("spec.checkpoints.location: is required for a Kinesis job on several pods"),
                 ready.getMessage());
         assertNull(client().apps().statefulSets().inNamespace(NAMESPACE).withName("kinesis-wide").get());
     }
