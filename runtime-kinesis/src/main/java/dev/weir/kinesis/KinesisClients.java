@@ -1,5 +1,10 @@
 package dev.weir.kinesis;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
 import java.net.URI;
 import java.util.Optional;
 
@@ -72,6 +77,32 @@ public final class KinesisClients implements AutoCloseable {
 
     public CloudWatchAsyncClient cloudWatch() {
         return cloudWatch;
+    }
+
+    /** Every shard of the stream that ListShards returns (open and closed, within retention), page after page. */
+    public List<Shard> shards(String stream) {
+        List<Shard> shards = new ArrayList<>();
+        String next = null;
+        do {
+            String token = next;
+            var response = kinesis.listShards(request -> {
+                if (token == null) {
+                    request.streamName(stream);
+                } else {
+                    request.nextToken(token);
+                }
+            }).orTimeout(30, TimeUnit.SECONDS).join();
+            shards.addAll(response.shards());
+            next = response.nextToken();
+        } while (next != null);
+        return shards;
+    }
+
+    /** The shards of a split or merge of {@code shardId}: those whose parent or adjacent parent it is. */
+    public List<Shard> children(String stream, String shardId) {
+        return shards(stream).stream()
+                .filter(s -> shardId.equals(s.parentShardId()) || shardId.equals(s.adjacentParentShardId()))
+                .toList();
     }
 
     @Override

@@ -40,7 +40,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
@@ -282,7 +281,7 @@ public final class KinesisEngine implements KinesisJobEngine, ShardListener {
         try {
             synchronized (lock) {
                 // the children first: the parent's end must not let the watermark run ahead of them
-                for (Shard child : children(shardId)) {
+                for (Shard child : clients.children(streams.source(), shardId)) {
                     shards.computeIfAbsent(child.shardId(), id -> new ShardState(watermark.register(id), null));
                 }
                 ShardState shard = shards.get(shardId);
@@ -392,28 +391,6 @@ public final class KinesisEngine implements KinesisJobEngine, ShardListener {
             windows.advance(w);
         }
         listener.watermark(w);
-    }
-
-    private List<Shard> children(String shardId) {
-        List<Shard> children = new ArrayList<>();
-        String next = null;
-        do {
-            String token = next;
-            var response = clients.kinesis().listShards(request -> {
-                if (token == null) {
-                    request.streamName(streams.source());
-                } else {
-                    request.nextToken(token);
-                }
-            }).orTimeout(30, TimeUnit.SECONDS).join();
-            for (Shard shard : response.shards()) {
-                if (shardId.equals(shard.parentShardId()) || shardId.equals(shard.adjacentParentShardId())) {
-                    children.add(shard);
-                }
-            }
-            next = response.nextToken();
-        } while (next != null);
-        return children;
     }
 
     // ---- checkpoints ----

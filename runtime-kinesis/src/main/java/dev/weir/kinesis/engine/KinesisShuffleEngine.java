@@ -60,7 +60,6 @@ import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
-import software.amazon.awssdk.services.kinesis.model.ShardFilterType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
@@ -158,7 +157,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                     + " (replicas 1, scaling.maxReplicas 1), or give it a new name to start with empty windows");
         }
         ensureShuffleStream();
-        shuffleShards = listShards(shuffle.stream(), null).stream()
+        shuffleShards = clients.shards(shuffle.stream()).stream()
                 .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null)
                 .sorted(Comparator.comparing(shard -> new BigInteger(shard.hashKeyRange().startingHashKey())))
                 .toList();
@@ -349,8 +348,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
             try {
                 synchronized (lock) {
                     SourceShard shard = shards.get(shardId);
-                    List<String> children = listShards(streams.source(), null).stream()
-                            .filter(s -> shardId.equals(s.parentShardId()) || shardId.equals(s.adjacentParentShardId()))
+                    List<String> children = clients.children(streams.source(), shardId).stream()
                             .map(Shard::shardId)
                             .toList();
                     flush();
@@ -683,7 +681,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
      * their parents end.
      */
     private List<String> initialSources() {
-        List<Shard> all = listShards(streams.source(), null);
+        List<Shard> all = clients.shards(streams.source());
         Set<String> ids = new HashSet<>();
         all.forEach(shard -> ids.add(shard.shardId()));
         if (sourceReads.startingPosition() == KinesisSourceSettings.StartingPosition.LATEST) {
@@ -833,27 +831,6 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                 throw new KinesisException("interrupted while waiting for " + shuffle.stream(), e);
             }
         }
-    }
-
-    private List<Shard> listShards(String stream, ShardFilterType filter) {
-        List<Shard> shards = new ArrayList<>();
-        String next = null;
-        do {
-            String token = next;
-            var response = clients.kinesis().listShards(request -> {
-                if (token == null) {
-                    request.streamName(stream);
-                    if (filter != null) {
-                        request.shardFilter(f -> f.type(filter));
-                    }
-                } else {
-                    request.nextToken(token);
-                }
-            }).orTimeout(30, TimeUnit.SECONDS).join();
-            shards.addAll(response.shards());
-            next = response.nextToken();
-        } while (next != null);
-        return shards;
     }
 
     private void fail(String what, Exception e) {
