@@ -1,10 +1,9 @@
 package dev.weir.kinesis.local;
 
 import dev.weir.kinesis.KinesisClients;
+import dev.weir.runtime.net.LoopbackPorts;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -215,15 +214,16 @@ public final class LocalKinesisServers implements AutoCloseable {
         try (InputStream in = Files.newInputStream(installed)) {
             paths.load(in);
         }
-        kinesisPort = freePort();
-        motoPort = freePort();
+        int[] ports = LoopbackPorts.free(3);
+        kinesisPort = ports[0];
+        motoPort = ports[1];
         Path main = Path.of(required(paths, "kinesis-local.main", installed));
         ProcessBuilder kinesis = new ProcessBuilder(required(paths, "node", installed), main.toString())
                 .directory(logs.toFile());
         kinesis.environment().putAll(Map.of(
                 "KINESIS_MOCK_PLAIN_PORT", Integer.toString(kinesisPort),
                 // it always serves TLS too; on a port of its own so that servers in parallel JVMs do not collide
-                "KINESIS_MOCK_TLS_PORT", Integer.toString(freePort()),
+                "KINESIS_MOCK_TLS_PORT", Integer.toString(ports[2]),
                 "KINESIS_MOCK_CERT_PATH", main.resolveSibling("server.json").toString(),
                 "LOG_LEVEL", "WARN",
                 // tests share one server and each makes streams of its own: the default account limit of 50 open
@@ -268,12 +268,6 @@ public final class LocalKinesisServers implements AutoCloseable {
         }
         throw new IllegalStateException("kinesis-local on port " + kinesisPort + " and moto on port " + motoPort
                 + " did not answer within " + START_TIMEOUT + " (logs in " + logs + ")", last);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void pause(Duration duration) {

@@ -6,8 +6,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.weir.runtime.net.LoopbackPorts;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -121,8 +120,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Path root = createRootDirectory();
         KafkaRaftServer server = null;
         try {
-            int brokerPort = freePort();
-            int controllerPort = freePort();
+            int[] ports = LoopbackPorts.free(2);
+            int brokerPort = ports[0];
+            int controllerPort = ports[1];
             Map<String, String> properties = defaultProperties();
             properties.putAll(overrides);
             properties.put("process.roles", "broker,controller");
@@ -330,14 +330,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (failure != null) {
                 failure.addSuppressed(e);
             }
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + HOST, e);
         }
     }
 
