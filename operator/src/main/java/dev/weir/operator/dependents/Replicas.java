@@ -5,8 +5,8 @@ import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
 import dev.weir.operator.autoscaler.Decision;
 import dev.weir.operator.observe.Autoscaling;
-import dev.weir.operator.observe.Observation;
 import dev.weir.operator.status.JobStatuses;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,14 +23,14 @@ public final class Replicas {
     }
 
     /** Pods asked for now: the StatefulSet's count, or where a new or resumed job starts. */
-    public static int current(StreamJob job, Observation observed) {
-        Integer asked = observed.statefulSet().map(s -> s.getSpec().getReplicas()).orElse(null);
+    public static int current(StreamJob job, Optional<StatefulSet> statefulSet) {
+        Integer asked = statefulSet.map(s -> s.getSpec().getReplicas()).orElse(null);
         boolean stopped = job.getStatus() == null || JobStatuses.SUSPENDED.equals(job.getStatus().phase);
         return asked == null || asked == 0 && stopped ? initial(job.getSpec()) : asked;
     }
 
     /** Pods to run after this reconcile; with no decision (the brokers did not answer) an autoscaled job keeps its. */
-    public static int planned(StreamJob job, int current, Optional<Autoscaling.Poll> poll) {
+    static int planned(StreamJob job, int current, Optional<Autoscaling.Poll> poll) {
         StreamJobSpec spec = job.getSpec();
         if (Boolean.TRUE.equals(spec.suspend)) {
             return 0;

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.ArrayList;
@@ -33,17 +34,29 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
     /** The AWS SDK's variables, which its default provider chain reads first. */
     static final String AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
     static final String AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+    /** Where {@link #reconcile} leaves the applied StatefulSet in the reconcile's context. */
+    private static final String APPLIED = "applied-statefulset";
 
     @Override
     protected StatefulSet desired(StreamJob job, Context<StreamJob> context) {
-        return desired(job, Workload.of(context), context.getSecondaryResource(StatefulSet.class));
+        return desired(job, Workload.of(context));
+    }
+
+    /** Keeps the StatefulSet as this reconcile left it (created, updated or as it was) for the status. */
+    @Override
+    public ReconcileResult<StatefulSet> reconcile(StreamJob job, Context<StreamJob> context) {
+        ReconcileResult<StatefulSet> result = super.reconcile(job, context);
+        result.getSingleResource().ifPresent(applied -> context.managedWorkflowAndDependentResourceContext()
+                .put(APPLIED, applied));
+        return result;
+    }
+
+    /** The StatefulSet as the workflow of this reconcile left it; empty before the workflow ran. */
+    public static Optional<StatefulSet> applied(Context<StreamJob> context) {
+        return context.managedWorkflowAndDependentResourceContext().get(APPLIED, StatefulSet.class);
     }
 
     static StatefulSet desired(StreamJob job, Workload workload) {
-        return desired(job, workload, Optional.empty());
-    }
-
-    static StatefulSet desired(StreamJob job, Workload workload, Optional<StatefulSet> actual) {
         StatefulSet statefulSet = Owned.by(job, workload.jobName(),
                 ReconcilerUtils.loadYaml(StatefulSet.class, RuntimeStatefulSet.class, "/templates/statefulset.yaml"));
         statefulSet.getSpec().setServiceName(workload.jobName());
@@ -53,7 +66,7 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
         PodTemplateSpec pod = statefulSet.getSpec().getTemplate();
         pod.getMetadata().setLabels(Labels.of(workload.jobName()));
         pod.getMetadata().setAnnotations(Map.of(Workload.CONFIG_HASH_ANNOTATION, workload.configHash(),
-                JOB_GENERATION_ANNOTATION, jobGeneration(job, workload, actual)));
+                JOB_GENERATION_ANNOTATION, workload.jobGeneration()));
         pod.getSpec().getContainers().get(0).setImage(workload.image());
         workload.defaults().imagePullPolicy().ifPresent(pod.getSpec().getContainers().get(0)::setImagePullPolicy);
         workload.defaults().serviceAccount().ifPresent(pod.getSpec()::setServiceAccountName);
@@ -66,17 +79,6 @@ public class RuntimeStatefulSet extends CRUDKubernetesDependentResource<Stateful
                 .filter(volume -> volume.getConfigMap() != null)
                 .forEach(volume -> volume.getConfigMap().setName(workload.configMapName()));
         return statefulSet;
-    }
-
-    /**
-     * The generation of the job file the pods run: the StatefulSet's as long as the file is the same, so that a change
-     * the pods do not see (replicas, suspend, resources) does not roll them for this annotation either.
-     */
-    static String jobGeneration(StreamJob job, Workload workload, Optional<StatefulSet> actual) {
-        return actual.map(statefulSet -> statefulSet.getSpec().getTemplate().getMetadata().getAnnotations())
-                .filter(annotations -> workload.configHash().equals(annotations.get(Workload.CONFIG_HASH_ANNOTATION)))
-                .map(annotations -> annotations.get(JOB_GENERATION_ANNOTATION))
-                .orElse(String.valueOf(job.getMetadata().getGeneration()));
     }
 
     /** The store's key pair as references to the job's Secret: the values never pass through the operator. */

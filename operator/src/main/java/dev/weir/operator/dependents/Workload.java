@@ -7,7 +7,9 @@ import dev.weir.api.StreamJobSpec;
 import dev.weir.api.TracingSpec;
 import dev.weir.operator.config.OperatorConfig;
 import dev.weir.operator.config.RuntimeDefaults;
+import dev.weir.operator.observe.Observation;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +19,16 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * What a valid job runs as, worked out once per reconcile from the StreamJob and the operator's configuration; the
- * dependent resources copy it into their templates.
+ * What a valid job runs as, planned once per reconcile from the StreamJob, the operator's configuration and the
+ * reconcile's {@link Observation}; the dependent resources copy it into their templates and read nothing else.
  *
  * @param jobName    the StreamJob's name, also the StatefulSet's and the Service's
  * @param jobYaml    the job file the runtime reads ({@value #JOB_FILE} in the ConfigMap)
  * @param configHash a digest of {@code jobYaml}: on the pod template, so a changed job rolls the pods
  * @param image      the runtime image
  * @param replicas   runtime pods to run
+ * @param jobGeneration the StreamJob generation whose job file the pods run: the running StatefulSet's while the
+ *                   file is the same
  * @param defaults   the operator's runtime defaults: the pods' service account and pull policy
  * @param savepointRequest  the on-demand savepoint nonce the pods see: the annotation's, which the reconciler keeps
  *                          only while the request is pending ({@link #withSavepointRequest})
@@ -32,7 +36,7 @@ import java.util.Optional;
  * @param kinesis    for a Kinesis source, what its pods need beyond the job file
  */
 public record Workload(String jobName, String jobYaml, String configHash, String image, int replicas,
-                       RuntimeDefaults defaults, Optional<String> savepointRequest,
+                       String jobGeneration, RuntimeDefaults defaults, Optional<String> savepointRequest,
                        Optional<CheckpointSpec.CredentialsSecret> credentialsSecret, Optional<Kinesis> kinesis) {
 
     /**
@@ -53,20 +57,39 @@ public record Workload(String jobName, String jobYaml, String configHash, String
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    /** The workload with spec.replicas (or none while suspended): a job the autoscaler does not size. */
+    /** The workload with spec.replicas (or none while suspended) and no StatefulSet yet: as for a new job. */
     public static Workload plan(StreamJob job, OperatorConfig config) {
-        return plan(job, config, replicas(job.getSpec()));
+        return plan(job, config, replicas(job.getSpec()), Optional.empty());
     }
 
-    /** The workload with {@code replicas} pods, as {@link Replicas} works them out. */
-    public static Workload plan(StreamJob job, OperatorConfig config, int replicas) {
+    /** The workload of a valid job as the reconcile observed it: pods as {@link Replicas} works them out. */
+    public static Workload plan(StreamJob job, OperatorConfig config, Observation observed) {
+        return plan(job, config, Replicas.planned(job, observed.currentReplicas(), observed.poll()),
+                observed.workload().statefulSet());
+    }
+
+    /** The workload with {@code replicas} pods, for a job whose StatefulSet is {@code running}. */
+    private static Workload plan(StreamJob job, OperatorConfig config, int replicas,
+                                 Optional<StatefulSet> running) {
         String yaml = jobFile(job, config.runtimeDefaults());
+        String hash = sha256(yaml);
         String image = job.getMetadata().getAnnotations() == null ? null
                 : job.getMetadata().getAnnotations().get(RUNTIME_IMAGE_ANNOTATION);
-        return new Workload(job.getMetadata().getName(), yaml, sha256(yaml),
+        return new Workload(job.getMetadata().getName(), yaml, hash,
                 image == null || image.isBlank() ? config.runtimeImage() : image.trim(), replicas,
-                config.runtimeDefaults(), SavepointRequests.nonce(job), credentialsSecret(job.getSpec()),
-                kinesis(job.getSpec(), config.runtimeDefaults()));
+                jobGeneration(job, hash, running), config.runtimeDefaults(), SavepointRequests.nonce(job),
+                credentialsSecret(job.getSpec()), kinesis(job.getSpec(), config.runtimeDefaults()));
+    }
+
+    /**
+     * The generation of the job file the pods run: the running StatefulSet's as long as the file is the same, so that
+     * a change the pods do not see (replicas, suspend, resources) does not roll them for this annotation either.
+     */
+    private static String jobGeneration(StreamJob job, String configHash, Optional<StatefulSet> running) {
+        return running.map(statefulSet -> statefulSet.getSpec().getTemplate().getMetadata().getAnnotations())
+                .filter(annotations -> configHash.equals(annotations.get(CONFIG_HASH_ANNOTATION)))
+                .map(annotations -> annotations.get(RuntimeStatefulSet.JOB_GENERATION_ANNOTATION))
+                .orElse(String.valueOf(job.getMetadata().getGeneration()));
     }
 
     /** Suspended: none. Otherwise {@code spec.replicas} (default 1), which the scale subresource sets. */
@@ -123,7 +146,8 @@ public record Workload(String jobName, String jobYaml, String configHash, String
 
     /** This workload with {@code nonce} as the on-demand savepoint request the pods see. */
     public Workload withSavepointRequest(Optional<String> nonce) {
-        return new Workload(jobName, jobYaml, configHash, image, replicas, defaults, nonce, credentialsSecret, kinesis);
+        return new Workload(jobName, jobYaml, configHash, image, replicas, jobGeneration, defaults, nonce,
+                credentialsSecret, kinesis);
     }
 
     public String configMapName() {

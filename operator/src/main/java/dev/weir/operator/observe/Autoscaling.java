@@ -96,7 +96,7 @@ public final class Autoscaling implements AutoCloseable {
     }
 
     /** The job's poll interval: when to try again after a poll that got no answer. */
-    public Duration pollInterval(StreamJob job) {
+    Duration pollInterval(StreamJob job) {
         return Objects.requireNonNullElseGet(job.getSpec().scaling, ScalingSpec::new).pollIntervalOrDefault();
     }
 

@@ -1,70 +1,32 @@
 package dev.weir.operator.observe;
 
-import dev.weir.api.StreamJob;
-import dev.weir.operator.dependents.Labels;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.Pod;
+import dev.weir.operator.checkpoints.StoreListing;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.util.Collection;
-import java.util.List;
+import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * What the operator sees of a job's workload: its StatefulSet, and which of its pods crash-loop.
+ * All one reconcile of a valid job knows of the world, gathered once ({@link JobObserver}) before anything is planned:
+ * the job's StatefulSet and pods, the lag poll, and the checkpoint store's listing when one was due. The plan, the
+ * dependents and the status read this record rather than the caches, the brokers or the store, so they agree on one
+ * moment; the only later look is at the StatefulSet the dependents applied ({@link #afterApply}).
  *
- * @param statefulSet the job's StatefulSet, if it has one
- * @param crashLoops  one line per runtime container in CrashLoopBackOff, naming the pod
+ * @param workload        the StatefulSet and the crash-looping pods, from the informers' caches
+ * @param currentReplicas the pods asked for when the reconcile began ({@code Replicas.current})
+ * @param poll            the autoscaler's poll, fresh or reused; empty when no probe reads the job's source or the
+ *                        brokers did not answer
+ * @param listing         a new listing of the store, when one was due
+ * @param at              when the reconcile observed: the time of the scaling decision and of checkpoints' ages
  */
-public record Observation(Optional<StatefulSet> statefulSet, List<String> crashLoops) {
-    public static final String CRASH_LOOP = "CrashLoopBackOff";
-
-    public static Observation of(Context<StreamJob> context) {
-        return new Observation(context.getSecondaryResource(StatefulSet.class),
-                crashLoops(context.getSecondaryResources(Pod.class)));
-    }
+public record Observation(WorkloadObservation workload, int currentReplicas, Optional<Autoscaling.Poll> poll,
+                          Optional<StoreListing> listing, Instant at) {
 
     /**
-     * Watches the runtime pods, which the StatefulSet owns, not the job: they find their job by the instance label
-     * the operator puts on the pod template.
+     * This observation with the StatefulSet as the dependents left it (its new generation, when the reconcile changed
+     * it, so the status does not call an old rollout complete); unchanged when they returned none.
      */
-    public static InformerEventSource<Pod, StreamJob> runtimePods(EventSourceContext<StreamJob> context) {
-        return new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, StreamJob.class)
-                .withName("runtime-pods")
-                .withLabelSelector(Labels.MANAGED_SELECTOR)
-                .withNamespacesInheritedFromController()
-                .withSecondaryToPrimaryMapper(pod -> Optional.ofNullable(pod.getMetadata().getLabels())
-                        .map(labels -> labels.get(Labels.INSTANCE))
-                        .map(job -> Set.of(new ResourceID(job, pod.getMetadata().getNamespace())))
-                        .orElse(Set.of()))
-                .build(), context);
-    }
-
-    static List<String> crashLoops(Collection<Pod> pods) {
-        return pods.stream()
-                .filter(pod -> pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null)
-                .flatMap(pod -> pod.getStatus().getContainerStatuses().stream()
-                        .filter(Observation::crashLooping)
-                        .map(container -> describe(pod, container)))
-                .sorted()
-                .toList();
-    }
-
-    private static boolean crashLooping(ContainerStatus container) {
-        return container.getState() != null && container.getState().getWaiting() != null
-                && CRASH_LOOP.equals(container.getState().getWaiting().getReason());
-    }
-
-    private static String describe(Pod pod, ContainerStatus container) {
-        var lastExit = container.getLastState() == null ? null : container.getLastState().getTerminated();
-        return "pod " + pod.getMetadata().getName() + ": container " + container.getName() + " restarted "
-                + container.getRestartCount() + " times"
-                + (lastExit == null ? "" : ", last exit code " + lastExit.getExitCode()
-                + (lastExit.getReason() == null ? "" : " (" + lastExit.getReason() + ")"));
+    public Observation afterApply(Optional<StatefulSet> applied) {
+        return applied.isEmpty() ? this
+                : new Observation(workload.withStatefulSet(applied), currentReplicas, poll, listing, at);
     }
 }

@@ -6,7 +6,7 @@ import dev.weir.api.validation.ValidationError;
 import dev.weir.operator.dependents.Labels;
 import dev.weir.operator.dependents.Replicas;
 import dev.weir.operator.dependents.Workload;
-import dev.weir.operator.observe.Observation;
+import dev.weir.operator.observe.WorkloadObservation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.List;
@@ -33,7 +33,7 @@ public final class JobStatuses {
     }
 
     /** SpecValidator refused the spec: nothing is deployed for it. */
-    public static StreamJobStatus invalid(StreamJob job, List<ValidationError> errors, Observation observed) {
+    public static StreamJobStatus invalid(StreamJob job, List<ValidationError> errors, WorkloadObservation observed) {
         String problems = errors.stream().map(ValidationError::toString).collect(Collectors.joining("; "));
         Long generation = job.getMetadata().getGeneration();
         return status(job, FAILED,
@@ -44,7 +44,7 @@ public final class JobStatuses {
     }
 
     /** Creating or updating the workload failed; the operator retries. */
-    public static StreamJobStatus failed(StreamJob job, Exception error, Observation observed) {
+    public static StreamJobStatus failed(StreamJob job, Exception error, WorkloadObservation observed) {
         String message = "Reconciling failed, retrying: " + Objects.requireNonNullElse(error.getMessage(),
                 error.getClass().getSimpleName());
         Long generation = job.getMetadata().getGeneration();
@@ -55,7 +55,7 @@ public final class JobStatuses {
     }
 
     /** The workload is applied; its StatefulSet says how far the pods are. */
-    static StreamJobStatus deployed(StreamJob job, Workload workload, Observation observed) {
+    static StreamJobStatus deployed(StreamJob job, Workload workload, WorkloadObservation observed) {
         Long generation = job.getMetadata().getGeneration();
         if (workload.replicas() == 0 && !Boolean.TRUE.equals(job.getSpec().suspend)
                 && Replicas.autoscaled(job.getSpec())) {
@@ -106,16 +106,16 @@ public final class JobStatuses {
     }
 
     /** Degraded when a runtime pod crash-loops, whatever else holds: a job being fixed may still run old pods. */
-    private static Condition degraded(Observation observed, Long generation) {
+    private static Condition degraded(WorkloadObservation observed, Long generation) {
         return observed.crashLoops().isEmpty()
                 ? Conditions.of(Conditions.DEGRADED, false, "NoCrashLoops", "No runtime pod is crash-looping",
                         generation)
-                : Conditions.of(Conditions.DEGRADED, true, Observation.CRASH_LOOP,
+                : Conditions.of(Conditions.DEGRADED, true, WorkloadObservation.CRASH_LOOP,
                         String.join("; ", observed.crashLoops()), generation);
     }
 
     private static StreamJobStatus status(StreamJob job, String phase, Condition ready, Condition progressing,
-                                          Observation observed) {
+                                          WorkloadObservation observed) {
         StreamJobStatus previous = job.getStatus();
         List<Condition> previousConditions = previous == null ? List.of() : previous.conditions;
         StreamJobStatus next = new StreamJobStatus();

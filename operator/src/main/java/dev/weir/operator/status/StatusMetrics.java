@@ -2,7 +2,7 @@ package dev.weir.operator.status;
 
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
-import dev.weir.operator.observe.Observation;
+import dev.weir.operator.observe.WorkloadObservation;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -27,7 +27,7 @@ public final class StatusMetrics {
         this.registry = registry;
     }
 
-    public void record(StreamJob job, StreamJobStatus status, Observation observed) {
+    public void record(StreamJob job, StreamJobStatus status, WorkloadObservation observed) {
         Tags tags = Tags.of("namespace", Objects.toString(job.getMetadata().getNamespace(), ""), "job",
                 job.getMetadata().getName());
         // gauges read this array: registered once per job, updated at every reconcile

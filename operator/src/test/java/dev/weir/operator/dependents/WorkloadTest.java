@@ -11,9 +11,13 @@ import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.operator.config.OperatorConfig;
 import dev.weir.operator.config.RuntimeDefaults;
+import dev.weir.operator.observe.Observation;
+import dev.weir.operator.observe.WorkloadObservation;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -127,6 +131,12 @@ class WorkloadTest {
                 CONFIG).configHash(), "sizing or stopping the pods does not roll them");
     }
 
+    /** What a reconcile observes of a job whose StatefulSet is {@code statefulSet}: no lag poll, no listing. */
+    private static Observation running(StatefulSet statefulSet) {
+        return new Observation(new WorkloadObservation(Optional.of(statefulSet), List.of()),
+                statefulSet.getSpec().getReplicas(), Optional.empty(), Optional.empty(), Instant.now());
+    }
+
     @Test
     void thePodsSeeTheGenerationOfTheJobFileTheyRunAndScalingDoesNotChangeIt() {
         StreamJob job = job(SPEC);
@@ -136,13 +146,12 @@ class WorkloadTest {
 
         StreamJob scaled = job(SPEC + "replicas: 3\n");
         scaled.getMetadata().setGeneration(5L);
-        StatefulSet afterScaling = RuntimeStatefulSet.desired(scaled, Workload.plan(scaled, CONFIG),
-                Optional.of(first));
+        StatefulSet afterScaling = RuntimeStatefulSet.desired(scaled, Workload.plan(scaled, CONFIG, running(first)));
         assertEquals(first.getSpec().getTemplate(), afterScaling.getSpec().getTemplate(), "the pods do not roll");
 
         StreamJob edited = job(SPEC.replace("-50.0", "-40.0"));
         edited.getMetadata().setGeneration(6L);
-        StatefulSet afterEdit = RuntimeStatefulSet.desired(edited, Workload.plan(edited, CONFIG), Optional.of(first));
+        StatefulSet afterEdit = RuntimeStatefulSet.desired(edited, Workload.plan(edited, CONFIG, running(first)));
         assertEquals("6", afterEdit.getSpec().getTemplate().getMetadata().getAnnotations()
                 .get(RuntimeStatefulSet.JOB_GENERATION_ANNOTATION));
         assertTrue(first.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()

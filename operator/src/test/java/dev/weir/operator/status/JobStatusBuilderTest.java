@@ -12,6 +12,7 @@ import dev.weir.operator.config.OperatorConfig;
 import dev.weir.operator.dependents.Workload;
 import dev.weir.operator.observe.Autoscaling;
 import dev.weir.operator.observe.Observation;
+import dev.weir.operator.observe.WorkloadObservation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -25,7 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The parts of a deployed job's status that depend on each other, given to the builder in either order. */
+/** The parts of a deployed job's status that depend on each other, built from one observation. */
 class JobStatusBuilderTest {
     private static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
     private static final String LOCATION = "s3://bucket/jobs/weir-team-a-readings/";
@@ -49,14 +50,14 @@ class JobStatusBuilderTest {
         return job;
     }
 
-    private static Observation observed(List<String> crashLoops) {
+    private static WorkloadObservation workload(List<String> crashLoops) {
         StatefulSet statefulSet = new StatefulSetBuilder()
                 .withNewMetadata().withName("readings").withGeneration(1L).endMetadata()
                 .withNewSpec().withReplicas(1).endSpec()
                 .withNewStatus().withObservedGeneration(1L).withReplicas(1).withReadyReplicas(1)
                 .withUpdatedReplicas(1).withCurrentRevision("r1").withUpdateRevision("r1").endStatus()
                 .build();
-        return new Observation(Optional.of(statefulSet), crashLoops);
+        return new WorkloadObservation(Optional.of(statefulSet), crashLoops);
     }
 
     /** The newest checkpoint 31 s old: more than three intervals. */
@@ -70,16 +71,11 @@ class JobStatusBuilderTest {
                 Optional.empty(), true, Duration.ofSeconds(10)));
     }
 
-    private static StreamJobStatus build(StreamJob job, Observation observed, Optional<Autoscaling.Poll> poll,
-                                         boolean scalingFirst) {
-        JobStatusBuilder builder = new JobStatusBuilder(job, Workload.plan(job,
-                OperatorConfig.withoutLeaderElection("img", Set.of())), observed, NOW);
-        if (scalingFirst) {
-            builder.scaling(poll).checkpoints(staleListing(), null);
-        } else {
-            builder.checkpoints(staleListing(), null).scaling(poll);
-        }
-        return builder.build();
+    /** The status of a reconcile that found {@code workload}, the stale listing, and a poll at this rate. */
+    private static StreamJobStatus build(StreamJob job, WorkloadObservation workload, double processingRate) {
+        Observation observed = new Observation(workload, 1, polled(processingRate), staleListing(), NOW);
+        return new JobStatusBuilder(job, Workload.plan(job, OperatorConfig.withoutLeaderElection("img", Set.of())),
+                observed, null).build();
     }
 
     private static Condition degraded(StreamJobStatus status) {
@@ -87,29 +83,25 @@ class JobStatusBuilderTest {
     }
 
     @Test
-    void staleCheckpointsDegradeAJobThatProcessesRecordsWhicheverPartCameFirst() {
-        for (boolean scalingFirst : new boolean[] {true, false}) {
-            StreamJobStatus status = build(job(), observed(List.of()), polled(50), scalingFirst);
-            assertEquals("True", degraded(status).getStatus());
-            assertEquals(CheckpointStatuses.CHECKPOINTS_FAILING, degraded(status).getReason());
-            assertEquals(LOCATION, status.checkpoints.location);
-            assertEquals(50.0, status.processingRate);
-        }
+    void staleCheckpointsDegradeAJobThatProcessesRecords() {
+        StreamJobStatus status = build(job(), workload(List.of()), 50);
+        assertEquals("True", degraded(status).getStatus());
+        assertEquals(CheckpointStatuses.CHECKPOINTS_FAILING, degraded(status).getReason());
+        assertEquals(LOCATION, status.checkpoints.location);
+        assertEquals(50.0, status.processingRate);
     }
 
     @Test
-    void aJobThatProcessesNothingHasNothingToCheckpointWhicheverPartCameFirst() {
-        for (boolean scalingFirst : new boolean[] {true, false}) {
-            StreamJobStatus status = build(job(), observed(List.of()), polled(0), scalingFirst);
-            assertEquals("False", degraded(status).getStatus(), "the processing rate of the same reconcile counts");
-        }
+    void aJobThatProcessesNothingHasNothingToCheckpoint() {
+        StreamJobStatus status = build(job(), workload(List.of()), 0);
+        assertEquals("False", degraded(status).getStatus(), "the processing rate of the same reconcile counts");
     }
 
     @Test
     void aCrashLoopOutranksFailingCheckpoints() {
-        StreamJobStatus status = build(job(), observed(List.of("pod readings-0: container runtime restarted 5 times")),
-                polled(50), true);
+        StreamJobStatus status = build(job(), workload(List.of("pod readings-0: container runtime restarted 5 times")),
+                50);
         assertEquals("True", degraded(status).getStatus());
-        assertEquals(Observation.CRASH_LOOP, degraded(status).getReason());
+        assertEquals(WorkloadObservation.CRASH_LOOP, degraded(status).getReason());
     }
 }

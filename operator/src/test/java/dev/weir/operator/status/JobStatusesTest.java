@@ -10,7 +10,7 @@ import dev.weir.api.StreamJobStatus;
 import dev.weir.api.validation.ValidationError;
 import dev.weir.operator.config.OperatorConfig;
 import dev.weir.operator.dependents.Workload;
-import dev.weir.operator.observe.Observation;
+import dev.weir.operator.observe.WorkloadObservation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -52,7 +52,7 @@ class JobStatusesTest {
     private static StreamJobStatus deployed(StreamJob job, Optional<StatefulSet> statefulSet,
                                             List<String> crashLoops) {
         return JobStatuses.deployed(job, Workload.plan(job, OperatorConfig.withoutLeaderElection("img", Set.of())),
-                new Observation(statefulSet, crashLoops));
+                new WorkloadObservation(statefulSet, crashLoops));
     }
 
     private static Condition condition(StreamJobStatus status, String type) {
@@ -112,7 +112,7 @@ class JobStatusesTest {
     void anInvalidSpecFailsWithEveryProblemNamingItsField() {
         StreamJobStatus status = JobStatuses.invalid(job(false), List.of(
                 new ValidationError("spec.pipeline[0].filter", "does not compile"),
-                new ValidationError("spec.checkpoints.interval", "must be more than zero")), new Observation(Optional.empty(), List.of()));
+                new ValidationError("spec.checkpoints.interval", "must be more than zero")), new WorkloadObservation(Optional.empty(), List.of()));
 
         assertEquals("Failed", status.phase);
         assertEquals("InvalidSpec", condition(status, "Ready").getReason());
