@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
-import dev.weir.operator.Workload;
+import dev.weir.operator.dependents.Workload;
 import dev.weir.runtime.contract.WindowAssertions;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;

@@ -3,7 +3,7 @@ package dev.weir.e2e;
 import dev.weir.api.CheckpointSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
-import dev.weir.operator.Labels;
+import dev.weir.operator.dependents.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
-import dev.weir.operator.Labels;
+import dev.weir.operator.dependents.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weir.api.StreamJob;
 import dev.weir.api.TracingSpec;
-import dev.weir.operator.Labels;
+import dev.weir.operator.dependents.Labels;
 import dev.weir.runtime.pipeline.TraceParent;
 import dev.weir.runtime.testing.OtelCollector;
 import java.time.Duration;

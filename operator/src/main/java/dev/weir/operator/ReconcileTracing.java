@@ -3,6 +3,8 @@ package dev.weir.operator;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.operator.autoscaler.Decision;
+import dev.weir.operator.config.OperatorConfig;
+import dev.weir.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.opentelemetry.api.common.AttributeKey;

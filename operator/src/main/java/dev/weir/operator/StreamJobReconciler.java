@@ -5,10 +5,27 @@ import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.api.validation.SpecValidator;
 import dev.weir.api.validation.ValidationError;
+import dev.weir.operator.checkpoints.CheckpointListings;
+import dev.weir.operator.checkpoints.CheckpointStatuses;
+import dev.weir.operator.checkpoints.SavepointFinalizer;
+import dev.weir.operator.config.OperatorConfig;
+import dev.weir.operator.dependents.JobConfigMap;
+import dev.weir.operator.dependents.MetricsService;
+import dev.weir.operator.dependents.RuntimeStatefulSet;
+import dev.weir.operator.dependents.Workload;
+import dev.weir.operator.observe.Autoscaling;
+import dev.weir.operator.observe.JobObserver;
+import dev.weir.operator.observe.Observation;
+import dev.weir.operator.observe.WorkloadObservation;
+import dev.weir.operator.status.JobEvents;
+import dev.weir.operator.status.JobStatusBuilder;
+import dev.weir.operator.status.JobStatuses;
+import dev.weir.operator.status.StatusMetrics;
+import dev.weir.operator.status.StatusUpdate;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -17,14 +34,13 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * StreamJob → runtime workload: validate the spec, poll the lag and size the job ({@link Autoscaling}, {@link Replicas}),
- * apply the ConfigMap, StatefulSet and Service, observe them and the runtime pods, report status. The workflow is invoked explicitly so that an invalid spec gets no workload.
+ * StreamJob → runtime workload, in phases: validate the spec; observe the job once ({@link JobObserver}: its
+ * StatefulSet and pods, its lag, its checkpoint store); plan the workload from that ({@link Workload}); apply the
+ * ConfigMap, StatefulSet and Service; report the status ({@link JobStatusBuilder}). The workflow is invoked explicitly
+ * so that an invalid spec gets no workload.
  */
 // not generation-aware: the runtime-image annotation changes metadata only, and must still reach the pods
 @ControllerConfiguration(name = StreamJobReconciler.NAME, generationAwareEventProcessing = false,
@@ -39,8 +55,7 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
     public static final String SCALING_EVENT = "Scaling";
 
     private final OperatorConfig config;
-    private final Autoscaling autoscaling;
-    private final CheckpointListings listings;
+    private final JobObserver observer;
     private final SavepointFinalizer finalizer;
     private final ReconcileTracing tracing;
     private final StatusMetrics statusMetrics;
@@ -48,16 +63,16 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
     public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling, ReconcileTracing tracing,
                                StatusMetrics statusMetrics) {
         this.config = config;
-        this.autoscaling = autoscaling;
         this.tracing = tracing;
         this.statusMetrics = statusMetrics;
-        this.listings = new CheckpointListings(config.runtimeDefaults(), Clock.systemUTC());
+        CheckpointListings listings = new CheckpointListings(config.runtimeDefaults(), Clock.systemUTC());
+        this.observer = new JobObserver(autoscaling, listings, Clock.systemUTC());
         this.finalizer = new SavepointFinalizer(listings, Clock.systemUTC());
     }
 
     @Override
     public List<EventSource<?, StreamJob>> prepareEventSources(EventSourceContext<StreamJob> context) {
-        return List.of(Observation.runtimePods(context));
+        return List.of(WorkloadObservation.runtimePods(context));
     }
 
     @Override
@@ -69,37 +84,32 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
         List<ValidationError> errors = SpecValidator.validateForCluster(job);
         ReconcileTracing.validated(errors.size());
         if (!errors.isEmpty()) {
-            return report(job, JobStatuses.invalid(job, errors, Observation.of(context)), context);
+            return report(job, JobStatuses.invalid(job, errors, WorkloadObservation.of(context)), context);
         }
-        int current = Replicas.current(job, Observation.of(context));
-        Optional<Autoscaling.Poll> poll = autoscaling.poll(job, current);
-        Instant now = Instant.now();
-        Optional<StoreListing> listing = listings.listIfDue(job, context.getClient(),
-                CheckpointStatuses.awaitingSavepoint(job));
-        CheckpointsStatus.SavepointRequest request = CheckpointStatuses.request(job, listing, now);
+        Observation observed = observer.observe(job, context);
+        CheckpointsStatus.SavepointRequest request = CheckpointStatuses.request(job, observed.listing(), observed.at());
         // the ConfigMap holds the nonce only while the request is pending, for pods that start in the meantime
-        Workload workload = Workload.plan(job, config, Replicas.planned(job, current, poll))
+        Workload workload = Workload.plan(job, config, observed)
                 .withSavepointRequest(CheckpointStatuses.pendingNonce(request));
         workload.putInto(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        Observation observed = Observation.of(context);
-        StreamJobStatus next = new JobStatusBuilder(job, workload, observed, now)
-                .scaling(poll)
-                .checkpoints(listing, request)
-                .build();
-        statusMetrics.record(job, next, observed);
+        Observation applied = observed.afterApply(RuntimeStatefulSet.applied(context));
+        StreamJobStatus next = new JobStatusBuilder(job, workload, applied, request).build();
+        statusMetrics.record(job, next, applied.workload());
+        recordScaling(job, observed, context);
         boolean awaitingSavepoint = CheckpointStatuses.pendingNonce(request).isPresent();
-        poll.filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision).ifPresent(decision -> {
+        return report(job, next, context).rescheduleAfter(observer.nextObservation(job, observed, awaitingSavepoint));
+    }
+
+    /** A fresh decision of the autoscaler goes into the reconcile's trace, and a Scaling event when it moves pods. */
+    private static void recordScaling(StreamJob job, Observation observed, Context<StreamJob> context) {
+        int current = observed.currentReplicas();
+        observed.poll().filter(Autoscaling.Poll::fresh).flatMap(Autoscaling.Poll::decision).ifPresent(decision -> {
             ReconcileTracing.scalingDecided(decision, current);
             if (decision.replicas() != current) {
                 JobEvents.record(context.getClient(), job, JobEvents.NORMAL, SCALING_EVENT, decision.message());
             }
         });
-        // polls the lag and lists the checkpoints again when due, also at zero pods, when nothing else triggers a
-        // reconcile
-        Duration nextPoll = poll.map(Autoscaling.Poll::nextPoll).orElseGet(() -> autoscaling.pollInterval(job));
-        Duration nextListing = listings.nextListing(job, awaitingSavepoint).orElse(nextPoll);
-        return report(job, next, context).rescheduleAfter(min(nextPoll, nextListing));
     }
 
     @Override
@@ -107,14 +117,10 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
         return finalizer.cleanup(job, context);
     }
 
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
     @Override
     public ErrorStatusUpdateControl<StreamJob> updateErrorStatus(StreamJob job, Context<StreamJob> context,
                                                                  Exception error) {
-        StreamJobStatus next = JobStatuses.failed(job, error, Observation.of(context));
+        StreamJobStatus next = JobStatuses.failed(job, error, WorkloadObservation.of(context));
         if (!StatusUpdate.changes(job.getStatus(), next)) {
             return ErrorStatusUpdateControl.noStatusUpdate();
         }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weir.api.ConsumerGroups;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
+import dev.weir.operator.config.OperatorConfig;
+import dev.weir.operator.observe.ScalingMetrics;
 import dev.weir.runtime.testing.KafkaBroker;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;

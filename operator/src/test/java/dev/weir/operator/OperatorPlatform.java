@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.Operator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -41,6 +42,7 @@ final class OperatorPlatform implements BeforeAllCallback, AfterAllCallback {
     private final List<AutoCloseable> afterOperator = new ArrayList<>();
     private boolean garbageCollector;
     private OperatorStart operatorStart;
+    private Function<TestKubeApiServer, KubernetesClient> operatorClientFactory = TestKubeApiServer::newClient;
     private TestKubeApiServer apiServer;
     private KubernetesClient operatorClient;
     private Operator operator;
@@ -71,6 +73,12 @@ final class OperatorPlatform implements BeforeAllCallback, AfterAllCallback {
         return this;
     }
 
+    /** Gives the operator the client {@code factory} makes (one that counts its requests, say) instead of a plain one. */
+    OperatorPlatform withOperatorClient(Function<TestKubeApiServer, KubernetesClient> factory) {
+        operatorClientFactory = factory;
+        return this;
+    }
+
     /** Closes {@code closeable} once the operator has stopped (what the operator was given, e.g. its tracing). */
     <T extends AutoCloseable> T closeAfterTheOperator(T closeable) {
         afterOperator.add(closeable);
@@ -88,7 +96,7 @@ final class OperatorPlatform implements BeforeAllCallback, AfterAllCallback {
             setup.run(this);
         }
         if (operatorStart != null) {
-            operatorClient = apiServer.newClient();
+            operatorClient = operatorClientFactory.apply(apiServer);
             operator = operatorStart.start(operatorClient);
         }
     }

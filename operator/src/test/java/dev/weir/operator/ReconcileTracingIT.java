@@ -3,8 +3,10 @@ package dev.weir.operator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weir.api.StreamJob;
-import dev.weir.runtime.testing.OtelCollector;
+import dev.weir.operator.config.OperatorConfig;
+import dev.weir.operator.status.JobStatuses;
 import dev.weir.runtime.testing.OtelCollector.Span;
+import dev.weir.runtime.testing.OtelCollector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -13,9 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**

@@ -7,6 +7,7 @@ import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.operator.autoscaler.Decision;
 import dev.weir.operator.autoscaler.Reason;
+import dev.weir.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.opentelemetry.api.trace.StatusCode;

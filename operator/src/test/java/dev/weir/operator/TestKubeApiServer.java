@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.Interceptor;
 
 /**
  * A real kube-apiserver and etcd for an IT class, started by kube-api-test from the binaries
@@ -84,6 +85,13 @@ public final class TestKubeApiServer implements AutoCloseable {
     /** A client of its own, as a separate operator process would have. */
     public KubernetesClient newClient() {
         return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml())).build();
+    }
+
+    /** {@link #newClient()} with {@code interceptor} seeing every request it sends. */
+    public KubernetesClient newClient(Interceptor interceptor) {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml()))
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("weir-test", interceptor))
+                .build();
     }
 
     /**
