@@ -3,7 +3,6 @@ package dev.weir.e2e;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,6 +10,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.checkpoint.StaticCredentials;
+import dev.weir.kinesis.KinesisSink;
+import dev.weir.kinesis.KinesisSinkSettings;
+import dev.weir.kinesis.local.LocalKinesisServers;
 import dev.weir.runtime.contract.WindowAssertions;
 import dev.weir.runtime.testing.OtelCollector;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -31,11 +33,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -43,11 +48,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 16's security checks on the platform. A windowed exactly_once job with S3 checkpoints whose keys are in a
- * Secret, traced at ratio 1 where the platform has a collector, runs in a namespace that enforces the "restricted" Pod
- * Security level: its pods are admitted and run, and the operator's pod (the chart's Deployment template) would be
- * admitted there too. While it runs, after its suspend (a savepoint) and after its delete, neither key is found, as
- * written or base64-encoded, in any ConfigMap of the job's and the operator's namespaces, any StreamJob, Event,
- * StatefulSet or pod, any container log of those namespaces, or any span the collector received.
+ * Secret, traced at ratio 1 where the platform has a collector, and, where the platform has a Kinesis server, a
+ * stateless Kinesis job whose AWS keys are in another Secret, run in a namespace that enforces the "restricted" Pod
+ * Security level: their pods are admitted and run, and the operator's pod (the chart's Deployment template) would be
+ * admitted there too. While they run, after the suspend (a savepoint) and an edit, and after the delete, no key is
+ * found, as written or base64-encoded, in any ConfigMap of the job's and the operator's namespaces, any StreamJob,
+ * Event, StatefulSet or pod, any container log of those namespaces, or any span the collector received. Then, from the
+ * API server's audit log where the platform keeps one: the operator used every permission its ClusterRole grants, and
+ * none of its requests was refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityE2E extends PlatformScenario {
@@ -57,6 +65,12 @@ class SecurityE2E extends PlatformScenario {
     static final String SINK = "guarded-counts";
     static final String DEAD_LETTER = "guarded-events-dlq";
     static final String S3_SECRET = "guarded-checkpoint-keys";
+    static final String KINESIS_JOB = "guarded-kinesis";
+    static final String KINESIS_SOURCE = "guarded-kinesis-events";
+    static final String KINESIS_SINK = "guarded-kinesis-out";
+    static final String KINESIS_DEAD_LETTER = "guarded-kinesis-dlq";
+    static final String KINESIS_SECRET = "guarded-kinesis-keys";
+    static final int KINESIS_EVENTS = 40;
     static final int PARTITIONS = 2;
     static final int EVENTS = 400;
     /** The chart's runtime ServiceAccount, which a job namespace outside the chart's needs (docs/helm.md). */
@@ -66,9 +80,12 @@ class SecurityE2E extends PlatformScenario {
 
     private SecretValues secrets;
 
+    private Optional<LocalKinesisServers> kinesis;
+
     @Test
     @Order(1)
     void podsRunUnderRestrictedPodSecurityAndNoSecretValueReachesConfigMapsStatusEventsLogsOrSpans() throws Exception {
+        kinesis = platform.kinesis();
         client().resource(new NamespaceBuilder().withNewMetadata().withName(JOB_NAMESPACE).withLabels(RESTRICTED)
                 .endMetadata().build()).create();
         client().resource(new ServiceAccountBuilder().withNewMetadata().withName(RUNTIME_SERVICE_ACCOUNT)
@@ -79,10 +96,26 @@ class SecurityE2E extends PlatformScenario {
         secret(JOB_NAMESPACE, S3_SECRET, platform.s3Keys().get(0), platform.s3Keys().get(1));
         secrets = new SecretValues().add(S3_SECRET + " access key id", platform.s3Keys().get(0))
                 .add(S3_SECRET + " secret key", platform.s3Keys().get(1));
-        assertEquals(2, secrets.foundIn(Map.of("the Secret", Serialization.asYaml(client().secrets()
-                .inNamespace(JOB_NAMESPACE).withName(S3_SECRET).get()))).size(),
-                "the search finds both keys, base64-encoded, in the Secret itself");
+        List<String> secretNames = new ArrayList<>(List.of(S3_SECRET));
+        if (kinesis.isPresent()) {
+            // kinesis-local checks no keys: values of this run only, which the pod and the operator's lag probe use
+            String id = "weir-e2e-kinesis-id-" + UUID.randomUUID();
+            String key = "weir-e2e-kinesis-secret-" + UUID.randomUUID();
+            secret(JOB_NAMESPACE, KINESIS_SECRET, id, key);
+            secrets.add(KINESIS_SECRET + " access key id", id).add(KINESIS_SECRET + " secret key", key);
+            secretNames.add(KINESIS_SECRET);
+        }
+        Map<String, String> secretObjects = new TreeMap<>();
+        secretNames.forEach(name -> secretObjects.put("secret " + name,
+                Serialization.asYaml(client().secrets().inNamespace(JOB_NAMESPACE).withName(name).get())));
+        assertEquals(2 * secretNames.size(), secrets.foundIn(secretObjects).size(),
+                "the search finds each key, base64-encoded, in its Secret");
 
+        if (kinesis.isPresent()) {
+            // first: the Kinesis Client Library takes its first lease about 85 s after the pod starts, which the
+            // Kafka job's steps below overlap
+            startKinesisJob(kinesis.get());
+        }
         kafka().create(SOURCE, PARTITIONS);
         kafka().create(SINK, 1);
         kafka().create(DEAD_LETTER, 1);
@@ -105,7 +138,8 @@ class SecurityE2E extends PlatformScenario {
                             () -> "status: " + Serialization.asYaml(status));
                 });
         assertEquals(List.of(), kafka().read(DEAD_LETTER, QUIET).records(), "no dead letters");
-        assertKeysAreSecretReferences();
+        assertKeysAreSecretReferences(JOB, S3_SECRET, StaticCredentials.ACCESS_KEY_ID_ENV,
+                StaticCredentials.SECRET_ACCESS_KEY_ENV);
         platform.collector().ifPresent(collector -> collector.awaitSpans("spans of " + JOB, POD_TIMEOUT,
                 spans -> spans.stream().anyMatch(span -> JOB.equals(span.resource().get("service.name")))));
         assertPlantedValueFoundThenNoLeaks("while running");
@@ -117,7 +151,8 @@ class SecurityE2E extends PlatformScenario {
                     StreamJobStatus status = statusOf(job);
                     assertEquals("Suspended", status.phase);
                     assertEquals(List.of(), pods(JOB_NAMESPACE, JOB));
-                    assertTrue(status.checkpoints != null && status.checkpoints.savepoints != null && status.checkpoints.savepoints.stream()
+                    assertTrue(status.checkpoints != null && status.checkpoints.savepoints != null
+                                    && status.checkpoints.savepoints.stream()
                                     .anyMatch(s -> !Instant.parse(s.time).isBefore(suspended)),
                             () -> "savepoints: " + Serialization.asYaml(status.checkpoints));
                 });
@@ -127,12 +162,20 @@ class SecurityE2E extends PlatformScenario {
         await("the job file rewritten").atMost(POD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).until(() -> !jobFile
                 .getData().equals(client().configMaps().inNamespace(JOB_NAMESPACE).withName(JOB + "-job").get().getData()));
         assertNoLeaks("after the suspend and an edit");
-
         client().resource(job.get()).delete();
-        await("the job and its pods gone").atMost(GONE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+
+        if (kinesis.isPresent()) {
+            awaitKinesisJob(kinesis.get());
+            assertKeysAreSecretReferences(KINESIS_JOB, KINESIS_SECRET, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+            assertLogsRead(KINESIS_JOB + "-0");
+            assertNoLeaks("while the Kinesis job runs");
+            client().resources(StreamJob.class).inNamespace(JOB_NAMESPACE).withName(KINESIS_JOB).delete();
+        }
+        await("the jobs and their pods gone").atMost(GONE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> {
-                    assertNull(job.get());
-                    assertEquals(List.of(), pods(JOB_NAMESPACE, JOB));
+                    assertEquals(List.of(), client().resources(StreamJob.class).inNamespace(JOB_NAMESPACE).list()
+                            .getItems());
+                    assertEquals(List.of(), client().pods().inNamespace(JOB_NAMESPACE).list().getItems());
                 });
         assertNoLeaks("after the delete");
         client().namespaces().withName(JOB_NAMESPACE).delete();
@@ -190,17 +233,17 @@ class SecurityE2E extends PlatformScenario {
         client().resource(operator).dryRun().create();
     }
 
-    /** The runtime container gets the checkpoint store's keys as references to the Secret, not as values. */
-    private void assertKeysAreSecretReferences() {
-        StatefulSet statefulSet = client().apps().statefulSets().inNamespace(JOB_NAMESPACE).withName(JOB).get();
+    /** The runtime container gets the keys as references to the Secret, not as values. */
+    private void assertKeysAreSecretReferences(String job, String secret, String... variables) {
+        StatefulSet statefulSet = client().apps().statefulSets().inNamespace(JOB_NAMESPACE).withName(job).get();
         Map<String, EnvVar> env = new TreeMap<>();
         statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
                 .forEach(e -> env.put(e.getName(), e));
-        for (String name : List.of(StaticCredentials.ACCESS_KEY_ID_ENV, StaticCredentials.SECRET_ACCESS_KEY_ENV)) {
+        for (String name : variables) {
             EnvVar variable = env.get(name);
             assertTrue(variable != null && variable.getValue() == null && variable.getValueFrom() != null
-                    && S3_SECRET.equals(variable.getValueFrom().getSecretKeyRef().getName()),
-                    () -> name + " is a reference to " + S3_SECRET + ": " + env);
+                    && secret.equals(variable.getValueFrom().getSecretKeyRef().getName()),
+                    () -> name + " is a reference to " + secret + ": " + env);
         }
     }
 
@@ -209,12 +252,7 @@ class SecurityE2E extends PlatformScenario {
      * places gathered include the namespace's ConfigMaps, and the search reads them.
      */
     private void assertPlantedValueFoundThenNoLeaks(String when) throws IOException {
-        Map<String, String> places = places();
-        for (String pod : List.of(JOB + "-0", E2EPlatform.OPERATOR_DEPLOYMENT)) {
-            assertTrue(places.entrySet().stream().anyMatch(p -> p.getKey().contains(pod) && p.getKey().contains("log")
-                            && !p.getValue().isBlank()),
-                    () -> "the log of " + pod + " is among the places: " + places.keySet());
-        }
+        assertLogsRead(JOB + "-0", E2EPlatform.OPERATOR_DEPLOYMENT);
         ConfigMap planted = client().resource(new ConfigMapBuilder().withNewMetadata().withName("planted")
                 .withNamespace(JOB_NAMESPACE).endMetadata()
                 .addToData("note", "key: " + platform.s3Keys().get(1)).build()).create();
@@ -224,6 +262,16 @@ class SecurityE2E extends PlatformScenario {
         await("the planted ConfigMap gone").atMost(GONE_TIMEOUT)
                 .until(() -> client().configMaps().inNamespace(JOB_NAMESPACE).withName("planted").get() == null);
         assertNoLeaks(when);
+    }
+
+    /** The logs of these pods (name prefixes) are among the places searched, and not empty. */
+    private void assertLogsRead(String... pods) throws IOException {
+        Map<String, String> places = places();
+        for (String pod : pods) {
+            assertTrue(places.entrySet().stream().anyMatch(p -> p.getKey().contains(pod) && p.getKey().contains("log")
+                            && !p.getValue().isBlank()),
+                    () -> "the log of " + pod + " is among the places: " + places.keySet());
+        }
     }
 
     private void assertNoLeaks(String when) throws IOException {
@@ -255,6 +303,39 @@ class SecurityE2E extends PlatformScenario {
                 "span " + span.name() + " " + span.spanId() + " of " + span.resource().get("service.name"),
                 span.toString()));
         return places;
+    }
+
+    /** A stateless Kinesis job whose AWS keys are in {@link #KINESIS_SECRET}, and its input. */
+    private void startKinesisJob(LocalKinesisServers kinesis) throws Exception {
+        kinesis.createStream(KINESIS_SOURCE, 1);
+        kinesis.createStream(KINESIS_SINK, 1);
+        kinesis.createStream(KINESIS_DEAD_LETTER, 1);
+        client().resource(Serialization.unmarshal("""
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  source:
+                    kinesis: {stream: %s, region: us-east-1, endpoint: "%s", credentialsSecret: {name: %s}}
+                  pipeline:
+                    - filter: "%s >= 0"
+                  sink: {kinesis: {stream: %s}}
+                  deadLetter: {kinesis: {stream: %s}}
+                """.formatted(KINESIS_JOB, JOB_NAMESPACE, KINESIS_SOURCE, kinesis.endpoints().kinesis().orElseThrow(),
+                KINESIS_SECRET, CountedEvents.VALUE, KINESIS_SINK, KINESIS_DEAD_LETTER), StreamJob.class)).create();
+        CountedEvents events = new CountedEvents(2, 5, Duration.ofSeconds(10).toMillis(), Instant.now());
+        KinesisStreams.put(new KinesisSink(kinesis.clients().kinesis(), KINESIS_SOURCE, KinesisSinkSettings.defaults()),
+                events.events(0, KINESIS_EVENTS));
+    }
+
+    private void awaitKinesisJob(LocalKinesisServers kinesis) {
+        await("the Kinesis job's pod Running under restricted, every record in its sink stream")
+                .atMost(KinesisJobE2E.KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    List<Pod> pods = pods(JOB_NAMESPACE, KINESIS_JOB);
+                    assertEquals(1, pods.size(), () -> "pods; the StatefulSet's events: " + eventsOf(KINESIS_JOB));
+                    assertEquals("Running", pods.get(0).getStatus().getPhase());
+                    assertEquals(KINESIS_EVENTS, KinesisStreams.read(kinesis, KINESIS_SINK).size());
+                });
     }
 
     private List<String> eventsOf(String name) {
