@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.marcnuri.helm.Helm;
 import dev.weir.kinesis.local.LocalKinesisServers;
 import dev.weir.runtime.testing.OtelCollector;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A cluster with Weir installed as a user installs it ({@code helm install charts/weir}), its Kafka, and an S3
@@ -70,6 +74,30 @@ abstract class E2EPlatform implements AutoCloseable {
 
     /** kinesis-local and moto, which the pods and the operator reach; empty: no Kinesis-compatible server (kind). */
     Optional<LocalKinesisServers> kinesis() {
+        return Optional.empty();
+    }
+
+    /**
+     * The logs of the containers of the namespace's pods, by where they were read: here from the API, so only of the pods
+     * there now ({@code kubectl logs}); the harness keeps those of deleted pods too.
+     */
+    Map<String, String> containerLogs(String namespace) throws IOException {
+        Map<String, String> logs = new TreeMap<>();
+        for (Pod pod : client().pods().inNamespace(namespace).list().getItems()) {
+            for (Container container : pod.getSpec().getContainers()) {
+                logs.put("log of " + namespace + "/" + pod.getMetadata().getName() + "/" + container.getName(),
+                        client().pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+                                .inContainer(container.getName()).getLog());
+            }
+        }
+        return logs;
+    }
+
+    /**
+     * The API server's audit log of the service accounts' requests (JSON lines, Metadata level); empty: the platform
+     * keeps none the test reads (kind).
+     */
+    Optional<Path> auditLog() {
         return Optional.empty();
     }
 

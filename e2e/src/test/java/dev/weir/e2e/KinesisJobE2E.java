@@ -11,11 +11,9 @@ import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.kinesis.KinesisSink;
 import dev.weir.kinesis.KinesisSinkSettings;
-import dev.weir.kinesis.SinkRecord;
 import dev.weir.kinesis.local.LocalKinesisServers;
 import dev.weir.operator.StreamJobReconciler;
 import dev.weir.runtime.contract.WindowAssertions;
-import dev.weir.runtime.pipeline.Json;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,7 +21,6 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,10 +34,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * A Kinesis job on the platform's kinesis-local and moto (the chart installed with the DynamoDB endpoint for the lease
@@ -92,7 +86,7 @@ class KinesisJobE2E extends PlatformScenario {
         Resource<StreamJob> job = client().resources(StreamJob.class).inNamespace(NAMESPACE).withName(JOB);
         client().resource(job()).create();
 
-        put(input, events.events(0, EVENTS / 2));
+        KinesisStreams.put(input, events.events(0, EVENTS / 2));
         await("one pod with the Secret's keys as references, and a checkpoint in S3 listed in status")
                 .atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     List<Pod> pods = pods(JOB);
@@ -119,7 +113,7 @@ class KinesisJobE2E extends PlatformScenario {
                 });
 
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": false}}");
-        put(input, events.events(EVENTS / 2, EVENTS / 2));
+        KinesisStreams.put(input, events.events(EVENTS / 2, EVENTS / 2));
 
         // lag autoscaling between one pod and none: the job drains, goes to zero once idle, and wakes on new records
         // (the closing readings below), whose windows it can only close with the state it kept while at zero
@@ -264,33 +258,7 @@ class KinesisJobE2E extends PlatformScenario {
                 S3_SECRET), StreamJob.class);
     }
 
-    private static void put(KinesisSink input, List<String> events) throws Exception {
-        List<SinkRecord> records = new ArrayList<>();
-        for (String event : events) {
-            String key = (String) Json.parseObject(event.getBytes(StandardCharsets.UTF_8)).get(CountedEvents.KEY);
-            records.add(new SinkRecord(key, event.getBytes(StandardCharsets.UTF_8)));
-        }
-        assertEquals(List.of(), input.put(records), "kinesis-local took every event");
-    }
-
-    /** Every record of the stream, each shard from its trim horizon to its end, as JSON objects. */
     private List<Map<String, Object>> read(String stream) throws Exception {
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (Shard shard : kinesis.shards(stream)) {
-            String iterator = LocalKinesisServers.call("reading " + stream, () -> kinesis.clients().kinesis()
-                    .getShardIterator(r -> r.streamName(stream).shardId(shard.shardId())
-                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON))).shardIterator();
-            while (iterator != null) {
-                String current = iterator;
-                GetRecordsResponse response = LocalKinesisServers.call("reading " + stream,
-                        () -> kinesis.clients().kinesis().getRecords(r -> r.shardIterator(current)));
-                for (Record record : response.records()) {
-                    records.add(Json.parseObject(record.data().asByteArray()));
-                }
-                boolean atEnd = response.records().isEmpty() && Objects.equals(0L, response.millisBehindLatest());
-                iterator = atEnd ? null : response.nextShardIterator();
-            }
-        }
-        return records;
+        return KinesisStreams.read(kinesis, stream);
     }
 }

@@ -10,12 +10,17 @@ import dev.weir.kinesis.local.LocalKinesisServers;
 import dev.weir.runtime.local.EmbeddedKafka;
 import dev.weir.runtime.testing.OtelCollector;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The suite's platform on the local cluster harness: a real API server, the real workload controllers, pods as local
@@ -47,7 +52,8 @@ final class LocalPlatform extends E2EPlatform {
     @Override
     void startCluster() throws Exception {
         broker = closeLast(EmbeddedKafka.start());
-        s3 = closeLast(S3Server.standalone());
+        // keys of this run only, so that finding one in a log or an object (SecurityE2E) means this run put it there
+        s3 = closeLast(S3Server.standalone("weir-e2e-id-" + randomHex(), "weir-e2e-secret-" + randomHex()));
         s3.createBucket(CHECKPOINT_BUCKET);
         collector = new OtelCollector();
         collector.start();
@@ -111,7 +117,7 @@ final class LocalPlatform extends E2EPlatform {
 
     @Override
     List<String> s3Keys() {
-        return List.of(S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+        return s3.keys();
     }
 
     @Override
@@ -129,10 +135,32 @@ final class LocalPlatform extends E2EPlatform {
         return Optional.of(kinesis);
     }
 
+    /** The harness's log files (no {@code kubectl logs}), of deleted pods too. */
+    @Override
+    Map<String, String> containerLogs(String namespace) throws IOException {
+        Map<String, String> logs = new TreeMap<>();
+        for (Path file : cluster.containerLogs(namespace)) {
+            // bytes that are not UTF-8 become U+FFFD rather than failing the read
+            logs.put(file.toString(), new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        }
+        return logs;
+    }
+
+    @Override
+    Optional<Path> auditLog() {
+        return Optional.of(cluster.auditLog());
+    }
+
     /** Only the operator's pod still has a process. */
     @Override
     void assertRuntimeProcessesGone() {
         assertEquals(1, cluster.podsWithProcesses(), "only the operator's pod has a process");
+    }
+
+    private static String randomHex() {
+        byte[] bytes = new byte[12];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     private static String jar(String property, String fallback) {

@@ -50,13 +50,21 @@ abstract class PlatformScenario {
 
     /** A Secret in the job namespace with a key pair under the keys {@code credentialsSecret} reads by default. */
     void secret(String name, String id, String key) {
-        client().resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+        secret(NAMESPACE, name, id, key);
+    }
+
+    void secret(String namespace, String name, String id, String key) {
+        client().resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_ACCESS_KEY_ID_KEY, id)
                 .addToStringData(CheckpointSpec.CredentialsSecret.DEFAULT_SECRET_ACCESS_KEY_KEY, key).build()).create();
     }
 
     List<Pod> pods(String job) {
-        return client().pods().inNamespace(NAMESPACE).withLabels(Labels.selector(job)).list().getItems();
+        return pods(NAMESPACE, job);
+    }
+
+    List<Pod> pods(String namespace, String job) {
+        return client().pods().inNamespace(namespace).withLabels(Labels.selector(job)).list().getItems();
     }
 
     List<String> podNames(String job) {

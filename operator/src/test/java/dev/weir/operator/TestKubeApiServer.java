@@ -59,12 +59,18 @@ public final class TestKubeApiServer implements AutoCloseable {
      * names; {@code operatorModule} is that module's directory, relative to the working directory.
      */
     public static TestKubeApiServer start(Path operatorModule) throws IOException {
+        return start(operatorModule, List.of());
+    }
+
+    /** {@link #start(Path)} with more kube-apiserver flags, each {@code --name=value}. */
+    public static TestKubeApiServer start(Path operatorModule, List<String> apiServerFlags) throws IOException {
         String version = kubernetesVersion(operatorModule);
-        KubeAPIServer apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        KubeAPIServerConfigBuilder config = KubeAPIServerConfigBuilder.anAPIServerConfig()
                 .withApiServerVersion(version)
                 // a missing binary fails the test instead of starting a download this machine cannot make
-                .withOfflineMode(true)
-                .build());
+                .withOfflineMode(true);
+        apiServerFlags.forEach(config::withApiServerFlag);
+        KubeAPIServer apiServer = new KubeAPIServer(config.build());
         try {
             apiServer.start();
         } catch (KubeAPITestException e) {

@@ -54,6 +54,8 @@ public final class S3Server implements BeforeAllCallback, BeforeEachCallback, Au
     private static final String LOOPBACK = "127.0.0.1";
     private static final String BLOBS = "blobs";
 
+    private final String accessKey;
+    private final String secretKey;
     private Path dataDir;
     private int port;
     private Process process;
@@ -70,11 +72,34 @@ public final class S3Server implements BeforeAllCallback, BeforeEachCallback, Au
         startOnce(context);
     }
 
+    /** A server that accepts the keys {@link #ACCESS_KEY} and {@link #SECRET_KEY}. */
+    public S3Server() {
+        this(ACCESS_KEY, SECRET_KEY);
+    }
+
+    private S3Server(String accessKey, String secretKey) {
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+    }
+
     /** For programs outside JUnit (the restore benchmark): a started server; {@link #close()} ends it. */
     public static S3Server standalone() {
-        S3Server server = new S3Server();
+        return standalone(ACCESS_KEY, SECRET_KEY);
+    }
+
+    /**
+     * {@link #standalone()} accepting only the given keys: values a test can look for (the e2e suite greps logs and
+     * objects for them).
+     */
+    public static S3Server standalone(String accessKey, String secretKey) {
+        S3Server server = new S3Server(accessKey, secretKey);
         server.startOnce(null);
         return server;
+    }
+
+    /** The access key id and secret key this server accepts. */
+    public List<String> keys() {
+        return List.of(accessKey, secretKey);
     }
 
     private synchronized void startOnce(ExtensionContext context) {
@@ -113,8 +138,8 @@ public final class S3Server implements BeforeAllCallback, BeforeEachCallback, Au
             Files.writeString(properties, String.join("\n",
                     "s3proxy.endpoint=" + endpoint(),
                     "s3proxy.authorization=aws-v2-or-v4",
-                    "s3proxy.identity=" + ACCESS_KEY,
-                    "s3proxy.credential=" + SECRET_KEY,
+                    "s3proxy.identity=" + accessKey,
+                    "s3proxy.credential=" + secretKey,
                     "jclouds.provider=filesystem",
                     "jclouds.filesystem.basedir=" + dataDir.resolve(BLOBS)));
             Path log = jar.resolveSibling("s3proxy-" + port + ".log");
@@ -172,7 +197,7 @@ public final class S3Server implements BeforeAllCallback, BeforeEachCallback, Au
     public S3Options s3Options() {
         return S3Options.defaults()
                 .withEndpoint(endpoint())
-                .withCredentials(Optional.of(new StaticCredentials(ACCESS_KEY, SECRET_KEY, Optional.empty())))
+                .withCredentials(Optional.of(new StaticCredentials(accessKey, secretKey, Optional.empty())))
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20));
     }
 
@@ -182,7 +207,7 @@ public final class S3Server implements BeforeAllCallback, BeforeEachCallback, Au
                 .endpointOverride(endpoint())
                 .forcePathStyle(true)
                 .region(Region.of(S3Options.DEFAULT_REGION_WITH_ENDPOINT))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(Apache5HttpClient.builder())

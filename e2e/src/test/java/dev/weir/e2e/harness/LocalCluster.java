@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import dev.weir.operator.TestKubeApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +23,19 @@ public final class LocalCluster implements AutoCloseable {
             "serviceaccount", "namespace");
     private static final Path OPERATOR_MODULE = Path.of("..", "operator");
     private static final Path TARGET = Path.of("target");
+    private static final Path PODS = TARGET.resolve("pods");
+    /** One JSON line per request of a service account, at the Metadata level: who, verb, object, response code. */
+    private static final Path AUDIT_LOG = TARGET.resolve("kube-apiserver-audit.log");
+    private static final Path AUDIT_POLICY = TARGET.resolve("kube-apiserver-audit-policy.yaml");
+    private static final String AUDIT_POLICY_YAML = """
+            apiVersion: audit.k8s.io/v1
+            kind: Policy
+            omitStages: [RequestReceived]
+            rules:
+              - level: Metadata
+                userGroups: ["system:serviceaccounts"]
+              - level: None
+            """;
 
     private final TestKubeApiServer apiServer;
     private final Kubelet kubelet;
@@ -35,12 +49,19 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Pods' volumes and logs go to {@code target/pods/<namespace>/<pod>-<uid>/}. */
     public static LocalCluster start(ImageTable images) throws IOException, InterruptedException {
-        TestKubeApiServer apiServer = TestKubeApiServer.start(OPERATOR_MODULE);
+        Files.createDirectories(TARGET);
+        // the API server appends: a previous run's requests must not count as this run's
+        Files.deleteIfExists(AUDIT_LOG);
+        Files.writeString(AUDIT_POLICY, AUDIT_POLICY_YAML);
+        TestKubeApiServer apiServer = TestKubeApiServer.start(OPERATOR_MODULE, List.of(
+                "--audit-policy-file=" + AUDIT_POLICY.toAbsolutePath(),
+                "--audit-log-path=" + AUDIT_LOG.toAbsolutePath(),
+                "--audit-log-format=json"));
         Kubelet kubelet = null;
         try {
             apiServer.startControllers(CONTROLLERS);
             Path kubeconfig = apiServer.writeKubeconfig(TARGET.resolve("local-cluster.kubeconfig").toAbsolutePath());
-            kubelet = new Kubelet(apiServer.client(), images, Files.createDirectories(TARGET.resolve("pods")).toAbsolutePath());
+            kubelet = new Kubelet(apiServer.client(), images, Files.createDirectories(PODS).toAbsolutePath());
             kubelet.start();
             return new LocalCluster(apiServer, kubelet, kubeconfig);
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -65,6 +86,27 @@ public final class LocalCluster implements AutoCloseable {
     /** Where a running pod's volumes and container logs are. */
     public Path podDir(String namespace, String name) {
         return kubelet.podDir(namespace, name);
+    }
+
+    /**
+     * The container logs of every pod the node has run in the namespace, gone or not (a deleted pod's directory stays),
+     * by file: what {@code kubectl logs} would have shown of each, across restarts.
+     */
+    public List<Path> containerLogs(String namespace) throws IOException {
+        Path dir = PODS.resolve(namespace);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir, 2)) {
+            // <pod>-<uid>/<container>.log; the volumes are a level further down
+            return files.filter(f -> f.getNameCount() == dir.getNameCount() + 2 && f.toString().endsWith(".log"))
+                    .sorted().toList();
+        }
+    }
+
+    /** The API server's audit log of the requests service accounts made (the pods'), as JSON lines. */
+    public Path auditLog() {
+        return AUDIT_LOG;
     }
 
     /** How many pods have processes, counting those being stopped. */
