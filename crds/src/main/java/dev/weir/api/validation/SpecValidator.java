@@ -1,8 +1,10 @@
 package dev.weir.api.validation;
 
 import dev.weir.api.CheckpointSpec;
+import dev.weir.api.CheckpointsStatus;
 import dev.weir.api.Durations;
 import dev.weir.api.EventTimeSpec;
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.ProcessingGuarantee;
 import dev.weir.api.ResourcesSpec;
 import dev.weir.api.ScalingSpec;
@@ -11,6 +13,7 @@ import dev.weir.api.SourceSpec;
 import dev.weir.api.StepSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
+import dev.weir.api.StreamJobStatus;
 import dev.weir.api.TracingSpec;
 import dev.weir.api.WindowSpec;
 import dev.weir.api.expr.AggregateCall;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,7 +81,9 @@ public final class SpecValidator {
      * What the operator deploys: a valid job ({@link #validate(StreamJob)}) that it can also run. A Kinesis job on
      * more than one pod shares its windows between pods through a shuffle stream, each pod's share of the state moving
      * through the job's checkpoints (docs/kinesis.md): so it needs a window, {@code spec.checkpoints.location}, and no
-     * {@code spec.restoreFrom} yet; otherwise more than one pod is refused, naming the field that asks for it.
+     * {@code spec.restoreFrom} yet; otherwise more than one pod is refused, naming the field that asks for it. Nor can
+     * a Kinesis job move between one pod and several while its status lists checkpoints the other layout wrote
+     * ({@link KinesisLayout}): that is refused naming the field that moved it, before any pod fails on them.
      */
     public static List<ValidationError> validateForCluster(StreamJob job) {
         List<ValidationError> errors = new ArrayList<>(validate(job));
@@ -87,12 +93,32 @@ public final class SpecValidator {
         }
         int pods = spec.mostPods();
         boolean scales = spec.scaling != null && spec.scaling.maxReplicasOrDefault() == pods;
+        String field = scales ? "spec.scaling.maxReplicas" : "spec.replicas";
+        String asked = field + " asks for up to " + pods + (pods == 1 ? " pod" : " pods");
+        KinesisLayout layout = KinesisLayout.of(spec).orElseThrow();
+        Optional<String> written = writtenTask(job, layout);
+        boolean windowed = SqlPipeline.steps(spec).stream().anyMatch(step -> step.window != null);
+        if (written.isPresent() && !windowed) {
+            errors.add(new ValidationError("spec.pipeline", "has no window while the job has checkpoints written on"
+                    + " several pods (task " + written.get() + "): a Kinesis job without a window runs on one pod,"
+                    + " which cannot read them (docs/kinesis.md); run it as a new StreamJob under another name"));
+            return List.copyOf(errors);
+        }
+        if (written.isPresent()) {
+            errors.add(layout == KinesisLayout.SEVERAL_PODS
+                    ? new ValidationError(field, "cannot ask for more than one pod (" + asked + ") while the job has"
+                    + " checkpoints written on one pod (task " + written.get() + "): a Kinesis job's windows are"
+                    + " checkpointed differently on several pods (docs/kinesis.md); set it back to 1, or run the"
+                    + " job as a new StreamJob under another name")
+                    : new ValidationError(field, "must stay above 1 (" + asked + ") while the job has checkpoints"
+                    + " written on several pods (task " + written.get() + "): a Kinesis job's windows are"
+                    + " checkpointed differently on one pod (docs/kinesis.md); give 2 or more (autoscaling still"
+                    + " takes it down to one pod or zero), or run the job as a new StreamJob under another name"));
+            return List.copyOf(errors);
+        }
         if (pods <= 1) {
             return List.copyOf(errors);
         }
-        String field = scales ? "spec.scaling.maxReplicas" : "spec.replicas";
-        String asked = field + " asks for up to " + pods + " pods";
-        boolean windowed = SqlPipeline.steps(spec).stream().anyMatch(step -> step.window != null);
         if (!windowed) {
             errors.add(new ValidationError(field, "must be 1 for a Kinesis job without a window, got " + pods
                     + ": such a job runs on one pod (docs/kinesis.md); " + (scales ? "minReplicas 0 still scales"
@@ -106,6 +132,27 @@ public final class SpecValidator {
                     + " pods (" + asked + "): restore it on one pod, or start it without restoreFrom"));
         }
         return List.copyOf(errors);
+    }
+
+    /**
+     * A checkpoint task in the job's status that the other Kinesis layout wrote, if any: the status lists the store's
+     * newest checkpoint and its savepoints (the operator refreshes it from the store).
+     */
+    private static Optional<String> writtenTask(StreamJob job, KinesisLayout layout) {
+        StreamJobStatus status = job.getStatus();
+        if (status == null || status.checkpoints == null) {
+            return Optional.empty();
+        }
+        List<CheckpointsStatus.StoredCheckpoint> stored = new ArrayList<>();
+        if (status.checkpoints.latest != null) {
+            stored.add(status.checkpoints.latest);
+        }
+        if (status.checkpoints.savepoints != null) {
+            stored.addAll(status.checkpoints.savepoints);
+        }
+        return stored.stream().map(checkpoint -> checkpoint.taskId)
+                .filter(task -> KinesisLayout.ofTask(task).filter(written -> written != layout).isPresent())
+                .findFirst();
     }
 
     public static List<ValidationError> validate(StreamJobSpec spec) {

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.api.CheckpointSpec;
+import dev.weir.api.CheckpointsStatus;
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.ScalingSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
+import dev.weir.api.StreamJobStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -605,6 +608,56 @@ class SpecValidatorTest {
         job.getSpec().source.kinesis.credentialsSecret = new CheckpointSpec.CredentialsSecret();
         assertEquals(List.of("spec.source.kinesis.credentialsSecret.name"),
                 SpecValidator.validate(job).stream().map(ValidationError::field).toList());
+    }
+
+    @Test
+    void aKinesisJobWithCheckpointsOfOneLayoutCannotMoveToTheOther_theFieldThatMovesItIsNamed() throws Exception {
+        StreamJob job = new StreamJob();
+        job.getMetadata().setName("kinesis-job");
+        job.setSpec(YAML.readValue(VALID.replace("processingGuarantee: exactly_once", "")
+                .replace("kafka: {bootstrapServers: \"kafka:9092\", topic: sensor-readings, startingOffsets: earliest}",
+                        "kinesis: {stream: in, region: eu-west-1}")
+                .replace("sink: {kafka: {topic: sensor-aggregates}}", "sink: {kinesis: {stream: out}}")
+                .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: dlq}}"),
+                StreamJobSpec.class));
+        job.setStatus(new StreamJobStatus());
+        job.getStatus().checkpoints = new CheckpointsStatus();
+        job.getStatus().checkpoints.latest = stored("kinesis-source-shardId-000000000001");
+        assertEquals(KinesisLayout.SEVERAL_PODS, KinesisLayout.of(job.getSpec()).orElseThrow());
+        assertEquals(List.of(), SpecValidator.validateForCluster(job), "several pods on several pods' checkpoints");
+
+        job.getSpec().scaling = null;
+        List<ValidationError> errors = SpecValidator.validateForCluster(job);
+        assertEquals(List.of("spec.replicas"), errors.stream().map(ValidationError::field).toList());
+        assertTrue(errors.get(0).message().startsWith("must stay above 1 (spec.replicas asks for up to 1 pod) while the"
+                + " job has checkpoints written on several pods (task kinesis-source-shardId-000000000001)"),
+                errors.toString());
+        job.getSpec().replicas = 2;
+        assertEquals(List.of(), SpecValidator.validateForCluster(job));
+
+        // the newest checkpoint says nothing of the layout (another task); a savepoint still does
+        job.getStatus().checkpoints.latest = stored("kafka-streams-0_1");
+        job.getStatus().checkpoints.savepoints = List.of(stored("kinesis-windows"));
+        errors = SpecValidator.validateForCluster(job);
+        assertEquals(List.of("spec.replicas"), errors.stream().map(ValidationError::field).toList());
+        assertTrue(errors.get(0).message().startsWith("cannot ask for more than one pod (spec.replicas asks for up to 2"
+                + " pods) while the job has checkpoints written on one pod (task kinesis-windows)"), errors.toString());
+        job.getSpec().replicas = 1;
+        assertEquals(List.of(), SpecValidator.validateForCluster(job), "one pod on one pod's checkpoints");
+
+        // a job without a window runs on one pod whatever its pods: dropping the window is what moved it
+        job.getSpec().replicas = 2;
+        job.getSpec().pipeline = List.of(job.getSpec().pipeline.get(0));
+        job.getStatus().checkpoints.savepoints = List.of(stored("kinesis-windows-shardId-000000000000"));
+        assertEquals(KinesisLayout.ONE_POD, KinesisLayout.of(job.getSpec()).orElseThrow());
+        assertEquals(List.of("spec.pipeline"),
+                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
+    }
+
+    private static CheckpointsStatus.StoredCheckpoint stored(String taskId) {
+        CheckpointsStatus.StoredCheckpoint checkpoint = new CheckpointsStatus.StoredCheckpoint();
+        checkpoint.taskId = taskId;
+        return checkpoint;
     }
 
     @Test

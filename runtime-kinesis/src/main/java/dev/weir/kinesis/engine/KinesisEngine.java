@@ -1,5 +1,6 @@
 package dev.weir.kinesis.engine;
 
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.StreamJob;
 import dev.weir.api.TracingSpec;
 import dev.weir.checkpoint.CheckpointException;
@@ -65,7 +66,7 @@ public final class KinesisEngine implements KinesisJobEngine, ShardListener {
     /** In {@code weir run --input}: the partition key of the record that ends its shard's input. */
     public static final String END_OF_INPUT_KEY = "weir-control:end-of-input";
     /** The checkpoint store's task id of the one window stage. */
-    static final String TASK_ID = "kinesis-windows";
+    static final String TASK_ID = KinesisLayout.ONE_POD_TASK;
     private static final Logger LOG = Logger.getLogger(KinesisEngine.class);
 
     private final CompiledJob job;

@@ -2,6 +2,7 @@ package dev.weir.kinesis.engine;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.StreamJob;
 import dev.weir.api.TracingSpec;
 import dev.weir.checkpoint.CheckpointException;
@@ -82,9 +83,9 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  */
 public final class KinesisShuffleEngine implements KinesisJobEngine {
     /** The checkpoint store's task id of a source shard's task: this prefix and the shard id. */
-    static final String SOURCE_TASK = "kinesis-source-";
+    static final String SOURCE_TASK = KinesisLayout.SOURCE_TASK_PREFIX;
     /** The checkpoint store's task id of a shuffle shard's window task: this prefix and the shard id. */
-    static final String WINDOW_TASK = "kinesis-windows-";
+    static final String WINDOW_TASK = KinesisLayout.WINDOW_TASK_PREFIX;
     private static final Logger LOG = Logger.getLogger(KinesisShuffleEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 

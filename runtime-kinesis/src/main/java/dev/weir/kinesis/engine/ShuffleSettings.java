@@ -1,8 +1,8 @@
 package dev.weir.kinesis.engine;
 
 import dev.weir.api.ConsumerGroups;
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.StreamJob;
-import dev.weir.runtime.pipeline.CompiledJob;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -33,11 +33,10 @@ public record ShuffleSettings(String stream, int shards, Duration progressInterv
      * on one pod (the single-process engine runs it) or without a window (nothing to shuffle).
      */
     public static Optional<ShuffleSettings> of(StreamJob job) {
-        int pods = job.getSpec().mostPods();
-        if (pods <= 1 || CompiledJob.compile(job.getSpec()).window() == null) {
+        if (KinesisLayout.of(job.getSpec()).orElse(KinesisLayout.ONE_POD) != KinesisLayout.SEVERAL_PODS) {
             return Optional.empty();
         }
-        return Optional.of(new ShuffleSettings(streamName(job), pods, PROGRESS_INTERVAL));
+        return Optional.of(new ShuffleSettings(streamName(job), job.getSpec().mostPods(), PROGRESS_INTERVAL));
     }
 
     /** The job's shuffle stream: its lease table's name and {@code -shuffle}, within Kinesis' 128 characters. */
