@@ -1,7 +1,9 @@
 package dev.weir.api;
 
 import dev.weir.api.sql.SqlPipeline;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * How a Kinesis job's work is laid out, which decides the engine that runs it and the checkpoint tasks it writes
@@ -9,6 +11,11 @@ import java.util.Optional;
  * records by key to window tasks spread over its pods; any other Kinesis job runs on one pod with one window task.
  * The two write different checkpoint tasks, and neither can read the other's: a job cannot move between them while
  * it has checkpoints.
+ *
+ * <p>It also names the AWS resources a Kinesis job makes for itself, which outlive its pods: the lease tables of the
+ * Kinesis Client Library (per application: a table named after it, and its {@code -CoordinatorState} and
+ * {@code -WorkerMetricStats} tables), and on several pods the shuffle stream and a second application for the window
+ * tasks.
  */
 public enum KinesisLayout {
     /** One pod: one task holds every shard's position and every window ({@link #ONE_POD_TASK}). */
@@ -25,6 +32,34 @@ public enum KinesisLayout {
     public static final String SOURCE_TASK_PREFIX = "kinesis-source-";
     /** A window task's checkpoint task on several pods: this and the shuffle shard's id. */
     public static final String WINDOW_TASK_PREFIX = "kinesis-windows-";
+
+    /** The lease tables' suffixes the Kinesis Client Library adds to an application's name, besides none. */
+    private static final List<String> LEASE_TABLE_SUFFIXES = List.of("", "-CoordinatorState", "-WorkerMetricStats");
+    private static final int STREAM_NAME_LIMIT = 128;
+
+    /** The application that reads the job's source: the lease table the operator's lag probe reads. */
+    public static String sourceApplication(StreamJob job) {
+        return ConsumerGroups.of(job);
+    }
+
+    /** The application of the window tasks on several pods, which read the shuffle stream. */
+    public static String windowsApplication(String sourceApplication) {
+        return sourceApplication + "-windows";
+    }
+
+    /** The job's shuffle stream on several pods: its source application's name and {@code -shuffle}. */
+    public static String shuffleStream(StreamJob job) {
+        String name = sourceApplication(job) + "-shuffle";
+        return name.length() <= STREAM_NAME_LIMIT ? name : name.substring(0, STREAM_NAME_LIMIT);
+    }
+
+    /** Every DynamoDB table a Kinesis job's pods may have made, on one pod or several. */
+    public static List<String> leaseTables(StreamJob job) {
+        String source = sourceApplication(job);
+        return Stream.of(source, windowsApplication(source))
+                .flatMap(application -> LEASE_TABLE_SUFFIXES.stream().map(suffix -> application + suffix))
+                .toList();
+    }
 
     /** The layout of a Kinesis job; empty for a job with another source. */
     public static Optional<KinesisLayout> of(StreamJobSpec spec) {

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobStatus;
 import dev.weir.kinesis.KinesisSink;
 import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.local.LocalKinesisServers;
 import dev.weir.operator.StreamJobReconciler;
+import dev.weir.operator.checkpoints.SavepointFinalizer;
 import dev.weir.runtime.contract.WindowAssertions;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
@@ -38,11 +40,13 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
  * A Kinesis job on the platform's kinesis-local and moto (the chart installed with the DynamoDB endpoint for the lease
- * tables), its AWS keys from a Secret, S3 checkpoints. The job runs on one pod, writes its windows to the sink stream,
- * is suspended with a savepoint of its window task, resumes, scales to zero when idle and wakes on new records with
- * every reading counted exactly once; asking for two pods is refused naming the field; delete leaves nothing behind.
- * The timeline of lag seconds and pods goes to {@code target/KinesisJobE2E-autoscaling.txt}. Only where the platform
- * has a Kinesis-compatible server the test reaches (the local harness; not kind yet).
+ * tables), its AWS keys from a Secret, S3 checkpoints. The job runs on two pods (the shuffle engine: its source shards
+ * and window tasks shared between them), writes its windows to the sink stream, is suspended with a savepoint of each
+ * window task, resumes, and under lag autoscaling drains and goes to zero when idle, wakes on a burst and scales up
+ * to its two source shards, down again and to zero, and wakes once more, with every reading counted exactly once;
+ * moving it to one pod is then refused naming the field, as its checkpoints are the several-pod kind; delete leaves
+ * nothing behind. The timeline of lag seconds and pods goes to {@code target/KinesisJobE2E-autoscaling.txt}. Only
+ * where the platform has a Kinesis-compatible server the test reaches (the local harness; not kind yet).
  */
 class KinesisJobE2E extends PlatformScenario {
     static final String JOB = "kinesis-counts";
@@ -50,17 +54,22 @@ class KinesisJobE2E extends PlatformScenario {
     static final String SINK = "kinesis-counts";
     static final String DEAD_LETTER = "kinesis-events-dlq";
     static final int SHARDS = 2;
-    static final int EVENTS = 2_000;
+    static final int EVENTS = 3_000;
+    static final int PODS = 2;
     static final String AWS_SECRET = "kinesis-keys";
     static final String S3_SECRET = "kinesis-checkpoint-keys";
     static final String BUCKET = E2EPlatform.CHECKPOINT_BUCKET;
-    /** The Kinesis engine's one window task (KinesisEngine.TASK_ID). */
-    static final String WINDOW_TASK = "kinesis-windows";
+    /** The window tasks of a job on several pods: this and the shuffle shard. */
+    static final String WINDOW_TASK_PREFIX = KinesisLayout.WINDOW_TASK_PREFIX;
     /** Longer than the platform's: the Kinesis Client Library takes its leases after the JVM starts. */
     static final Duration KINESIS_POD_TIMEOUT = Duration.ofMinutes(3);
-    /** Test settings: one pod at most (the engine's limit until the shuffle), idle after 20 s, polled every second. */
-    static final String SCALING = "{\"minReplicas\": 0, \"maxReplicas\": 1, \"idleTimeout\": \"20s\","
-            + " \"scaleDownWindow\": \"15s\", \"pollInterval\": \"1s\"}";
+    /**
+     * Test settings, not advice: up to the two source shards (as many pods as the job was created with, so its shuffle
+     * stream keeps its shards), catch up within 5 s so that a burst calls for both, idle after 20 s, polled every
+     * second.
+     */
+    static final String SCALING = "{\"minReplicas\": 0, \"maxReplicas\": " + PODS + ", \"maxLagSeconds\": 5,"
+            + " \"idleTimeout\": \"20s\", \"scaleDownWindow\": \"15s\", \"pollInterval\": \"1s\"}";
 
     private LocalKinesisServers kinesis;
 
@@ -71,7 +80,7 @@ class KinesisJobE2E extends PlatformScenario {
     }
 
     @Test
-    void aKinesisJobRunsOnOnePodSuspendsWithASavepointResumesExactlyOnceRefusesTwoPodsAndGoesWhenDeleted()
+    void aKinesisJobOnTwoPodsSuspendsResumesScalesUpDownToZeroAndBackExactlyOnceStaysOnSeveralPodsAndGoes()
             throws Exception {
         kinesis.createStream(SOURCE, SHARDS);
         kinesis.createStream(SINK, 1);
@@ -86,11 +95,11 @@ class KinesisJobE2E extends PlatformScenario {
         Resource<StreamJob> job = client().resources(StreamJob.class).inNamespace(NAMESPACE).withName(JOB);
         client().resource(job()).create();
 
-        KinesisStreams.put(input, events.events(0, EVENTS / 2));
-        await("one pod with the Secret's keys as references, and a checkpoint in S3 listed in status")
+        KinesisStreams.put(input, events.events(0, EVENTS / 3));
+        await("two pods with the Secret's keys as references, and a checkpoint in S3 listed in status")
                 .atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     List<Pod> pods = pods(JOB);
-                    assertEquals(1, pods.size(), "one pod");
+                    assertEquals(PODS, pods.size(), "two pods");
                     Map<String, EnvVar> env = pods.get(0).getSpec().getContainers().get(0).getEnv().stream()
                             .collect(Collectors.toMap(EnvVar::getName, e -> e));
                     assertEquals(AWS_SECRET, env.get("AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getName());
@@ -102,34 +111,35 @@ class KinesisJobE2E extends PlatformScenario {
 
         Instant suspended = Instant.now();
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": true}}");
-        await("suspending writes a savepoint of the window task, then stops the pod").atMost(KINESIS_POD_TIMEOUT)
+        await("suspending writes a savepoint of each window task, then stops the pods").atMost(KINESIS_POD_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     StreamJobStatus status = statusOf(job);
                     assertEquals("Suspended", status.phase);
                     assertEquals(List.of(), pods(JOB));
-                    assertTrue(status.checkpoints.savepoints != null && status.checkpoints.savepoints.stream()
-                                    .anyMatch(s -> WINDOW_TASK.equals(s.taskId) && !Instant.parse(s.time).isBefore(suspended)),
+                    assertEquals(PODS, status.checkpoints.savepoints == null ? 0 : status.checkpoints.savepoints
+                                    .stream().filter(s -> s.taskId.startsWith(WINDOW_TASK_PREFIX)
+                                            && !Instant.parse(s.time).isBefore(suspended)).count(),
                             () -> "savepoints: " + Serialization.asYaml(status.checkpoints));
                 });
 
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": false}}");
-        KinesisStreams.put(input, events.events(EVENTS / 2, EVENTS / 2));
+        KinesisStreams.put(input, events.events(EVENTS / 3, EVENTS / 3));
 
-        // lag autoscaling between one pod and none: the job drains, goes to zero once idle, and wakes on new records
-        // (the closing readings below), whose windows it can only close with the state it kept while at zero
+        // lag autoscaling between two pods and none: the job drains and goes to zero once idle; a burst wakes it and
+        // calls for both source shards' pods, it drains, scales down and goes to zero again; the closing readings
+        // below wake it once more, and it can only close its windows with the state it kept while at zero
         Timeline timeline = Timeline.start(job, () -> pods(JOB));
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"scaling\": " + SCALING + "}}");
+        awaitIdle(job, timeline);
+        KinesisStreams.put(input, events.events(2 * EVENTS / 3, EVENTS - 2 * EVENTS / 3));
         try {
-            await("drained, then idle: no pods").atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                    .untilAsserted(() -> {
-                        StreamJobStatus status = statusOf(job);
-                        assertEquals("Idle", status.phase, () -> Serialization.asYaml(status));
-                        assertEquals(List.of(), pods(JOB));
-                        assertEquals(0.0, status.lagSeconds);
-                    });
+            await("the burst wakes the job and its lag calls for a pod per source shard")
+                    .atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertEquals(PODS, statusOf(job).replicas));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError(timeline.stop(), e);
         }
+        awaitIdle(job, timeline);
         // a reading an hour later on every shard moves the watermark past every window of the test (its own stays open)
         long later = Instant.now().plus(Duration.ofHours(1)).toEpochMilli();
         for (Shard shard : kinesis.shards(SOURCE)) {
@@ -137,8 +147,8 @@ class KinesisJobE2E extends PlatformScenario {
                     .streamName(SOURCE).partitionKey("later").explicitHashKey(shard.hashKeyRange().startingHashKey())
                     .data(SdkBytes.fromUtf8String("{\"k\":\"k0\",\"t\":" + later + ",\"v\":0}"))));
         }
-        await("new records wake the job: lag in seconds, then one pod").atMost(KINESIS_POD_TIMEOUT)
-                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertEquals(1, pods(JOB).size()));
+        await("new records wake the job: lag in seconds, then pods").atMost(KINESIS_POD_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertFalse(pods(JOB).isEmpty()));
         List<Map<String, Object>> expected = events.expectedWindows();
         await("after the resume and the wake every window reaches the sink stream, counted exactly once")
                 .atMost(KINESIS_POD_TIMEOUT)
@@ -162,30 +172,77 @@ class KinesisJobE2E extends PlatformScenario {
         // zero pods was asserted above ("drained, then idle"); the sampler's one-second rows may miss it, as the
         // terminating pod can still be listed when new records wake the job
         // the operator scales from 0 only on the probe's reading of the stream and the lease table at zero pods
-        List<String> wakes = client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
-                .filter(e -> JOB.equals(e.getInvolvedObject().getName())
-                        && StreamJobReconciler.SCALING_EVENT.equals(e.getReason()))
-                .map(Event::getMessage).filter(m -> m.startsWith("Scaling up from 0 to 1 pods")).toList();
-        assertFalse(wakes.isEmpty(), "a Scaling event for the wake from zero pods:\n" + lines);
+        List<String> wakes = scalingEvents(job).stream().filter(m -> m.startsWith("Scaling up from 0 to")).toList();
+        assertEquals(2, wakes.size(), "a Scaling event for each wake from zero pods:\n" + lines);
+        // down from two pods: to one after the scale-down window, or straight to none after the idle timeout
+        List<String> downs = scalingEvents(job).stream().filter(m -> m.startsWith("Scaling down from " + PODS)
+                || m.contains("stopping all " + PODS + " pods")).toList();
+        assertFalse(downs.isEmpty(), "a Scaling event for a scale-down from " + PODS + " pods:\n" + lines);
 
-        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"replicas\": 2, \"scaling\": null,"
-                + " \"checkpoints\": null}}");
-        await("two pods are refused, naming the field").atMost(Duration.ofMinutes(1))
+        // its checkpoints are the several-pod kind: one pod could not read them, so the operator refuses the move
+        // before any pod fails on them, and keeps the pods it has
+        job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"replicas\": 1, \"scaling\": null}}");
+        await("one pod is refused, naming the field").atMost(Duration.ofMinutes(1))
                 .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     StreamJobStatus status = statusOf(job);
                     var ready = status.conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst()
                             .orElseThrow();
                     assertEquals("False", ready.getStatus());
-                    assertTrue(ready.getMessage().contains("spec.checkpoints.location"), ready.getMessage());
+                    assertTrue(ready.getMessage().contains("spec.replicas: must stay above 1"), ready.getMessage());
                 });
 
-        client().resource(job.get()).delete();
-        await("the job and its pod are gone").atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> {
+        StreamJob deleting = job.get();
+        List<String> leaseTables = KinesisLayout.leaseTables(deleting);
+        String shuffleStream = KinesisLayout.shuffleStream(deleting);
+        assertTrue(tables().contains(KinesisLayout.sourceApplication(deleting)), "the source's lease table, before");
+        assertTrue(streams().contains(shuffleStream), "the shuffle stream, before");
+        client().resource(deleting).delete();
+        await("the job and its pods are gone, and so are its lease tables and shuffle stream")
+                .atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     assertNull(job.get());
                     assertEquals(List.of(), pods(JOB));
                     platform.assertRuntimeProcessesGone();
+                    List<String> tables = tables();
+                    assertEquals(List.of(), leaseTables.stream().filter(tables::contains).toList(), "lease tables");
+                    assertFalse(streams().contains(shuffleStream), "the shuffle stream");
                 });
+        assertTrue(client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                        .anyMatch(e -> JOB.equals(e.getInvolvedObject().getName())
+                                && SavepointFinalizer.KINESIS_RESOURCES_DELETED.equals(e.getReason())
+                                && e.getMessage().contains(shuffleStream)),
+                "an event naming what was deleted");
+    }
+
+    private void awaitIdle(Resource<StreamJob> job, Timeline timeline) {
+        try {
+            await("drained, then idle: no pods").atMost(KINESIS_POD_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        StreamJobStatus status = statusOf(job);
+                        assertEquals("Idle", status.phase, () -> Serialization.asYaml(status));
+                        assertEquals(List.of(), pods(JOB));
+                        assertEquals(0.0, status.lagSeconds);
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(timeline.stop(), e);
+        }
+    }
+
+    private List<String> tables() {
+        return LocalKinesisServers.call("listing tables", () -> kinesis.clients().dynamoDb().listTables())
+                .tableNames();
+    }
+
+    private List<String> streams() {
+        return LocalKinesisServers.call("listing streams", () -> kinesis.clients().kinesis().listStreams())
+                .streamNames();
+    }
+
+    /** The messages of the job's Scaling events, oldest first as the API server lists them. */
+    private List<String> scalingEvents(Resource<StreamJob> job) {
+        return client().v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                .filter(e -> JOB.equals(e.getInvolvedObject().getName())
+                        && StreamJobReconciler.SCALING_EVENT.equals(e.getReason()))
+                .map(Event::getMessage).toList();
     }
 
     /** Every second: the job's lag in seconds, its pods, phase and last scaling reason, as lines of a table. */
@@ -249,12 +306,13 @@ class KinesisJobE2E extends PlatformScenario {
                   sink: {kinesis: {stream: %s}}
                   deadLetter: {kinesis: {stream: %s}}
                   processingGuarantee: at_least_once
+                  replicas: %d
                   checkpoints:
                     location: s3://%s/e2e
                     interval: 5s
                     s3: {endpoint: "%s", pathStyle: true, region: us-east-1, credentialsSecret: {name: %s}}
                 """.formatted(JOB, NAMESPACE, SOURCE, kinesis.endpoints().kinesis().orElseThrow(), AWS_SECRET,
-                CountedEvents.TIME, CountedEvents.KEY, CountedEvents.VALUE, SINK, DEAD_LETTER, BUCKET, platform.podS3Endpoint(),
+                CountedEvents.TIME, CountedEvents.KEY, CountedEvents.VALUE, SINK, DEAD_LETTER, PODS, BUCKET, platform.podS3Endpoint(),
                 S3_SECRET), StreamJob.class);
     }
 

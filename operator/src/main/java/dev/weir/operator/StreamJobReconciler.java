@@ -8,6 +8,7 @@ import dev.weir.api.validation.ValidationError;
 import dev.weir.operator.checkpoints.CheckpointListings;
 import dev.weir.operator.checkpoints.CheckpointStatuses;
 import dev.weir.operator.checkpoints.SavepointFinalizer;
+import dev.weir.operator.cleanup.KinesisLeftovers;
 import dev.weir.operator.config.OperatorConfig;
 import dev.weir.operator.dependents.JobConfigMap;
 import dev.weir.operator.dependents.MetricsService;
@@ -60,14 +61,14 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
     private final ReconcileTracing tracing;
     private final StatusMetrics statusMetrics;
 
-    public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling, ReconcileTracing tracing,
-                               StatusMetrics statusMetrics) {
+    public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling, KinesisLeftovers leftovers,
+                               ReconcileTracing tracing, StatusMetrics statusMetrics) {
         this.config = config;
         this.tracing = tracing;
         this.statusMetrics = statusMetrics;
         CheckpointListings listings = new CheckpointListings(config.runtimeDefaults(), Clock.systemUTC());
         this.observer = new JobObserver(autoscaling, listings, Clock.systemUTC());
-        this.finalizer = new SavepointFinalizer(listings, Clock.systemUTC());
+        this.finalizer = new SavepointFinalizer(listings, leftovers, Clock.systemUTC());
     }
 
     @Override

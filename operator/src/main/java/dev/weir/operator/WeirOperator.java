@@ -7,7 +7,9 @@ import dev.weir.operator.autoscaler.Tuning;
 import dev.weir.operator.checkpoints.JobStore;
 import dev.weir.operator.config.LogLevel;
 import dev.weir.operator.config.OperatorConfig;
+import dev.weir.operator.cleanup.KinesisLeftovers;
 import dev.weir.operator.lag.KafkaLagProbe;
+import dev.weir.operator.lag.KinesisConnections;
 import dev.weir.operator.lag.KinesisLagProbe;
 import dev.weir.operator.lag.LagProbe;
 import dev.weir.operator.lag.LagProbes;
@@ -92,13 +94,14 @@ public final class WeirOperator {
                             config.leaseIdentity().orElse(null), null, config.exitOnLostLeadership())));
         });
         AwsCredentialsProvider own = DefaultCredentialsProvider.builder().build();
+        KinesisConnections kinesis = new KinesisConnections(job -> kinesisCredentials(client, job, own),
+                config.kinesisLeaseEndpoint());
         LagProbe probes = new LagProbes(List.of(new KafkaLagProbe(Clock.systemUTC()),
-                new KinesisLagProbe(Clock.systemUTC(), job -> kinesisCredentials(client, job, own),
-                        config.kinesisLeaseEndpoint())));
+                new KinesisLagProbe(Clock.systemUTC(), kinesis)));
         Autoscaling autoscaling = new Autoscaling(probes, Clock.systemUTC(),
                 Tuning.defaults(), new ScalingMetrics(registry));
-        operator.register(new StreamJobReconciler(config, autoscaling, tracing,
-                new StatusMetrics(registry)), controller -> {
+        operator.register(new StreamJobReconciler(config, autoscaling, new KinesisLeftovers(kinesis),
+                tracing, new StatusMetrics(registry)), controller -> {
             if (!config.watchesAllNamespaces()) {
                 controller.settingNamespaces(config.watchNamespaces());
             }
@@ -112,11 +115,11 @@ public final class WeirOperator {
      * {@code spec.source.kinesis.credentialsSecret}, read from the Secret at each resolve (so a rotated key is used at
      * once; errors name the field, never a value), or else the operator's own identity.
      */
-    static KinesisLagProbe.Credentials kinesisCredentials(KubernetesClient client, StreamJob job,
+    static KinesisConnections.Credentials kinesisCredentials(KubernetesClient client, StreamJob job,
                                                           AwsCredentialsProvider own) {
         CheckpointSpec.CredentialsSecret ref = job.getSpec().source.kinesis.credentialsSecret;
         if (ref == null) {
-            return new KinesisLagProbe.Credentials("the operator's", own);
+            return new KinesisConnections.Credentials("the operator's", own);
         }
         String namespace = job.getMetadata().getNamespace();
         AwsCredentialsProvider fromSecret = () -> {
@@ -124,6 +127,6 @@ public final class WeirOperator {
                     "spec.source.kinesis.credentialsSecret");
             return AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey());
         };
-        return new KinesisLagProbe.Credentials("Secret " + namespace + "/" + ref.name, fromSecret);
+        return new KinesisConnections.Credentials("Secret " + namespace + "/" + ref.name, fromSecret);
     }
 }

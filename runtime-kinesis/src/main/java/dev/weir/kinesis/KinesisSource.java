@@ -54,6 +54,8 @@ public final class KinesisSource implements AutoCloseable {
     private final Thread schedulerThread;
     /** The checkpointer of each shard this worker reads, from its latest batch. */
     private final Map<String, RecordProcessorCheckpointer> checkpointers = new ConcurrentHashMap<>();
+    /** Set by {@link #close()}: the worker loop ending after it is the stop asked for. */
+    private volatile boolean closing;
 
     public KinesisSource(KinesisSourceSettings settings, KinesisClients clients, ShardListener listener) {
         this.settings = settings;
@@ -96,8 +98,28 @@ public final class KinesisSource implements AutoCloseable {
                         .retrievalSpecificConfig(polling)
                         .initialPositionInStreamExtended(InitialPositionInStreamExtended.newInitialPosition(
                                 InitialPositionInStream.valueOf(settings.startingPosition().name()))));
-        this.schedulerThread = new Thread(scheduler, "kinesis-source-" + settings.workerId());
+        this.schedulerThread = new Thread(this::runWorker, "kinesis-source-" + settings.workerId());
         schedulerThread.setDaemon(true);
+    }
+
+    /**
+     * The library's worker loop. It also ends on its own when it cannot initialize (its lease tables unreachable,
+     * or a coordinator state it cannot create, as when several workers start at once against some servers): then
+     * no shard is read again in this process, and the listener hears it ({@link ShardListener#sourceStopped}) so
+     * that the engine fails instead of running on without input.
+     */
+    private void runWorker() {
+        RuntimeException failure = null;
+        try {
+            scheduler.run();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        if (!closing) {
+            listener.sourceStopped(new KinesisException("the Kinesis Client Library's worker " + settings.workerId()
+                    + " of application " + settings.applicationName() + " stopped reading stream " + settings.stream()
+                    + " on its own (see its errors above: it could not initialize its leases)", failure));
+        }
     }
 
     /** Starts taking shards; returns at once. */
@@ -139,6 +161,7 @@ public final class KinesisSource implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true;
         long timeout = settings.shutdownTimeout().toMillis();
         try {
             if (!scheduler.startGracefulShutdown().get(timeout, TimeUnit.MILLISECONDS)) {

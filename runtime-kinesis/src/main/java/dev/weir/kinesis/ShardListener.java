@@ -39,4 +39,10 @@ public interface ShardListener {
      * last {@linkplain KinesisSource#checkpoint checkpointed} position will be read again by the next owner.
      */
     void shardStopped(String shardId);
+
+    /**
+     * The source stopped reading on its own, before {@link KinesisSource#close()}: no shard starts or delivers in
+     * this process again. Comes once, on the source's worker thread.
+     */
+    void sourceStopped(KinesisException failure);
 }

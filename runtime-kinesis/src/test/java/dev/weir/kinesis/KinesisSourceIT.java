@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.weir.kinesis.RecordingListener.Event;
 import dev.weir.kinesis.RecordingListener.Kind;
+import dev.weir.kinesis.local.LocalKinesisServers;
 import dev.weir.kinesis.testing.KinesisServers;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -223,6 +224,30 @@ class KinesisSourceIT {
                 "the joining worker read records the first had checkpointed: " + second.data());
         assertTrue(second.shardsWith(Kind.STARTED).containsAll(firstShards),
                 "the second worker took " + firstShards + ": " + second.events());
+    }
+
+    @Test
+    void aWorkerThatCannotInitializeItsLeasesTellsTheListenerItStopped() throws Exception {
+        String stream = KinesisServers.uniqueName("no-leases");
+        servers.createStream(stream, 1);
+        // the lease tables' server is a loopback port nobody listens on: the library cannot create its tables
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        KinesisClients.Endpoints endpoints = servers.endpoints();
+        KinesisClients unreachable = KinesisClients.create(new KinesisClients.Endpoints(endpoints.region(),
+                endpoints.kinesis(), Optional.of(java.net.URI.create("http://127.0.0.1:" + closed)),
+                endpoints.cloudWatch()), LocalKinesisServers.CREDENTIALS);
+        closeAfter.add(unreachable);
+        RecordingListener listener = new RecordingListener();
+        started(settings(KinesisServers.uniqueName("app"), stream, "lonely"), unreachable, listener);
+        Awaitility.await("the listener hears that the worker stopped").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> listener.events().stream().anyMatch(e -> e.kind() == Kind.SOURCE_STOPPED));
+        Event stopped = listener.events().stream()
+                .filter(e -> e.kind() == Kind.SOURCE_STOPPED).findFirst().orElseThrow();
+        assertTrue(stopped.data().contains("stopped reading stream " + stream + " on its own"), stopped.data());
     }
 
     @Test

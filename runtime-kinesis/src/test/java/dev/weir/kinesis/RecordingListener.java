@@ -19,7 +19,7 @@ import java.util.function.Function;
  */
 final class RecordingListener implements ShardListener {
 
-    enum Kind { STARTED, RECORD, ENDED, STOPPED }
+    enum Kind { STARTED, RECORD, ENDED, STOPPED, SOURCE_STOPPED }
 
     record Event(Kind kind, String shardId, String data) {
     }
@@ -87,6 +87,11 @@ final class RecordingListener implements ShardListener {
     public void shardStopped(String shardId) {
         shards.remove(shardId);
         add(new Event(Kind.STOPPED, shardId, null));
+    }
+
+    @Override
+    public void sourceStopped(KinesisException failure) {
+        add(new Event(Kind.SOURCE_STOPPED, null, failure.getMessage()));
     }
 
     private synchronized void add(Event event) {

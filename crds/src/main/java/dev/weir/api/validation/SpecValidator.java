@@ -96,7 +96,9 @@ public final class SpecValidator {
         String field = scales ? "spec.scaling.maxReplicas" : "spec.replicas";
         String asked = field + " asks for up to " + pods + (pods == 1 ? " pod" : " pods");
         KinesisLayout layout = KinesisLayout.of(spec).orElseThrow();
-        Optional<String> written = writtenTask(job, layout);
+        // a job that runs no pod (suspended, or replicas 0 without scaling) reads no checkpoint yet
+        boolean runsPods = !Boolean.TRUE.equals(spec.suspend) && pods > 0;
+        Optional<String> written = runsPods ? writtenTask(job, layout) : Optional.empty();
         boolean windowed = SqlPipeline.steps(spec).stream().anyMatch(step -> step.window != null);
         if (written.isPresent() && !windowed) {
             errors.add(new ValidationError("spec.pipeline", "has no window while the job has checkpoints written on"

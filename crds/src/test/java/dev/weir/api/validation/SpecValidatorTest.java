@@ -632,6 +632,11 @@ class SpecValidatorTest {
         assertTrue(errors.get(0).message().startsWith("must stay above 1 (spec.replicas asks for up to 1 pod) while the"
                 + " job has checkpoints written on several pods (task kinesis-source-shardId-000000000001)"),
                 errors.toString());
+        job.getSpec().suspend = true;
+        assertEquals(List.of(), SpecValidator.validateForCluster(job), "suspended, it runs no pod");
+        job.getSpec().suspend = null;
+        job.getSpec().replicas = 0;
+        assertEquals(List.of(), SpecValidator.validateForCluster(job), "replicas 0 stops it too");
         job.getSpec().replicas = 2;
         assertEquals(List.of(), SpecValidator.validateForCluster(job));
 

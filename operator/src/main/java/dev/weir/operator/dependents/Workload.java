@@ -1,6 +1,7 @@
 package dev.weir.operator.dependents;
 
 import dev.weir.api.CheckpointSpec;
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.SavepointRequests;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
@@ -99,8 +100,10 @@ public record Workload(String jobName, String jobYaml, String configHash, String
 
     /**
      * The job as the runtime reads it: apiVersion, kind, name, namespace and spec; no labels, status or secrets.
-     * Without what only sizes or stops the pods (replicas, suspend, resources), so scaling does not roll them. The
-     * operator's default checkpoint location and tracing endpoint fill in a spec that leaves them out.
+     * Without what only sizes or stops the pods (replicas, suspend, resources), so scaling does not roll them; but a
+     * Kinesis job keeps {@code replicas}, which with {@code scaling.maxReplicas} decides its layout and its shuffle
+     * stream's shards ({@link KinesisLayout}): the runtime must run the layout the operator validated. The operator's
+     * default checkpoint location and tracing endpoint fill in a spec that leaves them out.
      */
     static String jobFile(StreamJob job, RuntimeDefaults defaults) {
         StreamJob file = new StreamJob();
@@ -109,7 +112,9 @@ public record Workload(String jobName, String jobYaml, String configHash, String
                 .withNamespace(job.getMetadata().getNamespace())
                 .build());
         StreamJobSpec spec = SERIALIZATION.clone(job.getSpec());
-        spec.replicas = null;
+        if (KinesisLayout.of(spec).isEmpty()) {
+            spec.replicas = null;
+        }
         spec.suspend = null;
         spec.resources = null;
         withDefaults(spec, defaults);

@@ -21,13 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.Protocol;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
@@ -78,35 +74,28 @@ public final class KinesisLagProbe implements LagProbe {
     static final String AT_TIMESTAMP = "AT_TIMESTAMP";
 
     private final Clock clock;
-    private final Function<StreamJob, Credentials> credentials;
-    private final Optional<URI> dynamoDbEndpoint;
-    private final Map<String, Clients> clients = new ConcurrentHashMap<>();
+    private final KinesisConnections connections;
     private final Map<String, JobMemory> jobs = new ConcurrentHashMap<>();
 
     /**
-     * @param credentials      the operator's AWS credentials (the default provider chain in production)
+     * A probe that reads every job with the operator's own {@code credentials}.
+     *
      * @param dynamoDbEndpoint where the lease tables are: a DynamoDB-compatible server, or empty for AWS's DynamoDB
      *                         of the stream's region
      */
     public KinesisLagProbe(Clock clock, AwsCredentialsProvider credentials, Optional<URI> dynamoDbEndpoint) {
-        this(clock, job -> new Credentials("the operator's", credentials), dynamoDbEndpoint);
+        this(clock, new KinesisConnections(job -> new KinesisConnections.Credentials("the operator's", credentials),
+                dynamoDbEndpoint));
     }
 
     /**
-     * @param credentials per job, what the probe reads its stream and lease table with: the key pair of the job's
-     *                    {@code spec.source.kinesis.credentialsSecret}, or the operator's own identity
+     * A probe that reads each job through {@code connections}, and closes them when it is closed (the operator stops
+     * its finalizer, which shares them, with it).
      */
-    public KinesisLagProbe(Clock clock, Function<StreamJob, Credentials> credentials, Optional<URI> dynamoDbEndpoint) {
+    public KinesisLagProbe(Clock clock, KinesisConnections connections) {
         this.clock = clock;
-        this.credentials = credentials;
-        this.dynamoDbEndpoint = dynamoDbEndpoint;
+        this.connections = connections;
     }
-
-    /**
-     * AWS credentials and whose they are ({@code "the operator's"}, or the Secret's namespace and name): probes of
-     * jobs with the same identity, region and endpoint share clients.
-     */
-    public record Credentials(String identity, AwsCredentialsProvider provider) {}
 
     @Override
     public boolean reads(StreamJob job) {
@@ -125,9 +114,7 @@ public final class KinesisLagProbe implements LagProbe {
                 return memory.last;
             }
             try {
-                Credentials identity = credentials.apply(job);
-                Clients client = clients.computeIfAbsent(source.region + " " + source.endpoint + " "
-                        + identity.identity(), key -> connect(source, identity.provider()));
+                KinesisConnections.Clients client = connections.of(job);
                 memory.last = read(client, source, application, memory);
                 return memory.last;
             } catch (SdkException | ExecutionException | TimeoutException | IllegalStateException e) {
@@ -146,10 +133,11 @@ public final class KinesisLagProbe implements LagProbe {
         }
     }
 
-    private LagReading read(Clients client, SourceSpec.KinesisSource source, String application, JobMemory memory)
+    private LagReading read(KinesisConnections.Clients client, SourceSpec.KinesisSource source, String application,
+                            JobMemory memory)
             throws ExecutionException, InterruptedException, TimeoutException {
-        List<Shard> shards = shards(client.kinesis, source.stream);
-        Map<String, String> checkpoints = checkpoints(client.dynamoDb, application);
+        List<Shard> shards = shards(client.kinesis(), source.stream);
+        Map<String, String> checkpoints = checkpoints(client.dynamoDb(), application);
         Set<String> listed = new HashSet<>();
         shards.forEach(shard -> listed.add(shard.shardId()));
         Instant now = clock.instant();
@@ -170,8 +158,8 @@ public final class KinesisLagProbe implements LagProbe {
                     .shardId(shard.shardId());
             boolean child = shard.parentShardId() != null && listed.contains(shard.parentShardId());
             start(from, checkpoint, child, source.startingPosition, memory, shard.shardId(), now);
-            String iterator = iterator(client.kinesis, from);
-            GetRecordsResponse response = call(() -> client.kinesis.getRecords(request -> request
+            String iterator = iterator(client.kinesis(), from);
+            GetRecordsResponse response = call(() -> client.kinesis().getRecords(request -> request
                     .shardIterator(iterator).limit(1)));
             long lag = lagMillis(response, now);
             boolean moved = memory.checkpoints.containsKey(shard.shardId())
@@ -292,28 +280,10 @@ public final class KinesisLagProbe implements LagProbe {
         return request.get().get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private Clients connect(SourceSpec.KinesisSource source, AwsCredentialsProvider credentials) {
-        Region region = Region.of(source.region);
-        var kinesis = KinesisAsyncClient.builder().region(region).credentialsProvider(credentials)
-                // HTTP/1.1: the SDK asks for HTTP/2, which only enhanced fan-out needs and compatible servers lack
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1));
-        Optional.ofNullable(source.endpoint).filter(endpoint -> !endpoint.isBlank()).map(URI::create)
-                .ifPresent(kinesis::endpointOverride);
-        var dynamoDb = DynamoDbAsyncClient.builder().region(region).credentialsProvider(credentials);
-        dynamoDbEndpoint.ifPresent(dynamoDb::endpointOverride);
-        return new Clients(kinesis.build(), dynamoDb.build());
-    }
-
     @Override
     public void close() {
-        clients.values().forEach(client -> {
-            client.kinesis.close();
-            client.dynamoDb.close();
-        });
-        clients.clear();
-    }
-
-    private record Clients(KinesisAsyncClient kinesis, DynamoDbAsyncClient dynamoDb) {
+        connections.close();
+        jobs.clear();
     }
 
     /** What the probe remembers of one job between polls. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.InvalidJobException;
 import dev.weir.api.JobFiles;
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.StreamJob;
 import dev.weir.operator.config.OperatorConfig;
 import dev.weir.operator.config.RuntimeDefaults;
@@ -129,6 +130,25 @@ class WorkloadTest {
         assertNotEquals(hash, Workload.plan(job(SPEC.replace("-50.0", "-40.0")), CONFIG).configHash());
         assertEquals(hash, Workload.plan(job(SPEC + "replicas: 3\nsuspend: true\nresources: {limits: {cpu: '4'}}\n"),
                 CONFIG).configHash(), "sizing or stopping the pods does not roll them");
+    }
+
+    @Test
+    void aKinesisJobFileKeepsReplicasSoTheRuntimeRunsTheLayoutTheOperatorValidated() {
+        String kinesis = SPEC.replace("kafka: {bootstrapServers: \"kafka:9092\", topic: readings}",
+                        "kinesis: {stream: readings, region: eu-west-1}")
+                .replace("sink: {kafka: {topic: aggregates}}", "sink: {kinesis: {stream: aggregates}}")
+                .replace("deadLetter: {kafka: {topic: readings-dlq}}", "deadLetter: {kinesis: {stream: readings-dlq}}")
+                .replace("scaling: {minReplicas: 2, maxReplicas: 4}\n", "");
+        for (String replicas : List.of("replicas: 2\n", "replicas: 1\n", "")) {
+            StreamJob job = job(kinesis + replicas);
+            StreamJob file = new KubernetesSerialization().unmarshal(Workload.plan(job, CONFIG).jobYaml(),
+                    StreamJob.class);
+            assertEquals(KinesisLayout.of(job.getSpec()), KinesisLayout.of(file.getSpec()), replicas);
+        }
+        StreamJob twoPods = job(kinesis + "replicas: 2\n");
+        assertEquals(KinesisLayout.SEVERAL_PODS, KinesisLayout.of(twoPods.getSpec()).orElseThrow());
+        assertNotEquals(Workload.plan(job(kinesis), CONFIG).configHash(), Workload.plan(twoPods, CONFIG).configHash(),
+                "moving a Kinesis job between one pod and several changes the file, and rolls the pods");
     }
 
     /** What a reconcile observes of a job whose StatefulSet is {@code statefulSet}: no lag poll, no listing. */

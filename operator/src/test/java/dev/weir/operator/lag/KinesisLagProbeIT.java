@@ -9,6 +9,7 @@ import dev.weir.api.ConsumerGroups;
 import dev.weir.api.InvalidJobException;
 import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
+import dev.weir.kinesis.KinesisException;
 import dev.weir.kinesis.KinesisSource;
 import dev.weir.kinesis.KinesisSourceSettings;
 import dev.weir.kinesis.RecordBatch;
@@ -206,6 +207,11 @@ class KinesisLagProbeIT {
 
         @Override
         public void shardStopped(String shardId) {
+        }
+
+        @Override
+        public void sourceStopped(KinesisException failure) {
+            // the test's checks read the stream and lease table, which show a worker that stopped reading
         }
     }
 

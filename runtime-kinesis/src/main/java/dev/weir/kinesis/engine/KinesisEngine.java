@@ -303,6 +303,11 @@ public final class KinesisEngine implements KinesisJobEngine, ShardListener {
     }
 
     @Override
+    public void sourceStopped(KinesisException failure) {
+        fail("reading the source stream stopped", failure);
+    }
+
+    @Override
     public void shardStopped(String shardId) {
         synchronized (lock) {
             ShardState shard = shards.get(shardId);

@@ -162,7 +162,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                 .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null)
                 .sorted(Comparator.comparing(shard -> new BigInteger(shard.hashKeyRange().startingHashKey())))
                 .toList();
-        KinesisSourceSettings windows = new KinesisSourceSettings(sourceReads.applicationName() + "-windows",
+        KinesisSourceSettings windows = new KinesisSourceSettings(KinesisLayout.windowsApplication(sourceReads.applicationName()),
                 shuffle.stream(), sourceReads.workerId(), KinesisSourceSettings.StartingPosition.TRIM_HORIZON,
                 sourceReads.leaseDuration(), sourceReads.leaderLease(), sourceReads.shardSyncInterval(),
                 sourceReads.parentPollInterval(), sourceReads.caughtUpPollInterval(), sourceReads.maxRecordsPerRead(),
@@ -363,6 +363,11 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                 fail("keeping the end of source shard " + shardId + " failed", e);
                 return CompletableFuture.failedFuture(e);
             }
+        }
+
+        @Override
+        public void sourceStopped(KinesisException failure) {
+            fail("reading the source stream stopped", failure);
         }
 
         @Override
@@ -747,6 +752,11 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                     + shardId + " of the shuffle stream ended: the engine routes window keys over the shuffle"
                     + " stream's shards as it found them at start; delete the stream only with the job"));
             return new CompletableFuture<>();
+        }
+
+        @Override
+        public void sourceStopped(KinesisException failure) {
+            fail("reading the shuffle stream stopped", failure);
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.weir.kinesis.engine;
 
-import dev.weir.api.ConsumerGroups;
 import dev.weir.api.KinesisLayout;
 import dev.weir.api.StreamJob;
 import java.time.Duration;
@@ -36,12 +35,7 @@ public record ShuffleSettings(String stream, int shards, Duration progressInterv
         if (KinesisLayout.of(job.getSpec()).orElse(KinesisLayout.ONE_POD) != KinesisLayout.SEVERAL_PODS) {
             return Optional.empty();
         }
-        return Optional.of(new ShuffleSettings(streamName(job), job.getSpec().mostPods(), PROGRESS_INTERVAL));
-    }
-
-    /** The job's shuffle stream: its lease table's name and {@code -shuffle}, within Kinesis' 128 characters. */
-    public static String streamName(StreamJob job) {
-        String name = ConsumerGroups.of(job) + "-shuffle";
-        return name.length() <= 128 ? name : name.substring(0, 128);
+        return Optional.of(new ShuffleSettings(KinesisLayout.shuffleStream(job), job.getSpec().mostPods(),
+                PROGRESS_INTERVAL));
     }
 }
