@@ -20,9 +20,12 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
@@ -236,9 +239,14 @@ class KinesisSourceIT {
             closed = socket.getLocalPort();
         }
         KinesisClients.Endpoints endpoints = servers.endpoints();
-        KinesisClients unreachable = KinesisClients.create(new KinesisClients.Endpoints(endpoints.region(),
-                endpoints.kinesis(), Optional.of(java.net.URI.create("http://127.0.0.1:" + closed)),
-                endpoints.cloudWatch()), LocalKinesisServers.CREDENTIALS);
+        // without the SDK's retries each of the library's initialization attempts fails at once (about 90 s with them)
+        KinesisClients unreachable = new KinesisClients(
+                KinesisClients.kinesisBuilder(endpoints, LocalKinesisServers.CREDENTIALS).build(),
+                DynamoDbAsyncClient.builder().region(endpoints.region()).credentialsProvider(LocalKinesisServers.CREDENTIALS)
+                        .endpointOverride(java.net.URI.create("http://127.0.0.1:" + closed))
+                        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build(),
+                CloudWatchAsyncClient.builder().region(endpoints.region())
+                        .credentialsProvider(LocalKinesisServers.CREDENTIALS).build());
         closeAfter.add(unreachable);
         RecordingListener listener = new RecordingListener();
         started(settings(KinesisServers.uniqueName("app"), stream, "lonely"), unreachable, listener);
