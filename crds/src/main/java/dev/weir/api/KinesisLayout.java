@@ -1,7 +1,10 @@
 package dev.weir.api;
 
 import dev.weir.api.sql.SqlPipeline;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -68,6 +71,24 @@ public enum KinesisLayout {
         }
         boolean windowed = SqlPipeline.steps(spec).stream().anyMatch(step -> step.window != null);
         return Optional.of(windowed && spec.mostPods() > 1 ? SEVERAL_PODS : ONE_POD);
+    }
+
+    /**
+     * The checkpoint tasks in a job's status (its store's newest checkpoint and its savepoints, as the operator lists
+     * them) that a Kinesis engine wrote, with the layout that wrote each.
+     */
+    public static Map<String, KinesisLayout> writtenIn(StreamJobStatus status) {
+        Map<String, KinesisLayout> written = new LinkedHashMap<>();
+        if (status == null || status.checkpoints == null) {
+            return written;
+        }
+        List<CheckpointsStatus.StoredCheckpoint> stored = new ArrayList<>();
+        Optional.ofNullable(status.checkpoints.latest).ifPresent(stored::add);
+        Optional.ofNullable(status.checkpoints.savepoints).ifPresent(stored::addAll);
+        for (CheckpointsStatus.StoredCheckpoint checkpoint : stored) {
+            ofTask(checkpoint.taskId).ifPresent(layout -> written.put(checkpoint.taskId, layout));
+        }
+        return written;
     }
 
     /** The layout that wrote a checkpoint task; empty for a task no Kinesis engine writes. */

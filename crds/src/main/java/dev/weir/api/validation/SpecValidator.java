@@ -1,7 +1,6 @@
 package dev.weir.api.validation;
 
 import dev.weir.api.CheckpointSpec;
-import dev.weir.api.CheckpointsStatus;
 import dev.weir.api.Durations;
 import dev.weir.api.EventTimeSpec;
 import dev.weir.api.KinesisLayout;
@@ -13,7 +12,6 @@ import dev.weir.api.SourceSpec;
 import dev.weir.api.StepSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.api.StreamJobSpec;
-import dev.weir.api.StreamJobStatus;
 import dev.weir.api.TracingSpec;
 import dev.weir.api.WindowSpec;
 import dev.weir.api.expr.AggregateCall;
@@ -136,25 +134,10 @@ public final class SpecValidator {
         return List.copyOf(errors);
     }
 
-    /**
-     * A checkpoint task in the job's status that the other Kinesis layout wrote, if any: the status lists the store's
-     * newest checkpoint and its savepoints (the operator refreshes it from the store).
-     */
+    /** A checkpoint task in the job's status that the other Kinesis layout wrote, if any. */
     private static Optional<String> writtenTask(StreamJob job, KinesisLayout layout) {
-        StreamJobStatus status = job.getStatus();
-        if (status == null || status.checkpoints == null) {
-            return Optional.empty();
-        }
-        List<CheckpointsStatus.StoredCheckpoint> stored = new ArrayList<>();
-        if (status.checkpoints.latest != null) {
-            stored.add(status.checkpoints.latest);
-        }
-        if (status.checkpoints.savepoints != null) {
-            stored.addAll(status.checkpoints.savepoints);
-        }
-        return stored.stream().map(checkpoint -> checkpoint.taskId)
-                .filter(task -> KinesisLayout.ofTask(task).filter(written -> written != layout).isPresent())
-                .findFirst();
+        return KinesisLayout.writtenIn(job.getStatus()).entrySet().stream()
+                .filter(task -> task.getValue() != layout).map(Map.Entry::getKey).findFirst();
     }
 
     public static List<ValidationError> validate(StreamJobSpec spec) {

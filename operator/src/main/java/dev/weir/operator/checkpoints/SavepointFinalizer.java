@@ -110,8 +110,8 @@ public final class SavepointFinalizer {
             JobEvents.record(context.getClient(), job, JobEvents.WARNING, KINESIS_RESOURCES_LEFT, "Runtime pods were"
                     + " still running " + timeout + " after the deletion, so what they made in AWS is left: the"
                     + " DynamoDB tables " + String.join(", ", KinesisLayout.leaseTables(job)) + " (those that exist)"
-                    + (KinesisLayout.of(job.getSpec()).orElseThrow() == KinesisLayout.SEVERAL_PODS
-                    ? " and the Kinesis stream " + KinesisLayout.shuffleStream(job) : "")
+                    + (KinesisLeftovers.hadSeveralPods(job) ? " and the Kinesis stream "
+                    + KinesisLayout.shuffleStream(job) : "")
                     + ". Delete them by hand once the pods are gone");
         }
         return release(job);

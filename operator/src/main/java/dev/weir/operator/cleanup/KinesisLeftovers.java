@@ -57,7 +57,7 @@ public final class KinesisLeftovers {
                     software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException.class,
                     "dynamodb:DeleteTable", deleted, absent, failed);
         }
-        if (KinesisLayout.of(job.getSpec()).orElseThrow() == KinesisLayout.SEVERAL_PODS) {
+        if (hadSeveralPods(job)) {
             String stream = KinesisLayout.shuffleStream(job);
             sort("Kinesis stream " + stream, () -> clients.kinesis().deleteStream(request -> request
                             .streamName(stream).enforceConsumerDeletion(true)),
@@ -65,6 +65,15 @@ public final class KinesisLeftovers {
                     "kinesis:DeleteStream", deleted, absent, failed);
         }
         return new Outcome(List.copyOf(deleted), List.copyOf(absent), List.copyOf(failed), clients.identity());
+    }
+
+    /**
+     * Whether the job may have a shuffle stream: its spec runs it on several pods, or its status lists checkpoints
+     * written on several pods (a refused edit can have left the spec on one pod).
+     */
+    public static boolean hadSeveralPods(StreamJob job) {
+        return KinesisLayout.of(job.getSpec()).orElseThrow() == KinesisLayout.SEVERAL_PODS
+                || KinesisLayout.writtenIn(job.getStatus()).containsValue(KinesisLayout.SEVERAL_PODS);
     }
 
     private static void sort(String what, Supplier<CompletableFuture<?>> request, Class<? extends Exception> notFound,
