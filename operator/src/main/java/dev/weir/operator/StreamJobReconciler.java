@@ -58,12 +58,14 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
     private final OperatorConfig config;
     private final JobObserver observer;
     private final SavepointFinalizer finalizer;
+    private final Autoscaling autoscaling;
     private final ReconcileTracing tracing;
     private final StatusMetrics statusMetrics;
 
     public StreamJobReconciler(OperatorConfig config, Autoscaling autoscaling, KinesisLeftovers leftovers,
                                ReconcileTracing tracing, StatusMetrics statusMetrics) {
         this.config = config;
+        this.autoscaling = autoscaling;
         this.tracing = tracing;
         this.statusMetrics = statusMetrics;
         CheckpointListings listings = new CheckpointListings(config.runtimeDefaults(), Clock.systemUTC());
@@ -115,7 +117,11 @@ public class StreamJobReconciler implements Reconciler<StreamJob>, Cleaner<Strea
 
     @Override
     public DeleteControl cleanup(StreamJob job, Context<StreamJob> context) {
-        return finalizer.cleanup(job, context);
+        DeleteControl control = finalizer.cleanup(job, context);
+        if (control.isRemoveFinalizer()) {
+            autoscaling.forget(job);
+        }
+        return control;
     }
 
     @Override

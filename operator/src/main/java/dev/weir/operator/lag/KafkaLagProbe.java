@@ -110,6 +110,12 @@ public final class KafkaLagProbe implements LagProbe {
     }
 
     @Override
+    public void forget(StreamJob job) {
+        String prefix = ConsumerGroups.of(job) + "/";
+        latestBaselines.keySet().removeIf(key -> key.startsWith(prefix));
+    }
+
+    @Override
     public void close() {
         admins.values().forEach(admin -> admin.close(REQUEST_TIMEOUT));
         admins.clear();

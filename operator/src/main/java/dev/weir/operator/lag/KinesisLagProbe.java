@@ -106,8 +106,7 @@ public final class KinesisLagProbe implements LagProbe {
     public LagReading read(StreamJob job) {
         SourceSpec.KinesisSource source = job.getSpec().source.kinesis;
         String application = ConsumerGroups.of(job);
-        JobMemory memory = jobs.computeIfAbsent(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName(),
-                key -> new JobMemory());
+        JobMemory memory = jobs.computeIfAbsent(key(job), key -> new JobMemory());
         synchronized (memory) {
             Instant now = clock.instant();
             if (memory.last != null && Duration.between(memory.last.time(), now).compareTo(MIN_POLL_GAP) < 0) {
@@ -278,6 +277,15 @@ public final class KinesisLagProbe implements LagProbe {
     private static <T> T call(Supplier<CompletableFuture<T>> request)
             throws ExecutionException, InterruptedException, TimeoutException {
         return request.get().get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void forget(StreamJob job) {
+        jobs.remove(key(job));
+    }
+
+    private static String key(StreamJob job) {
+        return job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
     }
 
     @Override

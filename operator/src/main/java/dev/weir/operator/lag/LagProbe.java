@@ -13,6 +13,9 @@ public interface LagProbe extends AutoCloseable {
     /** The job's offsets now; throws LagProbeException naming the source when the brokers do not answer. */
     LagReading read(StreamJob job);
 
+    /** The job is deleted: drop what the probe keeps of it between polls, so a new job of that name starts afresh. */
+    void forget(StreamJob job);
+
     @Override
     void close();
 }

@@ -25,6 +25,11 @@ public final class LagProbes implements LagProbe {
     }
 
     @Override
+    public void forget(StreamJob job) {
+        probes.stream().filter(probe -> probe.reads(job)).forEach(probe -> probe.forget(job));
+    }
+
+    @Override
     public void close() {
         probes.forEach(LagProbe::close);
     }

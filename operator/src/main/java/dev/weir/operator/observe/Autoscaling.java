@@ -52,6 +52,18 @@ public final class Autoscaling implements AutoCloseable {
     public record Poll(Load load, Optional<Decision> decision, boolean fresh, Duration nextPoll) {
     }
 
+    /** The job is deleted: its autoscaler and the probe's memory of it go, so a new job of that name starts afresh. */
+    public void forget(StreamJob job) {
+        jobs.remove(key(job));
+        if (probe.reads(job)) {
+            probe.forget(job);
+        }
+    }
+
+    private static String key(StreamJob job) {
+        return job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+    }
+
     /**
      * Polls the job if a poll is due, with {@code current} pods asked for; empty when no probe reads its source or
      * the brokers did not answer (logged), in which case the job keeps its pods.
@@ -63,8 +75,7 @@ public final class Autoscaling implements AutoCloseable {
         ScalingSpec spec = Objects.requireNonNullElseGet(job.getSpec().scaling, ScalingSpec::new);
         ScalingPolicy policy = ScalingPolicy.of(spec);
         Duration interval = spec.pollIntervalOrDefault();
-        String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
-        JobState state = jobs.compute(key, (k, known) -> known != null && known.policy.equals(policy)
+        JobState state = jobs.compute(key(job), (k, known) -> known != null && known.policy.equals(policy)
                 && known.interval.equals(interval) ? known : new JobState(policy, interval, tuning));
         Instant now = clock.instant();
         synchronized (state) {
@@ -80,7 +91,7 @@ public final class Autoscaling implements AutoCloseable {
                 state.lastError = null;
             } catch (LagProbeException e) {
                 if (!Objects.equals(e.getMessage(), state.lastError)) {
-                    LOG.warn("StreamJob {}: {}", key, e.getMessage());
+                    LOG.warn("StreamJob {}: {}", key(job), e.getMessage());
                 }
                 state.lastError = e.getMessage();
                 state.lastPoll = null;
