@@ -68,7 +68,8 @@ class FaultRunE2E extends PlatformScenario {
     /** As AutoscalingE2E's burst: drains over more seconds than maxLagSeconds on one pod, so the job scales up. */
     static final int LOAD_STEP = 60_000;
     static final int MAX_LAG_SECONDS = 5;
-    static final String SCALING = "{minReplicas: 1, maxReplicas: 3, maxLagSeconds: " + MAX_LAG_SECONDS
+    static final int MIN_REPLICAS = 1;
+    static final String SCALING = "{minReplicas: " + MIN_REPLICAS + ", maxReplicas: 3, maxLagSeconds: " + MAX_LAG_SECONDS
             + ", scaleDownWindow: 15s, pollInterval: 1s}";
     static final String INTERVAL_BEFORE = "5s";
     static final String INTERVAL_AFTER = "6s";
@@ -122,7 +123,8 @@ class FaultRunE2E extends PlatformScenario {
                         KafkaTopics.Contents sink = kafka().read(SINK, QUIET);
                         return sink.endOfInputMarkers() >= PARTITIONS && sink.records().size() >= expected.size();
                     });
-            await("the status converges: Ready, not Degraded, the replicas decided all ready")
+            await("the status converges: Ready, not Degraded, scaled back down to minReplicas with no input, "
+                    + "the replicas decided all ready")
                     .atMost(CONVERGE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                     .untilAsserted(() -> assertConverged(job));
             List<Map<String, Object>> sink = kafka().read(SINK, QUIET).records();
@@ -186,6 +188,8 @@ class FaultRunE2E extends PlatformScenario {
                     }
                 }, fault.at().toMillis(), TimeUnit.MILLISECONDS));
             }
+            // the load goes on to the schedule's end, after its last fault
+            planned.add(injector.schedule(() -> { }, schedule.length().toMillis(), TimeUnit.MILLISECONDS));
             for (ScheduledFuture<?> fault : planned) {
                 fault.get(schedule.length().toMillis() + Duration.ofMinutes(5).toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -223,6 +227,7 @@ class FaultRunE2E extends PlatformScenario {
             case KAFKA_RESTART -> faults.restartKafka(fault.lasting());
             case S3_OUTAGE -> {
                 faults.stopS3();
+                // the outage's length, waited once on this fault's own thread
                 try {
                     Thread.sleep(fault.lasting().toMillis());
                 } catch (InterruptedException e) {
@@ -261,6 +266,8 @@ class FaultRunE2E extends PlatformScenario {
         assertTrue(status.checkpoints == null || status.checkpoints.savepointRequest == null, yaml);
         StatefulSet statefulSet = client().apps().statefulSets().inNamespace(NAMESPACE).withName(JOB).get();
         int decided = Objects.requireNonNullElse(statefulSet.getSpec().getReplicas(), 0);
+        // the input has ended and the lag drained: the autoscaler's decision at rest
+        assertEquals(MIN_REPLICAS, decided, yaml);
         assertEquals(decided, Objects.requireNonNullElse(status.replicas, -1), "status.replicas is the decision");
         assertEquals(decided, readyPods(JOB), "every pod decided is ready");
         assertEquals(decided, pods(JOB).size(), "no pod beyond the decision");
@@ -386,24 +393,32 @@ class FaultRunE2E extends PlatformScenario {
             return samples.stream().anyMatch(s -> "CheckpointsFailing".equals(s.degraded()));
         }
 
-        private static boolean healthy(ScalingTimeline.Sample s) {
+        /** Ready, not Degraded, every pod asked for ready; and, when {@code caughtUp}, the lag within target. */
+        private static boolean healthy(ScalingTimeline.Sample s, boolean caughtUp) {
             int replicas = Objects.requireNonNullElse(s.replicas(), 0);
             return s.ready() && s.degraded() == null && replicas > 0 && s.readyPods() >= replicas
-                    && s.lagSeconds() != null && s.lagSeconds() <= MAX_LAG_SECONDS;
+                    && (!caughtUp || s.lag() != null && lagSeconds(s) <= MAX_LAG_SECONDS);
         }
 
         /**
-         * Seconds from a fault (from its server's return for an outage) until the job is healthy again — Ready, not
-         * Degraded, every pod asked for ready, lag within target — having been seen unhealthy after it; null when the
-         * timeline never saw it unhealthy before it healed or the next fault of the kind came.
+         * The lag in seconds of input: a Kafka job's status gives the lag in records only ({@code lagSeconds} is the
+         * Kinesis engine's), so records over the generator's steady rate.
          */
-        Double recovery(Injected fault) {
+        private static double lagSeconds(ScalingTimeline.Sample s) {
+            return s.lagSeconds() != null ? s.lagSeconds() : s.lag() == null ? 0 : (double) s.lag() / RATE;
+        }
+
+        /**
+         * Seconds from a fault (from its server's return for an outage) until the job is {@link #healthy} again,
+         * having been seen unhealthy after it; null when the timeline never saw it unhealthy within 10 s after it.
+         */
+        Double recovery(Injected fault, boolean caughtUp) {
             boolean hurt = false;
             for (ScalingTimeline.Sample s : samples) {
                 if (s.seconds() < fault.at()) {
                     continue;
                 }
-                if (!healthy(s)) {
+                if (!healthy(s, caughtUp)) {
                     hurt = true;
                 } else if (hurt && s.seconds() >= fault.backAt()) {
                     return s.seconds() - fault.backAt();
@@ -418,27 +433,20 @@ class FaultRunE2E extends PlatformScenario {
             StringBuilder out = new StringBuilder();
             out.append(String.format(Locale.ROOT, "Fault run: seed %d, %d s of faults, a pod killed every %d s%n",
                     schedule.seed(), schedule.length().toSeconds(), POD_KILL_EVERY.toSeconds()));
-            out.append(String.format(Locale.ROOT, "%-26s %8s %9s %14s %14s%n", "fault", "injected", "recovered",
-                    "recovery max s", "recovery avg s"));
-            Map<Kind, List<Double>> recoveries = new EnumMap<>(Kind.class);
-            Map<Kind, Integer> counts = new EnumMap<>(Kind.class);
-            for (Injected fault : injected) {
-                counts.merge(fault.kind(), 1, Integer::sum);
-                Double recovery = recovery(fault);
-                List<Double> list = recoveries.computeIfAbsent(fault.kind(), k -> new ArrayList<>());
-                if (recovery != null) {
-                    list.add(recovery);
-                }
-            }
+            out.append(String.format(Locale.ROOT, "%-26s %8s %8s %16s %8s %16s%n", "fault", "injected", "hurt",
+                    "ready again s", "behind", "caught up s"));
+            out.append(String.format(Locale.ROOT, "%-26s %8s %8s %16s %8s %16s%n", "", "", "", "(max / avg)", "",
+                    "(max / avg)"));
             for (Kind kind : Kind.values()) {
-                List<Double> r = recoveries.getOrDefault(kind, List.of());
-                out.append(String.format(Locale.ROOT, "%-26s %8d %9d %14s %14s%n", kind.label,
-                        counts.getOrDefault(kind, 0), r.size(),
-                        r.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", r.stream().mapToDouble(d -> d).max()
-                                .orElse(0)),
-                        r.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", r.stream().mapToDouble(d -> d).average()
-                                .orElse(0))));
+                List<Injected> ofKind = injected.stream().filter(f -> f.kind() == kind).toList();
+                List<Double> ready = ofKind.stream().map(f -> recovery(f, false)).filter(Objects::nonNull).toList();
+                List<Double> caughtUp = ofKind.stream().map(f -> recovery(f, true)).filter(Objects::nonNull).toList();
+                out.append(String.format(Locale.ROOT, "%-26s %8d %8d %16s %8d %16s%n", kind.label, ofKind.size(),
+                        ready.size(), maxAndAverage(ready), caughtUp.size(), maxAndAverage(caughtUp)));
             }
+            out.append("hurt: seen not Ready, Degraded or short of ready pods after it; ready again: seconds from the fault"
+                    + " (an outage's end) until none of that; behind, caught up: the same with the lag over "
+                    + MAX_LAG_SECONDS + " s included\n");
             out.append(String.format(Locale.ROOT, "windows: expected %d, got %d, duplicated %d, missing %d, "
                             + "wrong counts %d, unexpected %d%n", expected.size(), sink.size(), duplicated.size(),
                     missing.size(), wrong.size(), unexpected.size()));
@@ -446,30 +454,51 @@ class FaultRunE2E extends PlatformScenario {
             bad.values().forEach(r -> byReason.merge(r, 1L, Long::sum));
             out.append(String.format(Locale.ROOT, "dead letters: expected %d %s, got %d, differing %d%n", bad.size(),
                     byReason, deadLetters.size(), deadLetterDifferences().size()));
-            double longestLag = samples.stream().map(ScalingTimeline.Sample::lagSeconds).filter(Objects::nonNull)
-                    .mapToDouble(d -> d).max().orElse(0);
+            double longestLag = samples.stream().mapToDouble(Report::lagSeconds).max().orElse(0);
+            long mostLag = samples.stream().map(ScalingTimeline.Sample::lag).filter(Objects::nonNull)
+                    .mapToLong(l -> l).max().orElse(0);
             int mostReplicas = samples.stream().mapToInt(s -> Objects.requireNonNullElse(s.replicas(), 0)).max()
                     .orElse(0);
             double end = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).seconds();
-            out.append(String.format(Locale.ROOT, "longest lag %.1f s; most replicas %d; quiet period from %.0f s to "
-                    + "convergence at %.0f s%n", longestLag, mostReplicas, quietFrom, end));
+            out.append(String.format(Locale.ROOT, "longest lag %d records (%.1f s of input at %d/s); most replicas %d; "
+                    + "faults ended at %.0f s, converged at %.0f s%n", mostLag, longestLag, RATE, mostReplicas,
+                    quietFrom, end));
             out.append("faults in order (t s, kind, target):\n");
             injected.stream().sorted((a, b) -> Double.compare(a.at(), b.at())).forEach(f -> out.append(
                     String.format(Locale.ROOT, "  %6.1f %-26s %s%n", f.at(), f.kind().label, f.target())));
             return out.toString();
         }
 
+        private static String maxAndAverage(List<Double> values) {
+            return values.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f / %.0f",
+                    values.stream().mapToDouble(d -> d).max().orElse(0),
+                    values.stream().mapToDouble(d -> d).average().orElse(0));
+        }
+
         void plot(Path file) throws java.io.IOException {
             int seconds = samples.isEmpty() ? 1 : (int) Math.ceil(samples.get(samples.size() - 1).seconds()) + 1;
             Run run = new Run("fault-counts", seconds);
-            for (ScalingTimeline.Sample s : samples) {
-                run.record((int) s.seconds(), Objects.requireNonNullElse(s.replicas(), 0),
-                        s.lagSeconds() == null ? 0 : (int) Math.round(s.lagSeconds()));
+            // a second without a sample (the API server slow to answer) keeps the one before
+            int next = 0;
+            ScalingTimeline.Sample last = null;
+            for (int second = 0; second < seconds; second++) {
+                while (next < samples.size() && samples.get(next).seconds() < second + 1) {
+                    last = samples.get(next++);
+                }
+                if (last != null) {
+                    run.record(second, Objects.requireNonNullElse(last.replicas(), 0), (int) Math.round(lagSeconds(last)));
+                }
             }
-            List<Plot.Mark> marks = injected.stream().sorted((a, b) -> Double.compare(a.at(), b.at()))
-                    .map(f -> new Plot.Mark((int) f.at(), f.kind().label)).toList();
-            Plot.write(file, "Fault run, seed " + schedule.seed() + ": lag (s) and replicas asked for, faults marked",
-                    List.of(run), MAX_LAG_SECONDS, marks);
+            List<Plot.Mark> marks = new ArrayList<>();
+            injected.stream().sorted((a, b) -> Double.compare(a.at(), b.at())).forEach(f -> {
+                marks.add(new Plot.Mark((int) f.at(), f.kind().label));
+                if (f.kind() == Kind.S3_OUTAGE) {
+                    marks.add(new Plot.Mark((int) f.backAt(), "S3 server back"));
+                }
+            });
+            Plot.write(file, "Fault run, seed " + schedule.seed() + ": lag (s of input at " + RATE
+                    + "/s) and replicas asked for, faults marked",
+                    "lag (s of input at the steady rate)", List.of(run), MAX_LAG_SECONDS, marks);
         }
     }
 }

@@ -30,11 +30,11 @@ public final class Plot {
     }
 
     static void write(Path file, String title, List<Run> runs, int maxLagSeconds) throws IOException {
-        write(file, title, runs, maxLagSeconds, List.of());
+        write(file, title, "lag (s, age of the oldest unprocessed record)", runs, maxLagSeconds, List.of());
     }
 
-    public static void write(Path file, String title, List<Run> runs, int maxLagSeconds, List<Mark> marks)
-            throws IOException {
+    public static void write(Path file, String title, String lagLabel, List<Run> runs, int maxLagSeconds,
+                             List<Mark> marks) throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage image = new BufferedImage(WIDTH, 2 * PANEL + 3 * MARGIN, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -52,7 +52,7 @@ public final class Plot {
         int podsTop = 2 * MARGIN + PANEL;
         int lagScale = Math.max(2 * maxLagSeconds, runs.stream().mapToInt(Run::maxLagSeconds).max().orElse(1));
         int podScale = Math.max(1, runs.stream().mapToInt(r -> max(r.replicas)).max().orElse(1));
-        axes(g, lagTop, "lag (s, age of the oldest unprocessed record)", lagScale);
+        axes(g, lagTop, lagLabel, lagScale);
         axes(g, podsTop, "pods asked for", podScale);
         int seconds = runs.get(0).replicas.length;
         g.setColor(Color.GRAY);
