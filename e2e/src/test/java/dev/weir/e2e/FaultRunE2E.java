@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -496,6 +497,7 @@ class FaultRunE2E extends PlatformScenario {
                     marks.add(new Plot.Mark((int) f.backAt(), "S3 server back"));
                 }
             });
+            marks.sort(Comparator.comparingInt(Plot.Mark::second));
             Plot.write(file, "Fault run, seed " + schedule.seed() + ": lag (s of input at " + RATE
                     + "/s) and replicas asked for, faults marked",
                     "lag (s of input at the steady rate)", List.of(run), MAX_LAG_SECONDS, marks);
