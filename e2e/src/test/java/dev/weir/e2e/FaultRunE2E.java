@@ -335,7 +335,7 @@ class FaultRunE2E extends PlatformScenario {
                     missing.add(id);
                 } else {
                     if (copies.size() > 1) {
-                        duplicated.add(id + " ×" + copies.size());
+                        duplicated.add(id + " ×" + copies.size() + ", expected " + w + ", got " + copies);
                     }
                     if (copies.stream().anyMatch(c -> !sameCounts(w, c))) {
                         wrong.add(id + ": expected " + w + ", got " + copies);
