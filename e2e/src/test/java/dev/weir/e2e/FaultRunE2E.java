@@ -106,66 +106,87 @@ class FaultRunE2E extends PlatformScenario {
                 Instant.now());
         Resource<StreamJob> job = streamJob(JOB);
         client().resource(faultJob()).create();
-        await("the job's first pod ready").atMost(POD_TIMEOUT).untilAsserted(() -> assertEquals(1, readyPods(JOB)));
-
-        ScalingTimeline timeline = new ScalingTimeline(client(), NAMESPACE, JOB);
-        SteadyEvents generator = new SteadyEvents(platform.testBootstrapServers(), SOURCE, PARTITIONS, RATE,
-                BAD_PERCENT, BAD_AFTER, events, events.startMillis());
-        Report report;
         try {
-            generator.start();
-            runSchedule(schedule, faults, generator, timeline, job);
-            generator.stop();
-            kafka().endOfInput(SOURCE, PARTITIONS);
-            double quietFrom = timeline.seconds(Instant.now());
-            List<Map<String, Object>> expected = generator.expectedWindows();
-            await("after the faults every window reaches the sink").atMost(CONVERGE_TIMEOUT)
-                    .pollInterval(Duration.ofSeconds(2)).until(() -> {
-                        KafkaTopics.Contents sink = kafka().read(SINK, QUIET);
-                        return sink.endOfInputMarkers() >= PARTITIONS && sink.records().size() >= expected.size();
+            await("the job's first pod ready").atMost(POD_TIMEOUT).untilAsserted(() -> assertEquals(1, readyPods(JOB)));
+
+            ScalingTimeline timeline = new ScalingTimeline(client(), NAMESPACE, JOB);
+            SteadyEvents generator = new SteadyEvents(platform.testBootstrapServers(), SOURCE, PARTITIONS, RATE,
+                    BAD_PERCENT, BAD_AFTER, events, events.startMillis());
+            Report report;
+            try {
+                generator.start();
+                runSchedule(schedule, faults, generator, timeline, job);
+                generator.stop();
+                kafka().endOfInput(SOURCE, PARTITIONS);
+                double quietFrom = timeline.seconds(Instant.now());
+                List<Map<String, Object>> expected = generator.expectedWindows();
+                await("after the faults every window reaches the sink").atMost(CONVERGE_TIMEOUT)
+                        .pollInterval(Duration.ofSeconds(2)).until(() -> {
+                            KafkaTopics.Contents sink = kafka().read(SINK, QUIET);
+                            return sink.endOfInputMarkers() >= PARTITIONS && sink.records().size() >= expected.size();
+                        });
+                await("the status converges: Ready, not Degraded, scaled back down to minReplicas with no input, "
+                        + "the replicas decided all ready")
+                        .atMost(CONVERGE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                        .untilAsserted(() -> assertConverged(job));
+                List<Map<String, Object>> sink = kafka().read(SINK, QUIET).records();
+                List<Map<String, Object>> deadLetters = kafka().read(DEAD_LETTER, QUIET).records();
+                report = new Report(schedule, injected, timeline.samples(), quietFrom, expected, sink,
+                        generator.badRecords(), deadLetters);
+            } finally {
+                generator.close();
+                timeline.close();
+                timeline.writeTo(Path.of("target", getClass().getSimpleName() + "-timeline.txt"));
+            }
+            String table = report.table();
+            System.out.println(table);
+            Files.writeString(Path.of("target", getClass().getSimpleName() + "-table.txt"), table);
+            report.plot(Path.of("target", getClass().getSimpleName() + "-timeline.png"));
+
+            assertEquals(List.of(), injectionFailures, "every fault was injected");
+            assertEquals(0, report.missing.size(), () -> "missing windows: " + report.missing);
+            assertEquals(0, report.duplicated.size(), () -> "windows written more than once: " + report.duplicated);
+            assertEquals(0, report.wrong.size(), () -> "windows with other counts or sums: " + report.wrong);
+            WindowAssertions.assertSameWindows(report.expected, report.sink, CountedEvents.KEY);
+            assertEquals(Map.of(), report.deadLetterDifferences(), "every bad record once in the dead letters, "
+                    + "with its reason, and no good one");
+            assertTrue(report.faultKindsSeen().containsAll(List.of(Kind.values())), "every kind of fault was injected");
+            assertTrue(timeline.mostReplicas() > 1, "the load step scaled the job up");
+            assertTrue(report.scaledBackDown(), "the job scaled back down after the load step");
+            assertTrue(report.checkpointsFailingShown(), "the S3 outage showed as Degraded/CheckpointsFailing");
+
+            client().resource(job.get()).delete();
+            await("the job, its pods and objects gone: no finalizer stuck").atMost(GONE_TIMEOUT)
+                    .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                        assertNull(job.get());
+                        assertEquals(List.of(), podNames(JOB));
+                        assertNull(client().apps().statefulSets().inNamespace(NAMESPACE).withName(JOB).get());
+                        assertNull(client().configMaps().inNamespace(NAMESPACE).withName(JOB).get());
                     });
-            await("the status converges: Ready, not Degraded, scaled back down to minReplicas with no input, "
-                    + "the replicas decided all ready")
-                    .atMost(CONVERGE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                    .untilAsserted(() -> assertConverged(job));
-            List<Map<String, Object>> sink = kafka().read(SINK, QUIET).records();
-            List<Map<String, Object>> deadLetters = kafka().read(DEAD_LETTER, QUIET).records();
-            report = new Report(schedule, injected, timeline.samples(), quietFrom, expected, sink,
-                    generator.badRecords(), deadLetters);
+            await("no runtime process left").atMost(GONE_TIMEOUT).untilAsserted(platform::assertRuntimeProcessesGone);
+            await("the operator ready for the next scenario").atMost(POD_TIMEOUT).untilAsserted(() -> assertEquals(1,
+                    client().apps().deployments().inNamespace(NAMESPACE).withName(E2EPlatform.OPERATOR_DEPLOYMENT).get()
+                            .getStatus().getReadyReplicas()));
         } finally {
-            generator.close();
-            timeline.close();
-            timeline.writeTo(Path.of("target", getClass().getSimpleName() + "-timeline.txt"));
+            deleteLeftOver(job);
         }
-        String table = report.table();
-        System.out.println(table);
-        Files.writeString(Path.of("target", getClass().getSimpleName() + "-table.txt"), table);
-        report.plot(Path.of("target", getClass().getSimpleName() + "-timeline.png"));
+    }
 
-        assertEquals(List.of(), injectionFailures, "every fault was injected");
-        assertEquals(0, report.missing.size(), () -> "missing windows: " + report.missing);
-        assertEquals(0, report.duplicated.size(), () -> "windows written more than once: " + report.duplicated);
-        assertEquals(0, report.wrong.size(), () -> "windows with other counts or sums: " + report.wrong);
-        WindowAssertions.assertSameWindows(report.expected, report.sink, CountedEvents.KEY);
-        assertEquals(Map.of(), report.deadLetterDifferences(), "every bad record once in the dead letters, "
-                + "with its reason, and no good one");
-        assertTrue(report.faultKindsSeen().containsAll(List.of(Kind.values())), "every kind of fault was injected");
-        assertTrue(timeline.mostReplicas() > 1, "the load step scaled the job up");
-        assertTrue(report.scaledBackDown(), "the job scaled back down after the load step");
-        assertTrue(report.checkpointsFailingShown(), "the S3 outage showed as Degraded/CheckpointsFailing");
-
-        client().resource(job.get()).delete();
-        await("the job, its pods and objects gone: no finalizer stuck").atMost(GONE_TIMEOUT)
-                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                    assertNull(job.get());
-                    assertEquals(List.of(), podNames(JOB));
-                    assertNull(client().apps().statefulSets().inNamespace(NAMESPACE).withName(JOB).get());
-                    assertNull(client().configMaps().inNamespace(NAMESPACE).withName(JOB).get());
-                });
-        await("no runtime process left").atMost(GONE_TIMEOUT).untilAsserted(platform::assertRuntimeProcessesGone);
-        await("the operator ready for the next scenario").atMost(POD_TIMEOUT).untilAsserted(() -> assertEquals(1,
-                client().apps().deployments().inNamespace(NAMESPACE).withName(E2EPlatform.OPERATOR_DEPLOYMENT).get()
-                        .getStatus().getReadyReplicas()));
+    /**
+     * Cleanup, not a check: a run that failed before its delete must not leave its job's pods to the scenarios after
+     * it (they count the node's processes).
+     */
+    private void deleteLeftOver(Resource<StreamJob> job) {
+        try {
+            StreamJob left = job.get();
+            if (left != null) {
+                client().resource(left).delete();
+                await("the failed run's job gone").atMost(GONE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> job.get() == null && podNames(JOB).isEmpty());
+            }
+        } catch (RuntimeException e) {
+            System.err.println("fault run: deleting the job after a failure did not finish: " + e);
+        }
     }
 
     /** Injects each fault at its time on a scheduler and returns once the last has been injected and undone. */
