@@ -33,17 +33,30 @@ record FaultSchedule(long seed, Duration length, List<Fault> faults) {
     record Fault(Duration at, Kind kind, Duration lasting) {
     }
 
+    /** How long before an S3 outage an operator kill may come: its back-off and JVM start, with room. */
+    static final Duration OPERATOR_CLEAR = Duration.ofSeconds(45);
+
     static FaultSchedule draw(long seed, Duration length, Duration podKillEvery, int operatorKills, Duration s3Down) {
         Random random = new Random(seed);
         List<Fault> faults = new ArrayList<>();
         for (Duration at = podKillEvery; at.compareTo(length) < 0; at = at.plus(podKillEvery)) {
             faults.add(new Fault(at, Kind.POD_KILL, Duration.ZERO));
         }
+        List<Duration> operatorKillsAt = new ArrayList<>();
         for (int i = 0; i < operatorKills; i++) {
-            faults.add(new Fault(between(random, length, 0.05, 0.95), Kind.OPERATOR_KILL, Duration.ZERO));
+            operatorKillsAt.add(between(random, length, 0.05, 0.95));
         }
         faults.add(new Fault(between(random, length, 0.3, 0.45), Kind.KAFKA_RESTART, Duration.ofSeconds(5)));
-        faults.add(new Fault(between(random, length, 0.5, 0.6), Kind.S3_OUTAGE, s3Down));
+        Duration s3At = between(random, length, 0.5, 0.6);
+        faults.add(new Fault(s3At, Kind.S3_OUTAGE, s3Down));
+        // an operator down for the whole outage would never write CheckpointsFailing: its kills fall outside the
+        // outage and the restart after it (moved to its end otherwise)
+        Duration quietFrom = s3At.minus(OPERATOR_CLEAR);
+        Duration quietTo = s3At.plus(s3Down);
+        for (Duration at : operatorKillsAt) {
+            boolean inOutage = at.compareTo(quietFrom) > 0 && at.compareTo(quietTo) < 0;
+            faults.add(new Fault(inOutage ? quietTo : at, Kind.OPERATOR_KILL, Duration.ZERO));
+        }
         // early, so that the scale-up and the scale-down after it both happen while the faults go on
         faults.add(new Fault(between(random, length, 0.05, 0.1), Kind.LOAD_STEP, Duration.ZERO));
         faults.add(new Fault(between(random, length, 0.75, 0.85), Kind.SPEC_EDIT, Duration.ZERO));
