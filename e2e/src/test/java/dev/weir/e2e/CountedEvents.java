@@ -31,6 +31,11 @@ final class CountedEvents {
         this.startMillis = notBefore.toEpochMilli() - notBefore.toEpochMilli() % windowMillis;
     }
 
+    /** Where event time starts: the start of the first window. */
+    long startMillis() {
+        return startMillis;
+    }
+
     /** Events {@code from}…{@code from + count - 1} as JSON, in order; their windows join the expected ones. */
     List<String> events(int from, int count) {
         List<String> events = new ArrayList<>();

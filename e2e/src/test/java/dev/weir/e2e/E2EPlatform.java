@@ -101,6 +101,11 @@ abstract class E2EPlatform implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** What the fault run breaks; empty: the platform gives the test no hold on its processes and servers (kind). */
+    Optional<PlatformFaults> faults() {
+        return Optional.empty();
+    }
+
     /** A check that the cluster, not only the API, has let go of every deleted job's pods. */
     void assertRuntimeProcessesGone() {
     }

@@ -9,12 +9,15 @@ import dev.weir.e2e.harness.LocalImage;
 import dev.weir.kinesis.local.LocalKinesisServers;
 import dev.weir.runtime.local.EmbeddedKafka;
 import dev.weir.runtime.testing.OtelCollector;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,6 +44,8 @@ final class LocalPlatform extends E2EPlatform {
                     Map.of(9000, "QUARKUS_MANAGEMENT_PORT"),
                     // the runtime's main HTTP port, which its pods do not declare
                     Map.of("QUARKUS_HTTP_PORT", "0"))));
+
+    private static final String PROCESS_ID = "process://";
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private EmbeddedKafka broker;
@@ -149,6 +154,35 @@ final class LocalPlatform extends E2EPlatform {
     @Override
     Optional<Path> auditLog() {
         return Optional.of(cluster.auditLog());
+    }
+
+    @Override
+    Optional<PlatformFaults> faults() {
+        return Optional.of(new PlatformFaults() {
+            @Override
+            public void killContainers(Pod pod) {
+                // the harness's container id is the process id: process://<pid>
+                pod.getStatus().getContainerStatuses().stream().map(ContainerStatus::getContainerID)
+                        .filter(id -> id != null && id.startsWith(PROCESS_ID))
+                        .map(id -> ProcessHandle.of(Long.parseLong(id.substring(PROCESS_ID.length()))))
+                        .forEach(process -> process.ifPresent(ProcessHandle::destroyForcibly));
+            }
+
+            @Override
+            public void restartKafka(Duration down) {
+                broker.restart(down);
+            }
+
+            @Override
+            public void stopS3() {
+                s3.stop();
+            }
+
+            @Override
+            public void startS3() {
+                s3.start();
+            }
+        });
     }
 
     /** Only the operator's pod still has a process. */

@@ -31,20 +31,24 @@ import io.fabric8.kubernetes.client.WatcherException;
  * decision the job's status showed and the most replicas its StatefulSet was ever asked for.
  */
 final class ScalingTimeline implements AutoCloseable {
-    static final String HEADER = String.format(Locale.ROOT, "%6s %7s %8s %9s %8s %5s %-8s %s",
-            "t(s)", "lag", "input/s", "process/s", "replicas", "ready", "phase", "lastScaling");
+    static final String HEADER = String.format(Locale.ROOT, "%6s %7s %6s %8s %9s %8s %5s %-8s %-18s %s",
+            "t(s)", "lag", "lag(s)", "input/s", "process/s", "replicas", "ready", "phase", "degraded", "lastScaling");
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(1);
 
     /** A decision as the job's status showed it. */
     record Scaling(String reason, int replicas) {
     }
 
-    /** A row of the timeline. */
-    record Sample(double seconds, Long lag, Double inputRate, Double processingRate, Integer replicas,
-                  long readyPods, String phase, String lastScaling) {
+    /**
+     * A row of the timeline; {@code ready} is the job's {@code Ready} condition, {@code degraded} the reason of its
+     * {@code Degraded} condition while that is True.
+     */
+    record Sample(double seconds, Long lag, Double lagSeconds, Double inputRate, Double processingRate,
+                  Integer replicas, long readyPods, String phase, boolean ready, String degraded, String lastScaling) {
         String row() {
-            return String.format(Locale.ROOT, "%6.1f %7s %8s %9s %8s %5d %-8s %s", seconds, text(lag),
-                    text(inputRate), text(processingRate), text(replicas), readyPods, text(phase), text(lastScaling));
+            return String.format(Locale.ROOT, "%6.1f %7s %6s %8s %9s %8s %5d %-8s %-18s %s", seconds, text(lag),
+                    lagSeconds == null ? "-" : String.format(Locale.ROOT, "%.1f", lagSeconds), text(inputRate),
+                    text(processingRate), text(replicas), readyPods, text(phase), text(degraded), text(lastScaling));
         }
 
         private static String text(Object value) {
@@ -118,13 +122,28 @@ final class ScalingTimeline implements AutoCloseable {
                     : current.getStatus();
             long ready = client.pods().inNamespace(namespace).withLabels(Labels.selector(job)).list().getItems()
                     .stream().filter(ScalingTimeline::isReady).count();
-            samples.add(new Sample(Duration.between(start, Instant.now()).toMillis() / 1000.0, status.lag,
+            samples.add(new Sample(seconds(Instant.now()), status.lag, status.lagSeconds,
                     status.inputRate, status.processingRate, status.replicas, ready, status.phase,
+                    conditionIs(status, "Ready"), conditionIs(status, "Degraded") ? degradedReason(status) : null,
                     status.lastScaling == null ? null : status.lastScaling.reason));
         } catch (RuntimeException e) {
             // a sample the API server did not answer is a gap in the timeline, not a reason to stop sampling
             System.err.println("timeline sample failed: " + e);
         }
+    }
+
+    /** Seconds since the timeline started, the scale of its samples. */
+    double seconds(Instant at) {
+        return Duration.between(start, at).toMillis() / 1000.0;
+    }
+
+    private static boolean conditionIs(StreamJobStatus status, String type) {
+        return status.conditions != null && status.conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static String degradedReason(StreamJobStatus status) {
+        return status.conditions.stream().filter(c -> "Degraded".equals(c.getType())).map(c -> c.getReason())
+                .findFirst().orElse(null);
     }
 
     /** Only the watch calls it, so decisions come in the order the status went through them. */

@@ -145,8 +145,14 @@ final class Kubelet implements AutoCloseable {
                 withProcesses.remove(sandbox);
             }
             try {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .withGracePeriod(0).delete();
+                // this pod, not one of the same name a controller has made since (a StatefulSet's next pod): a
+                // delete by name alone made the controller make pod after pod when terminate ran late
+                var named = client.pods().inNamespace(pod.getMetadata().getNamespace())
+                        .withName(pod.getMetadata().getName());
+                Pod current = named.get();
+                if (current != null && current.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
+                    named.withGracePeriod(0).delete();
+                }
             } catch (KubernetesClientException e) {
                 LOG.log(Level.FINE, "pod already gone", e);
             }

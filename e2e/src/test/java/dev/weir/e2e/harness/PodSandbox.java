@@ -148,6 +148,10 @@ final class PodSandbox {
         String now = Instant.now().toString();
         try {
             client.pods().inNamespace(namespace()).withName(name()).editStatus(p -> {
+                if (!p.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
+                    // a pod of the same name made since this one was deleted: its status is its own sandbox's
+                    return p;
+                }
                 List<PodCondition> conditions = List.of(
                         condition(p, "PodScheduled", true, now), condition(p, "Initialized", true, now),
                         condition(p, "ContainersReady", ready, now), condition(p, "Ready", ready, now));

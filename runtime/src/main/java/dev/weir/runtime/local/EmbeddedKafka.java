@@ -66,14 +66,17 @@ public final class EmbeddedKafka implements AutoCloseable {
             "controller.listener.names", "listeners", "advertised.listeners", "listener.security.protocol.map",
             "inter.broker.listener.name", "log.dirs", "log.dir", "metadata.log.dir");
 
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
+    private KafkaRaftServer server;
     private final Path directory;
     private final String bootstrapServers;
     private final Admin admin;
     private final Thread closeOnExit;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path directory, String bootstrapServers, Admin admin) {
+    private EmbeddedKafka(KafkaConfig config, KafkaRaftServer server, Path directory, String bootstrapServers,
+                          Admin admin) {
+        this.config = config;
         this.server = server;
         this.directory = directory;
         this.bootstrapServers = bootstrapServers;
@@ -145,7 +148,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Admin admin = Admin.create(Map.of(
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                     AdminClientConfig.CLIENT_ID_CONFIG, ADMIN_CLIENT_ID_PREFIX + brokerPort));
-            return new EmbeddedKafka(server, root, bootstrapServers, admin);
+            return new EmbeddedKafka(config, server, root, bootstrapServers, admin);
         } catch (RuntimeException e) {
             stop(server);
             deleteQuietly(root, e);
@@ -288,6 +291,38 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("describing topic " + name + " failed: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException | TimeoutException e) {
             throw interruptedOrTimedOut("describing topic " + name, e);
+        }
+    }
+
+    /**
+     * Stops the broker and starts it again on the same ports with the same data, as an operator restarts a broker:
+     * clients see their connections drop and reconnect; topics, committed offsets and transactions are kept.
+     *
+     * @param down how long the broker stays stopped before it starts again
+     * @throws IllegalStateException if the broker is closed, or does not start again
+     */
+    public synchronized void restart(Duration down) {
+        if (closed) {
+            throw new IllegalStateException("the broker is closed");
+        }
+        stop(server);
+        server = null;
+        sleep(down);
+        // the ports were this broker's; one freed a moment ago may still be in TIME_WAIT for a new bind, so try again
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            KafkaRaftServer restarted = new KafkaRaftServer(config, Time.SYSTEM);
+            try {
+                restarted.startup();
+                server = restarted;
+                return;
+            } catch (RuntimeException e) {
+                stop(restarted);
+                if (!hasCause(e, BindException.class) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Embedded Kafka broker did not start again: " + reason(e), e);
+                }
+                sleep(Duration.ofMillis(200));
+            }
         }
     }
 

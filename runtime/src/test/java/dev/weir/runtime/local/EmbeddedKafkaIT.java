@@ -155,6 +155,40 @@ class EmbeddedKafkaIT {
     }
 
     @Test
+    void restartKeepsTheAddressTopicsAndRecords() {
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+            String address = broker.bootstrapServers();
+            broker.createTopic("restarted", 1);
+            Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, address,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                    new StringSerializer())) {
+                producer.send(new ProducerRecord<>("restarted", 0, null, "before")).get();
+
+                broker.restart(Duration.ofSeconds(1));
+
+                assertEquals(address, broker.bootstrapServers());
+                // the same producer reconnects to the same address
+                producer.send(new ProducerRecord<>("restarted", 0, null, "after")).get();
+            } catch (Exception e) {
+                throw new AssertionError("producing around the restart failed", e);
+            }
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, address), new StringDeserializer(), new StringDeserializer())) {
+                TopicPartition partition = new TopicPartition("restarted", 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                List<String> values = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                    return values.size() >= 2;
+                });
+                assertEquals(List.of("before", "after"), values);
+            }
+        }
+    }
+
+    @Test
     void closeStopsTheBrokerAndDeletesItsData() throws IOException {
         EmbeddedKafka broker = EmbeddedKafka.start();
         Path directory = broker.directory();

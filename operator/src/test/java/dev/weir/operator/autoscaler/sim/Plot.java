@@ -12,8 +12,11 @@ import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 
-/** A PNG of lag (top) and pods (bottom) over time, one line per policy; drawn headless with Java2D. */
-final class Plot {
+/**
+ * A PNG of lag (top) and pods (bottom) over time, one line per policy, and events marked as labelled vertical lines;
+ * drawn headless with Java2D.
+ */
+public final class Plot {
     private static final int WIDTH = 1200;
     private static final int PANEL = 300;
     private static final int MARGIN = 60;
@@ -22,7 +25,16 @@ final class Plot {
     private Plot() {
     }
 
+    /** An event at a second of the run, drawn as a vertical line across both panels with its label. */
+    public record Mark(int second, String label) {
+    }
+
     static void write(Path file, String title, List<Run> runs, int maxLagSeconds) throws IOException {
+        write(file, title, "lag (s, age of the oldest unprocessed record)", runs, maxLagSeconds, List.of());
+    }
+
+    public static void write(Path file, String title, String lagLabel, List<Run> runs, int maxLagSeconds,
+                             List<Mark> marks) throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage image = new BufferedImage(WIDTH, 2 * PANEL + 3 * MARGIN, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -40,7 +52,7 @@ final class Plot {
         int podsTop = 2 * MARGIN + PANEL;
         int lagScale = Math.max(2 * maxLagSeconds, runs.stream().mapToInt(Run::maxLagSeconds).max().orElse(1));
         int podScale = Math.max(1, runs.stream().mapToInt(r -> max(r.replicas)).max().orElse(1));
-        axes(g, lagTop, "lag (s, age of the oldest unprocessed record)", lagScale);
+        axes(g, lagTop, lagLabel, lagScale);
         axes(g, podsTop, "pods asked for", podScale);
         int seconds = runs.get(0).replicas.length;
         g.setColor(Color.GRAY);
@@ -48,6 +60,7 @@ final class Plot {
         int targetY = y(lagTop, maxLagSeconds, lagScale);
         g.drawLine(MARGIN, targetY, WIDTH - MARGIN, targetY);
         g.drawString("target " + maxLagSeconds + "s", WIDTH - MARGIN - 70, targetY - 4);
+        marks(g, marks, seconds, lagTop, podsTop + PANEL);
         for (int i = runs.size() - 1; i >= 0; i--) {
             g.setColor(COLORS.get(i));
             g.setStroke(new BasicStroke(1.5f));
@@ -56,11 +69,27 @@ final class Plot {
         }
         g.setColor(Color.BLACK);
         g.drawString("0", MARGIN, podsTop + PANEL + 15);
-        String end = String.format("%.1f h", seconds / 3600.0);
+        String end = seconds >= 3600 ? String.format("%.1f h", seconds / 3600.0)
+                : String.format("%d min %d s", seconds / 60, seconds % 60);
         g.drawString(end, WIDTH - MARGIN - g.getFontMetrics().stringWidth(end), podsTop + PANEL + 15);
         g.dispose();
         Files.createDirectories(file.getParent());
         ImageIO.write(image, "png", file.toFile());
+    }
+
+    /** Labels stagger over four rows so that marks close together stay readable. */
+    private static void marks(Graphics2D g, List<Mark> marks, int seconds, int top, int bottom) {
+        g.setStroke(new BasicStroke(1));
+        Font font = g.getFont();
+        g.setFont(font.deriveFont(10f));
+        for (int i = 0; i < marks.size(); i++) {
+            Mark mark = marks.get(i);
+            int x = MARGIN + (int) ((long) mark.second() * (WIDTH - 2 * MARGIN) / Math.max(1, seconds));
+            g.setColor(new Color(0xd62728));
+            g.drawLine(x, top, x, bottom);
+            g.drawString(mark.label(), x + 2, top + 12 + 11 * (i % 4));
+        }
+        g.setFont(font);
     }
 
     private static void axes(Graphics2D g, int top, String label, int scale) {

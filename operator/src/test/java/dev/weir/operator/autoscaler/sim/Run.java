@@ -1,18 +1,21 @@
 package dev.weir.operator.autoscaler.sim;
 
-/** One policy's run: lag and pods at every simulated second, and the figures of the table. */
-final class Run {
+/**
+ * One policy's run: lag and pods at every simulated second, and the figures of the table. Public with {@link Plot}
+ * for the e2e fault run, which plots a measured run the same way.
+ */
+public final class Run {
     final String policy;
     final int[] replicas;
     final int[] lagSeconds;
 
-    Run(String policy, int seconds) {
+    public Run(String policy, int seconds) {
         this.policy = policy;
         this.replicas = new int[seconds];
         this.lagSeconds = new int[seconds];
     }
 
-    void record(int second, int pods, int lag) {
+    public void record(int second, int pods, int lag) {
         replicas[second] = pods;
         lagSeconds[second] = lag;
     }
