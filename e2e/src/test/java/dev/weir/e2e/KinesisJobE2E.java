@@ -59,8 +59,6 @@ class KinesisJobE2E extends PlatformScenario {
     static final String AWS_SECRET = "kinesis-keys";
     static final String S3_SECRET = "kinesis-checkpoint-keys";
     static final String BUCKET = E2EPlatform.CHECKPOINT_BUCKET;
-    /** The window tasks of a job on several pods: this and the shuffle shard. */
-    static final String WINDOW_TASK_PREFIX = KinesisLayout.WINDOW_TASK_PREFIX;
     /** Longer than the platform's: the Kinesis Client Library takes its leases after the JVM starts. */
     static final Duration KINESIS_POD_TIMEOUT = Duration.ofMinutes(3);
     /**
@@ -111,16 +109,16 @@ class KinesisJobE2E extends PlatformScenario {
 
         Instant suspended = Instant.now();
         job.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"suspend\": true}}");
-        // each window task a pod runs writes a savepoint as it stops; one whose lease no pod had taken yet (the
-        // library's first leases take a while) has no state to save, and its records wait in the shuffle stream
-        await("suspending writes a savepoint of the window tasks, then stops the pods").atMost(KINESIS_POD_TIMEOUT)
+        // each source and window task a pod runs writes a savepoint as it stops; a task whose lease no pod had taken
+        // yet (the library's first leases take a while) has no state to save, and its records wait in its stream
+        await("suspending writes savepoints of the tasks the pods ran, then stops the pods").atMost(KINESIS_POD_TIMEOUT)
                 .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     StreamJobStatus status = statusOf(job);
                     assertEquals("Suspended", status.phase);
                     assertEquals(List.of(), pods(JOB));
                     assertTrue(status.checkpoints.savepoints != null && status.checkpoints.savepoints.stream()
-                                    .anyMatch(s -> s.taskId.startsWith(WINDOW_TASK_PREFIX)
-                                            && !Instant.parse(s.time).isBefore(suspended)),
+                                    .anyMatch(s -> KinesisLayout.ofTask(s.taskId).orElse(null)
+                                            == KinesisLayout.SEVERAL_PODS && !Instant.parse(s.time).isBefore(suspended)),
                             () -> "savepoints: " + Serialization.asYaml(status.checkpoints));
                 });
 
