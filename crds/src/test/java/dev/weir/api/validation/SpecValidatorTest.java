@@ -559,8 +559,8 @@ class SpecValidatorTest {
                                 "deadLetter: {kinesis: {stream: dlq, region: eu-west-1}}")));
     }
 
-    @Test
-    void aKinesisJobRunsOnSeveralPodsWithAWindowAndCheckpoints_elseTheFieldIsNamed() throws Exception {
+    /** The valid example with a Kinesis source, sink and dead letter: its window, checkpoints and 12 pods. */
+    private static StreamJob kinesisJob() throws Exception {
         StreamJob job = new StreamJob();
         job.getMetadata().setName("kinesis-job");
         job.setSpec(YAML.readValue(VALID.replace("processingGuarantee: exactly_once", "")
@@ -569,6 +569,12 @@ class SpecValidatorTest {
                 .replace("sink: {kafka: {topic: sensor-aggregates}}", "sink: {kinesis: {stream: out}}")
                 .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: dlq}}"),
                 StreamJobSpec.class));
+        return job;
+    }
+
+    @Test
+    void aKinesisJobRunsOnSeveralPodsWithAWindowAndCheckpoints_elseTheFieldIsNamed() throws Exception {
+        StreamJob job = kinesisJob();
         assertEquals(List.of(), SpecValidator.validate(job));
         assertEquals(List.of(), SpecValidator.validateForCluster(job), "the example's window, checkpoints, 12 pods");
         assertEquals(12, job.getSpec().mostPods());
@@ -612,14 +618,7 @@ class SpecValidatorTest {
 
     @Test
     void aKinesisJobWithCheckpointsOfOneLayoutCannotMoveToTheOther_theFieldThatMovesItIsNamed() throws Exception {
-        StreamJob job = new StreamJob();
-        job.getMetadata().setName("kinesis-job");
-        job.setSpec(YAML.readValue(VALID.replace("processingGuarantee: exactly_once", "")
-                .replace("kafka: {bootstrapServers: \"kafka:9092\", topic: sensor-readings, startingOffsets: earliest}",
-                        "kinesis: {stream: in, region: eu-west-1}")
-                .replace("sink: {kafka: {topic: sensor-aggregates}}", "sink: {kinesis: {stream: out}}")
-                .replace("deadLetter: {kafka: {topic: sensor-readings-dlq}}", "deadLetter: {kinesis: {stream: dlq}}"),
-                StreamJobSpec.class));
+        StreamJob job = kinesisJob();
         job.setStatus(new StreamJobStatus());
         job.getStatus().checkpoints = new CheckpointsStatus();
         job.getStatus().checkpoints.latest = stored("kinesis-source-shardId-000000000001");
