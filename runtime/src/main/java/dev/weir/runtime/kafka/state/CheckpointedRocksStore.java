@@ -9,18 +9,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.io.File;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
-import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.internals.ProcessorStateManager;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.OffsetCheckpoint;
+import org.jboss.logging.Logger;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
@@ -35,8 +39,15 @@ import org.rocksdb.WriteOptions;
  * checkpoints of it. Kafka Streams wraps it with its cache and change-logging layers as usual; this store
  * only adds: seeding an empty store from the job's latest checkpoint on init, and RocksDB checkpoints taken by the
  * {@link StateCheckpointer}'s thread while the stream thread goes on writing. See docs/checkpoints.md.
+ *
+ * <p>Kafka Streams may initialise the same object again: a task whose transaction failed is closed dirty, its folder
+ * wiped, and revived with the same stores, which then restore from the changelog while the process runs on. Each
+ * init is an <em>incarnation</em>: a snapshot belongs to the one it was taken of, and until the incarnation's first
+ * write from processing (its restore is over by then) a snapshot is labelled with the changelog offset its restore
+ * reached, never with the broker's end, which the database does not hold yet.
  */
 final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
+    private static final Logger LOG = Logger.getLogger(CheckpointedRocksStore.class);
     /** Folder of the database inside the task directory; Kafka Streams' own stores use {@code rocksdb}. */
     static final String DB_FOLDER = "weir-rocksdb";
 
@@ -66,6 +77,12 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private boolean writtenSinceFlush;
     private volatile boolean writtenSinceSnapshot;
     private volatile boolean open;
+    /** Counts inits of this object (see the class comment); a snapshot holds the one it was taken of. */
+    private volatile int incarnation;
+    /** Whether this incarnation has written from processing: its restore is over. */
+    private volatile boolean processing;
+    /** One past the newest changelog record this incarnation's database holds from its start and its restore. */
+    private volatile long restoredUpTo;
 
     CheckpointedRocksStore(String name, StateCheckpointer checkpointer) {
         this.name = name;
@@ -86,12 +103,23 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
         taskDir = context.stateDir().toPath();
         dbDir = taskDir.resolve(DB_FOLDER).resolve(name);
         Path dir = dbDir;
+        // a new incarnation: nothing of an earlier one (a revived task's) counts for its snapshots
+        writtenUpTo.clear();
+        writtenSinceSnapshot = false;
+        processing = false;
+        if (++incarnation > 1) {
+            LOG.infof("task %s: store %s initialised again (a task closed dirty and revived, e.g. after a commit"
+                    + " timed out); its snapshots wait for its restore", taskId, name);
+        }
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir);
                 // a store with no local files: start from the latest checkpoint, the changelog tail after it
-                TaskOffsetFile.replace(context.stateDir().toPath(), changelog,
-                        checkpointer.restore(taskId.toString(), dir, changelog));
+                Optional<Long> from = checkpointer.restore(taskId.toString(), dir, changelog);
+                TaskOffsetFile.replace(context.stateDir().toPath(), changelog, from);
+                restoredUpTo = from.orElse(0L);
+            } else {
+                restoredUpTo = localStateEnd();
             }
             RocksDB.loadLibrary();
             options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION);
@@ -102,24 +130,39 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
         } catch (IOException | RocksDBException e) {
             throw new ProcessorStateException("cannot open the state of task " + taskId + " in " + dir, e);
         }
-        context.register(root, (BatchingStateRestoreCallback) this::restoreAll);
+        context.register(root, (RecordBatchingStateRestoreCallback) this::restoreBatch);
         open = true;
         checkpointer.register(this);
     }
 
-    /** Applies changelog records (null value: deleted) in one batch. */
-    private void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
+    /**
+     * Where the restore of local state starts: one past the offset in the task's {@code .checkpoint} file, which
+     * Kafka Streams reads after every store's init; 0 (the whole changelog) when it has none.
+     */
+    private long localStateEnd() throws IOException {
+        Long last = new OffsetCheckpoint(new File(taskDir.toFile(), TaskOffsetFile.NAME)).read().get(changelog);
+        return last == null ? 0L : last + 1;
+    }
+
+    /** Applies changelog records (null value: deleted) in one batch; on the restoring thread. */
+    private void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
+        long end = -1;
         try (WriteBatch batch = new WriteBatch()) {
-            for (KeyValue<byte[], byte[]> r : records) {
-                if (r.value == null) {
-                    batch.delete(r.key);
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                if (r.value() == null) {
+                    batch.delete(r.key());
                 } else {
-                    batch.put(r.key, r.value);
+                    batch.put(r.key(), r.value());
                 }
+                end = Math.max(end, r.offset() + 1);
             }
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new ProcessorStateException("cannot restore the state of task " + taskId, e);
+        }
+        // after the write: a snapshot labelled with it holds every record below it
+        if (end > restoredUpTo) {
+            restoredUpTo = end;
         }
     }
 
@@ -131,28 +174,37 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
         return changelog;
     }
 
-    boolean isClosed() {
-        return !open;
+    /** Whether the incarnation a snapshot was taken of is still open: not closed, nor closed and revived since. */
+    boolean isOpen(int incarnation) {
+        synchronized (lifecycle) {
+            return open && this.incarnation == incarnation;
+        }
     }
 
     /**
      * On the checkpointer's thread: a RocksDB checkpoint (hard links) into {@code dir}, unless the store is closed
      * or, without {@code evenUnchanged}, nothing was written since the last one.
      *
-     * @param changelogOffset every changelog record below it was written to the database before this call
-     * @param evenUnchanged   for a savepoint, which is asked for whatever changed
+     * @param committedEnd  the changelog's committed end, read from the broker before this call: once this
+     *                      incarnation processes, every changelog record below it is in the database (this process
+     *                      wrote it, or restored it)
+     * @param evenUnchanged for a savepoint, which is asked for whatever changed
      */
-    Optional<Snapshot> snapshot(long changelogOffset, Path dir, boolean evenUnchanged) throws RocksDBException {
+    Optional<Snapshot> snapshot(long committedEnd, Path dir, boolean evenUnchanged) throws RocksDBException {
         synchronized (lifecycle) {
             if (!open || !(writtenSinceSnapshot || evenUnchanged)) {
                 return Optional.empty();
             }
             writtenSinceSnapshot = false;
+            // read before the checkpoint: while the store restores, the database holds the changelog only up to
+            // where the restore got, whatever the broker's end
+            long label = processing ? committedEnd : Math.min(committedEnd, restoredUpTo);
             try (Checkpoint checkpoint = Checkpoint.create(db)) {
                 checkpoint.createCheckpoint(dir.toString());
             }
             // read after the checkpoint: covers every write in it, perhaps a few more (a stricter commit wait)
-            return Optional.of(new Snapshot(this, dir, Map.of(changelog, changelogOffset), Map.copyOf(writtenUpTo)));
+            return Optional.of(new Snapshot(this, incarnation, dir, Map.of(changelog, label),
+                    Map.copyOf(writtenUpTo)));
         }
     }
 
@@ -174,6 +226,7 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
 
     /** Remembers which input record the write comes from: a snapshot is stored once that record's commit is. */
     private void written() {
+        processing = true;
         writtenSinceFlush = true;
         // a punctuation's record has no input offset to wait for; the window processor writes only from records
         context.recordMetadata().filter(m -> m.topic() != null && m.offset() >= 0).ifPresent(m -> writtenUpTo.merge(

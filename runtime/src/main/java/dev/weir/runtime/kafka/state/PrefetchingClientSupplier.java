@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -36,6 +37,7 @@ final class PrefetchingClientSupplier extends StreamsClients {
     private final class AssignmentReportingConsumer extends KafkaConsumer<byte[], byte[]> {
         AssignmentReportingConsumer(Map<String, Object> config) {
             super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            checkpointer.mainConsumer((String) config.get(ConsumerConfig.CLIENT_ID_CONFIG));
         }
 
         @Override

@@ -25,12 +25,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaClientSupplier;
@@ -79,6 +81,8 @@ public final class StateCheckpointer implements AutoCloseable {
     /** The newest snapshot of each task not yet stored; a newer one replaces it. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    /** The client ids of this process's main consumers: its members of the job's consumer group. */
+    private final Set<String> mainConsumers = ConcurrentHashMap.newKeySet();
     /** Stores Kafka Streams closed while shutting down: the tasks a savepoint covers. */
     private final List<ClosedStore> closedAtShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
@@ -140,6 +144,11 @@ public final class StateCheckpointer implements AutoCloseable {
      */
     public KafkaClientSupplier clientSupplier(Topology topology) {
         return new PrefetchingClientSupplier(this, topology.describe(), groupId);
+    }
+
+    /** A main consumer of this process, by its client id: the group assigns tasks' input to it. */
+    void mainConsumer(String clientId) {
+        mainConsumers.add(clientId);
     }
 
     void register(CheckpointedRocksStore store) {
@@ -362,9 +371,17 @@ public final class StateCheckpointer implements AutoCloseable {
             if (!p.confirmed) {
                 // committed first, open second: an aborted transaction's input is only committed again after
                 // the task closed its store, so a store still open after the commit holds committed writes only
-                if (committed(s) && !s.store().isClosed()) {
+                // (the same incarnation: a revived task reopens the same store object)
+                // and the task still this process's: see owner()
+                Owner owner = committed(s) && s.storeOpen() ? owner(s) : Owner.UNKNOWN;
+                if (owner == Owner.THIS_PROCESS) {
                     p.confirmed = true;
-                } else if (s.store().isClosed() || Duration.between(p.taken, clock.instant()).compareTo(COMMIT_WAIT) > 0) {
+                } else if (owner == Owner.ANOTHER_PROCESS) {
+                    LOG.infof("snapshot of task %s dropped: the group assigns its input to another process now, whose"
+                            + " writes this state may lack", taskId);
+                    drop(taskId, p);
+                    return;
+                } else if (!s.storeOpen() || Duration.between(p.taken, clock.instant()).compareTo(COMMIT_WAIT) > 0) {
                     LOG.debugf("snapshot of task %s dropped: its commit was not seen while the store was open", taskId);
                     drop(taskId, p);
                     return;
@@ -401,6 +418,36 @@ public final class StateCheckpointer implements AutoCloseable {
     private void drop(String taskId, Pending p) {
         pending.remove(taskId, p);
         deleteQuietly(p.snapshot.dir());
+    }
+
+    private enum Owner { THIS_PROCESS, ANOTHER_PROCESS, UNKNOWN }
+
+    /**
+     * Who the stable consumer group assigns the snapshot's input partitions to. A process that lost the task to
+     * another one while its store stayed open (paused, cut off from the broker, its stream thread not yet told)
+     * can still snapshot it, and the other owner's commits pass the commit wait; but its state lacks that owner's
+     * writes, which are below the snapshot's changelog label. Such a snapshot is not stored. Moving the task back
+     * to this process would close the store first (a lost or revoked task is closed), which the open check sees.
+     */
+    private Owner owner(Snapshot s) throws InterruptedException {
+        if (s.inputOffsets().isEmpty()) {
+            return Owner.THIS_PROCESS;
+        }
+        try {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups()
+                    .get(groupId).get(BROKER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (group.groupState() != GroupState.STABLE) {
+                return Owner.UNKNOWN;
+            }
+            Set<TopicPartition> ours = group.members().stream().filter(m -> mainConsumers.contains(m.clientId()))
+                    .flatMap(m -> m.assignment().topicPartitions().stream()).collect(Collectors.toSet());
+            return ours.containsAll(s.inputOffsets().keySet()) ? Owner.THIS_PROCESS : Owner.ANOTHER_PROCESS;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.debugf("cannot describe the group %s yet: %s", groupId, e.getMessage());
+            return Owner.UNKNOWN;
+        }
     }
 
     /** Whether the consumer group has committed past every input record whose writes the snapshot holds. */
