@@ -10,22 +10,22 @@ import java.util.stream.Stream;
 
 /**
  * How a Kinesis job's work is laid out, which decides the engine that runs it and the checkpoint tasks it writes
- * (docs/kinesis.md). A windowed job that may run on more than one pod ({@link StreamJobSpec#mostPods()}) shuffles its
- * records by key to window tasks spread over its pods; any other Kinesis job runs on one pod with one window task.
- * The two write different checkpoint tasks, and neither can read the other's: a job cannot move between them while
- * it has checkpoints.
+ * (docs/kinesis.md). A job that may run on more than one pod ({@link StreamJobSpec#mostPods()}) reads its source with
+ * a task per shard spread over its pods, and, when it has a window, shuffles its records by key to window tasks spread
+ * over them too; a job on one pod keeps every shard's position and every window in one task. The two write different
+ * checkpoint tasks, and neither can read the other's: a job cannot move between them while it has checkpoints.
  *
  * <p>It also names the AWS resources a Kinesis job makes for itself, which outlive its pods: the lease tables of the
  * Kinesis Client Library (per application: a table named after it, and its {@code -CoordinatorState} and
- * {@code -WorkerMetricStats} tables), and on several pods the shuffle stream and a second application for the window
- * tasks.
+ * {@code -WorkerMetricStats} tables), and for a windowed job on several pods the shuffle stream and a second
+ * application for the window tasks.
  */
 public enum KinesisLayout {
     /** One pod: one task holds every shard's position and every window ({@link #ONE_POD_TASK}). */
     ONE_POD,
     /**
-     * Several pods: a source task per source shard ({@link #SOURCE_TASK_PREFIX} and the shard) and a window task
-     * per shuffle shard ({@link #WINDOW_TASK_PREFIX} and the shard).
+     * Several pods: a source task per source shard ({@link #SOURCE_TASK_PREFIX} and the shard) and, with a window, a
+     * window task per shuffle shard ({@link #WINDOW_TASK_PREFIX} and the shard).
      */
     SEVERAL_PODS;
 
@@ -69,8 +69,13 @@ public enum KinesisLayout {
         if (spec == null || spec.source == null || spec.source.kinesis == null) {
             return Optional.empty();
         }
-        boolean windowed = SqlPipeline.steps(spec).stream().anyMatch(step -> step.window != null);
-        return Optional.of(windowed && spec.mostPods() > 1 ? SEVERAL_PODS : ONE_POD);
+        return Optional.of(spec.mostPods() > 1 ? SEVERAL_PODS : ONE_POD);
+    }
+
+    /** Whether a Kinesis job shuffles its records between pods: on several pods, with a window. */
+    public static boolean shuffles(StreamJobSpec spec) {
+        return of(spec).orElse(ONE_POD) == SEVERAL_PODS
+                && SqlPipeline.steps(spec).stream().anyMatch(step -> step.window != null);
     }
 
     /**

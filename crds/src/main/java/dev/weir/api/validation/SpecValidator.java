@@ -97,36 +97,25 @@ public final class SpecValidator {
         // a job that runs no pod (suspended, or replicas 0 without scaling) reads no checkpoint yet
         boolean runsPods = !Boolean.TRUE.equals(spec.suspend) && pods > 0;
         Optional<String> written = runsPods ? writtenTask(job, layout) : Optional.empty();
-        boolean windowed = SqlPipeline.steps(spec).stream().anyMatch(step -> step.window != null);
-        if (written.isPresent() && !windowed) {
-            errors.add(new ValidationError("spec.pipeline", "has no window while the job has checkpoints written on"
-                    + " several pods (task " + written.get() + "): a Kinesis job without a window runs on one pod,"
-                    + " which cannot read them (docs/kinesis.md); run it as a new StreamJob under another name"));
-            return List.copyOf(errors);
-        }
         if (written.isPresent()) {
             errors.add(layout == KinesisLayout.SEVERAL_PODS
                     ? new ValidationError(field, "cannot ask for more than one pod (" + asked + ") while the job has"
-                    + " checkpoints written on one pod (task " + written.get() + "): a Kinesis job's windows are"
-                    + " checkpointed differently on several pods (docs/kinesis.md); set it back to 1, or run the"
-                    + " job as a new StreamJob under another name")
+                    + " checkpoints written on one pod (task " + written.get() + "): a Kinesis job's positions and"
+                    + " windows are checkpointed differently on several pods (docs/kinesis.md); set it back to 1, or"
+                    + " run the job as a new StreamJob under another name")
                     : new ValidationError(field, "must stay above 1 (" + asked + ") while the job has checkpoints"
-                    + " written on several pods (task " + written.get() + "): a Kinesis job's windows are"
-                    + " checkpointed differently on one pod (docs/kinesis.md); give 2 or more (autoscaling still"
+                    + " written on several pods (task " + written.get() + "): a Kinesis job's positions and windows"
+                    + " are checkpointed differently on one pod (docs/kinesis.md); give 2 or more (autoscaling still"
                     + " takes it down to one pod or zero), or run the job as a new StreamJob under another name"));
             return List.copyOf(errors);
         }
         if (pods <= 1) {
             return List.copyOf(errors);
         }
-        if (!windowed) {
-            errors.add(new ValidationError(field, "must be 1 for a Kinesis job without a window, got " + pods
-                    + ": such a job runs on one pod (docs/kinesis.md); " + (scales ? "minReplicas 0 still scales"
-                    + " it to zero when idle and back" : "give replicas 1")));
-        } else if (spec.checkpoints == null || spec.checkpoints.location == null) {
+        if (spec.checkpoints == null || spec.checkpoints.location == null) {
             errors.add(new ValidationError("spec.checkpoints.location", "is required for a Kinesis job on several"
-                    + " pods (" + asked + "): each pod's share of the windows moves between pods through the"
-                    + " checkpoints; give one, or run the job on one pod"));
+                    + " pods (" + asked + "): each pod's share of the shard positions (and windows) moves between"
+                    + " pods through the checkpoints; give one, or run the job on one pod"));
         } else if (spec.restoreFrom != null) {
             errors.add(new ValidationError("spec.restoreFrom", "is not supported yet for a Kinesis job on several"
                     + " pods (" + asked + "): restore it on one pod, or start it without restoreFrom"));

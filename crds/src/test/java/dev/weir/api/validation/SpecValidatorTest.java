@@ -1,6 +1,7 @@
 package dev.weir.api.validation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -596,18 +597,21 @@ class SpecValidatorTest {
                 SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
         job.getSpec().restoreFrom = null;
 
+        // without a window: source tasks on several pods, no shuffle; positions still move through the checkpoints
         job.getSpec().pipeline = List.of(job.getSpec().pipeline.get(0));
-        errors = SpecValidator.validateForCluster(job);
-        assertEquals(List.of("spec.replicas"), errors.stream().map(ValidationError::field).toList());
-        assertTrue(errors.get(0).message().startsWith("must be 1 for a Kinesis job without a window, got 2"),
-                errors.toString());
+        assertEquals(List.of(), SpecValidator.validateForCluster(job));
+        assertEquals(KinesisLayout.SEVERAL_PODS, KinesisLayout.of(job.getSpec()).orElseThrow());
+        assertFalse(KinesisLayout.shuffles(job.getSpec()));
+        job.getSpec().checkpoints = null;
+        assertEquals(List.of("spec.checkpoints.location"),
+                SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
         job.getSpec().replicas = 1;
         job.getSpec().scaling = new ScalingSpec();
         job.getSpec().scaling.minReplicas = 0;
         job.getSpec().scaling.maxReplicas = 1;
         assertEquals(List.of(), SpecValidator.validateForCluster(job), "to zero when idle and back to one");
         job.getSpec().scaling.maxReplicas = 3;
-        assertEquals(List.of("spec.scaling.maxReplicas"),
+        assertEquals(List.of("spec.checkpoints.location"),
                 SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
 
         job.getSpec().scaling = null;
@@ -649,12 +653,14 @@ class SpecValidatorTest {
         job.getSpec().replicas = 1;
         assertEquals(List.of(), SpecValidator.validateForCluster(job), "one pod on one pod's checkpoints");
 
-        // a job without a window runs on one pod whatever its pods: dropping the window is what moved it
+        // the window dropped: still several pods (the source tasks keep their positions), so no move
         job.getSpec().replicas = 2;
         job.getSpec().pipeline = List.of(job.getSpec().pipeline.get(0));
         job.getStatus().checkpoints.savepoints = List.of(stored("kinesis-windows-shardId-000000000000"));
-        assertEquals(KinesisLayout.ONE_POD, KinesisLayout.of(job.getSpec()).orElseThrow());
-        assertEquals(List.of("spec.pipeline"),
+        assertEquals(KinesisLayout.SEVERAL_PODS, KinesisLayout.of(job.getSpec()).orElseThrow());
+        assertEquals(List.of(), SpecValidator.validateForCluster(job));
+        job.getSpec().replicas = 1;
+        assertEquals(List.of("spec.replicas"),
                 SpecValidator.validateForCluster(job).stream().map(ValidationError::field).toList());
     }
 

@@ -110,7 +110,7 @@ public final class SavepointFinalizer {
             JobEvents.record(context.getClient(), job, JobEvents.WARNING, KINESIS_RESOURCES_LEFT, "Runtime pods were"
                     + " still running " + timeout + " after the deletion, so what they made in AWS is left: the"
                     + " DynamoDB tables " + String.join(", ", KinesisLayout.leaseTables(job)) + " (those that exist)"
-                    + (KinesisLeftovers.hadSeveralPods(job) ? " and the Kinesis stream "
+                    + (KinesisLeftovers.hadShuffle(job) ? " and the Kinesis stream "
                     + KinesisLayout.shuffleStream(job) : "")
                     + ". Delete them by hand once the pods are gone");
         }

@@ -57,7 +57,7 @@ public final class KinesisLeftovers {
                     software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException.class,
                     "dynamodb:DeleteTable", deleted, absent, failed);
         }
-        if (hadSeveralPods(job)) {
+        if (hadShuffle(job)) {
             String stream = KinesisLayout.shuffleStream(job);
             sort("Kinesis stream " + stream, () -> clients.kinesis().deleteStream(request -> request
                             .streamName(stream).enforceConsumerDeletion(true)),
@@ -68,12 +68,13 @@ public final class KinesisLeftovers {
     }
 
     /**
-     * Whether the job may have a shuffle stream: its spec runs it on several pods, or its status lists checkpoints
-     * written on several pods (a refused edit can have left the spec on one pod).
+     * Whether the job may have a shuffle stream: its spec shuffles (several pods and a window), or its status lists
+     * checkpoints of window tasks on several pods (a refused edit can have left the spec on one pod, or the window
+     * was dropped since). A job that never shuffled is not asked for {@code kinesis:DeleteStream}.
      */
-    public static boolean hadSeveralPods(StreamJob job) {
-        return KinesisLayout.of(job.getSpec()).orElseThrow() == KinesisLayout.SEVERAL_PODS
-                || KinesisLayout.writtenIn(job.getStatus()).containsValue(KinesisLayout.SEVERAL_PODS);
+    public static boolean hadShuffle(StreamJob job) {
+        return KinesisLayout.shuffles(job.getSpec()) || KinesisLayout.writtenIn(job.getStatus()).keySet().stream()
+                .anyMatch(task -> task.startsWith(KinesisLayout.WINDOW_TASK_PREFIX));
     }
 
     private static void sort(String what, Supplier<CompletableFuture<?>> request, Class<? extends Exception> notFound,

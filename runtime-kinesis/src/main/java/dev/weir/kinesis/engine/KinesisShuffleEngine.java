@@ -80,6 +80,10 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * Both checkpoint to the job's checkpoint store, then to the lease table: a source task its shard's position, its
  * largest event time and the chain's last position per shuffle shard; a window task its window state, each source
  * shard's last applied position and largest event time, and its position in the shuffle shard.
+ *
+ * <p>A job without a window has source tasks only: no shuffle stream, no window application; each record's result
+ * (the record as mapped, or its dead letter) is written by the source task that read it, and the task's checkpoint is
+ * its shard's position. Only the sink may see a record again, after a crash.
  */
 public final class KinesisShuffleEngine implements KinesisJobEngine {
     /** The checkpoint store's task id of a source shard's task: this prefix and the shard id. */
@@ -122,10 +126,6 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                                 KinesisClients clients, RecordListener listener, TaskCheckpoints checkpoints,
                                 Path stateDir) {
         this.job = CompiledJob.compile(job.getSpec());
-        if (this.job.window() == null) {
-            throw new IllegalArgumentException("a job without a window has nothing to shuffle: run it with the"
-                    + " single-stage engine on every pod");
-        }
         this.ingest = new Ingest(this.job);
         this.listener = listener;
         this.streams = JobStreams.of(job.getSpec());
@@ -157,24 +157,35 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                     + " are kept per shuffle shard, which cannot start from that state: run the job on one pod"
                     + " (replicas 1, scaling.maxReplicas 1), or give it a new name to start with empty windows");
         }
-        ensureShuffleStream();
-        shuffleShards = clients.shards(shuffle.stream()).stream()
-                .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null)
-                .sorted(Comparator.comparing(shard -> new BigInteger(shard.hashKeyRange().startingHashKey())))
-                .toList();
-        KinesisSourceSettings windows = new KinesisSourceSettings(KinesisLayout.windowsApplication(sourceReads.applicationName()),
-                shuffle.stream(), sourceReads.workerId(), KinesisSourceSettings.StartingPosition.TRIM_HORIZON,
-                sourceReads.leaseDuration(), sourceReads.leaderLease(), sourceReads.shardSyncInterval(),
-                sourceReads.parentPollInterval(), sourceReads.caughtUpPollInterval(), sourceReads.maxRecordsPerRead(),
-                sourceReads.readAhead(), sourceReads.shutdownTimeout());
-        shuffleReader = new KinesisSource(windows, clients, windowTasks);
+        if (job.window() == null) {
+            // nothing to shuffle: the source tasks write every record's result themselves
+            shuffleShards = List.of();
+        } else {
+            ensureShuffleStream();
+            shuffleShards = clients.shards(shuffle.stream()).stream()
+                    .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null)
+                    .sorted(Comparator.comparing(shard -> new BigInteger(shard.hashKeyRange().startingHashKey())))
+                    .toList();
+            KinesisSourceSettings windows = new KinesisSourceSettings(
+                    KinesisLayout.windowsApplication(sourceReads.applicationName()), shuffle.stream(),
+                    sourceReads.workerId(), KinesisSourceSettings.StartingPosition.TRIM_HORIZON,
+                    sourceReads.leaseDuration(), sourceReads.leaderLease(), sourceReads.shardSyncInterval(),
+                    sourceReads.parentPollInterval(), sourceReads.caughtUpPollInterval(),
+                    sourceReads.maxRecordsPerRead(), sourceReads.readAhead(), sourceReads.shutdownTimeout());
+            shuffleReader = new KinesisSource(windows, clients, windowTasks);
+        }
         sourceReader = new KinesisSource(sourceReads, clients, sourceTasks);
         running = true;
-        shuffleReader.start();
+        if (shuffleReader != null) {
+            shuffleReader.start();
+        }
         sourceReader.start();
     }
 
-    /** Completes once every source shard's input has ended and every window task wrote what that led to. */
+    /**
+     * Completes once every source shard's input has ended and every window task wrote what that led to; a job
+     * without a window has no window task to say so, and it does not complete.
+     */
     public CompletableFuture<Void> drained() {
         return drained;
     }
@@ -185,7 +196,8 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         if (failed != null) {
             return new Health(false, failed);
         }
-        return new Health(running, running ? "reading " + streams.source() + " through " + shuffle.stream() : "stopped");
+        String how = job.window() == null ? " with a task per shard" : " through " + shuffle.stream();
+        return new Health(running, running ? "reading " + streams.source() + how : "stopped");
     }
 
     @Override

@@ -27,9 +27,9 @@ public record ShuffleSettings(String stream, int shards, Duration progressInterv
     public static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
     /**
-     * The shuffle of a job that may run on more than one pod and has a window: its stream, named after the job's
-     * lease tables ({@code weir-<namespace>-<job>-shuffle}), with a shard per pod the job may have. Empty for a job
-     * on one pod (the single-process engine runs it) or without a window (nothing to shuffle).
+     * The shuffle of a job that may run on more than one pod: its stream, named after the job's lease tables
+     * ({@code weir-<namespace>-<job>-shuffle}), with a shard per pod the job may have; only a job with a window
+     * makes and uses it. Empty for a job on one pod (the single-process engine runs it).
      */
     public static Optional<ShuffleSettings> of(StreamJob job) {
         if (KinesisLayout.of(job.getSpec()).orElse(KinesisLayout.ONE_POD) != KinesisLayout.SEVERAL_PODS) {

@@ -2,6 +2,7 @@ package dev.weir.runtime.app;
 
 import dev.weir.api.ConsumerGroups;
 import dev.weir.api.JobFiles;
+import dev.weir.api.KinesisLayout;
 import dev.weir.api.SourceSpec;
 import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.DaemonThreads;
@@ -113,8 +114,13 @@ public class KinesisEngineRunner {
             engine = new KinesisShuffleEngine(job, settings, shuffle.get(), clients, listener, checkpoints.orElseThrow(
                     () -> new IllegalStateException("a Kinesis job on several pods needs spec.checkpoints.location")),
                     stateDir.resolve(application));
-            LOG.infof("job %s runs on up to %d pods: keyed records cross the shuffle stream %s",
-                    job.getMetadata().getName(), shuffle.get().shards(), shuffle.get().stream());
+            if (KinesisLayout.shuffles(job.getSpec())) {
+                LOG.infof("job %s runs on up to %d pods: keyed records cross the shuffle stream %s",
+                        job.getMetadata().getName(), shuffle.get().shards(), shuffle.get().stream());
+            } else {
+                LOG.infof("job %s runs on up to %d pods, each reading its share of the shards (no window, so no"
+                        + " shuffle)", job.getMetadata().getName(), shuffle.get().shards());
+            }
         } else {
             engine = new KinesisEngine(job, settings, clients, listener, checkpoints,
                     JobCheckpointStores.restoreFrom(job), stateDir.resolve(application));
