@@ -35,32 +35,41 @@ final class PrefetchingClientSupplier extends StreamsClients {
 
     /** The main consumer: Kafka Streams subscribes it with its own rebalance listener, which this one wraps. */
     private final class AssignmentReportingConsumer extends KafkaConsumer<byte[], byte[]> {
+        private final String clientId;
+
         AssignmentReportingConsumer(Map<String, Object> config) {
             super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            checkpointer.mainConsumer((String) config.get(ConsumerConfig.CLIENT_ID_CONFIG));
+            this.clientId = (String) config.get(ConsumerConfig.CLIENT_ID_CONFIG);
         }
 
         @Override
         public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
-            super.subscribe(topics, new Reporting(listener));
+            super.subscribe(topics, new Reporting(listener, this));
         }
 
         @Override
         public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
-            super.subscribe(pattern, new Reporting(listener));
+            super.subscribe(pattern, new Reporting(listener, this));
         }
     }
 
-    /** Reports before Kafka Streams handles an assignment (downloads start first) and after a revocation. */
+    /**
+     * Reports before Kafka Streams handles an assignment (downloads start first, and the checkpointer learns which
+     * group member this consumer is now) and after a revocation.
+     */
     private final class Reporting implements ConsumerRebalanceListener {
         private final ConsumerRebalanceListener streams;
+        private final AssignmentReportingConsumer consumer;
 
-        Reporting(ConsumerRebalanceListener streams) {
+        Reporting(ConsumerRebalanceListener streams, AssignmentReportingConsumer consumer) {
             this.streams = streams;
+            this.consumer = consumer;
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // on the consumer's own thread, inside its poll: its group metadata is current
+            checkpointer.member(consumer.clientId, consumer.groupMetadata().memberId());
             checkpointer.tasksAssigned(tasks.of(partitions));
             streams.onPartitionsAssigned(partitions);
         }

@@ -81,8 +81,12 @@ public final class StateCheckpointer implements AutoCloseable {
     /** The newest snapshot of each task not yet stored; a newer one replaces it. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
-    /** The client ids of this process's main consumers: its members of the job's consumer group. */
-    private final Set<String> mainConsumers = ConcurrentHashMap.newKeySet();
+    /**
+     * This process's members of the job's consumer group: per main consumer (its client id), the member id the group
+     * gave it at its latest assignment. Not the client id alone: a static member (group.instance.id) that a new
+     * process replaces keeps the client id it first joined with.
+     */
+    private final Map<String, String> members = new ConcurrentHashMap<>();
     /** Stores Kafka Streams closed while shutting down: the tasks a savepoint covers. */
     private final List<ClosedStore> closedAtShutdown = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean shuttingDown;
@@ -146,9 +150,9 @@ public final class StateCheckpointer implements AutoCloseable {
         return new PrefetchingClientSupplier(this, topology.describe(), groupId);
     }
 
-    /** A main consumer of this process, by its client id: the group assigns tasks' input to it. */
-    void mainConsumer(String clientId) {
-        mainConsumers.add(clientId);
+    /** A main consumer of this process (by its client id) was assigned partitions as group member {@code memberId}. */
+    void member(String clientId, String memberId) {
+        members.put(clientId, memberId);
     }
 
     void register(CheckpointedRocksStore store) {
@@ -377,8 +381,6 @@ public final class StateCheckpointer implements AutoCloseable {
                 if (owner == Owner.THIS_PROCESS) {
                     p.confirmed = true;
                 } else if (owner == Owner.ANOTHER_PROCESS) {
-                    LOG.infof("snapshot of task %s dropped: the group assigns its input to another process now, whose"
-                            + " writes this state may lack", taskId);
                     drop(taskId, p);
                     return;
                 } else if (!s.storeOpen() || Duration.between(p.taken, clock.instant()).compareTo(COMMIT_WAIT) > 0) {
@@ -439,9 +441,17 @@ public final class StateCheckpointer implements AutoCloseable {
             if (group.groupState() != GroupState.STABLE) {
                 return Owner.UNKNOWN;
             }
-            Set<TopicPartition> ours = group.members().stream().filter(m -> mainConsumers.contains(m.clientId()))
+            Collection<String> memberIds = members.values();
+            Set<TopicPartition> ours = group.members().stream().filter(m -> memberIds.contains(m.consumerId()))
                     .flatMap(m -> m.assignment().topicPartitions().stream()).collect(Collectors.toSet());
-            return ours.containsAll(s.inputOffsets().keySet()) ? Owner.THIS_PROCESS : Owner.ANOTHER_PROCESS;
+            if (ours.containsAll(s.inputOffsets().keySet())) {
+                return Owner.THIS_PROCESS;
+            }
+            LOG.infof("snapshot of task %s dropped: the group assigns its input %s to another member now (this"
+                    + " process's members: %s; the group's: %s), whose writes this state may lack", s.taskId(),
+                    s.inputOffsets().keySet(), memberIds, group.members().stream()
+                            .map(m -> m.consumerId() + " " + m.assignment().topicPartitions()).toList());
+            return Owner.ANOTHER_PROCESS;
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
