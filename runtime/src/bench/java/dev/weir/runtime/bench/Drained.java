@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -21,8 +20,6 @@ import org.awaitility.Awaitility;
  * The completion criterion, the same for every application: its consumer group has committed, on every partition
  * of the input topic and of its repartition topic, the end offset. A Kafka Streams application commits only what it
  * has processed and flushed to its output, so at that point all the input has gone through both sub-topologies.
- * Flink commits the input's offsets when a checkpoint completes, that is once every operator has processed the
- * records before it and the sink has flushed them.
  */
 final class Drained {
     static final Duration POLL_INTERVAL = Duration.ofMillis(100);
@@ -38,17 +35,17 @@ final class Drained {
      * Polls every {@link #POLL_INTERVAL} until the group has drained {@code partitions}.
      *
      * @return {@link System#nanoTime()} when it was first seen drained
-     * @param stopped what the application stopped for, or null while it runs
      * @throws IllegalStateException if the application stops or fails first
      */
-    long await(String groupId, Collection<TopicPartition> partitions, Supplier<String> stopped, Duration atMost) {
+    long await(String groupId, Collection<TopicPartition> partitions, KafkaStreams streams, Duration atMost) {
         AtomicLong seenAt = new AtomicLong();
         Awaitility.await(groupId + " drains " + partitions)
                 .pollDelay(Duration.ZERO).pollInterval(POLL_INTERVAL).atMost(atMost)
                 .until(() -> {
-                    String stop = stopped.get();
-                    if (stop != null) {
-                        throw new IllegalStateException(groupId + " stopped (" + stop + ") before it drained its input");
+                    KafkaStreams.State state = streams.state();
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                            || state == KafkaStreams.State.NOT_RUNNING) {
+                        throw new IllegalStateException(groupId + " stopped (" + state + ") before it drained its input");
                     }
                     if (drained(groupId, partitions)) {
                         seenAt.set(System.nanoTime());
@@ -57,15 +54,6 @@ final class Drained {
                     return false;
                 });
         return seenAt.get();
-    }
-
-    /** What a Kafka Streams application stopped for, or null while it runs. */
-    static Supplier<String> stopped(KafkaStreams streams) {
-        return () -> {
-            KafkaStreams.State state = streams.state();
-            return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                    || state == KafkaStreams.State.NOT_RUNNING ? state.toString() : null;
-        };
     }
 
     private boolean drained(String groupId, Collection<TopicPartition> partitions) throws Exception {

@@ -15,11 +15,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The windows an application wrote to its sink, by (sensor, window start, window end), and how two sinks differ
- * window by window. The applications sum in different orders (Weir with a compensated sum), so averages are equal
- * when they agree to {@link #AVG_RELATIVE_TOLERANCE}; counts, minima and maxima must be equal exactly.
+ * window by window: counts equal, and each double equal to {@link #RELATIVE_TOLERANCE}, for Weir writes doubles
+ * with 15 significant digits (24.1944444444444 where Jackson writes 24.194444444444443) and the applications sum in
+ * different orders (Weir with a compensated sum).
  */
 final class SinkWindows {
-    static final double AVG_RELATIVE_TOLERANCE = 1e-9;
+    static final double RELATIVE_TOLERANCE = 1e-12;
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(1);
 
@@ -27,8 +28,12 @@ final class SinkWindows {
 
     record Values(double avg, double min, double max, long readings) {
         boolean sameAs(Values other) {
-            return readings == other.readings && min == other.min && max == other.max
-                    && Math.abs(avg - other.avg) <= AVG_RELATIVE_TOLERANCE * Math.max(Math.abs(avg), Math.abs(other.avg));
+            return readings == other.readings && close(avg, other.avg) && close(min, other.min)
+                    && close(max, other.max);
+        }
+
+        private static boolean close(double a, double b) {
+            return Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
         }
     }
 
@@ -37,8 +42,9 @@ final class SinkWindows {
      * @param extra     windows of the other sink that the reference lacks
      * @param different windows in both whose values differ
      * @param duplicates records of the other sink for a window it had already written (at-least-once may repeat)
+     * @param example   the first window that differs, with both values; empty when none does
      */
-    record Difference(int compared, int missing, int extra, int different, int duplicates) {
+    record Difference(int compared, int missing, int extra, int different, int duplicates, String example) {
         int mismatches() {
             return missing + extra + different;
         }
@@ -46,8 +52,8 @@ final class SinkWindows {
         @Override
         public String toString() {
             return mismatches() == 0 ? String.format("identical (%,d windows)", compared)
-                    : String.format("%,d mismatches in %,d windows: %,d missing, %,d extra, %,d with other values",
-                    mismatches(), compared, missing, extra, different);
+                    : String.format("%,d mismatches in %,d windows: %,d missing, %,d extra, %,d with other values; "
+                    + "the first: %s", mismatches(), compared, missing, extra, different, example);
         }
     }
 
@@ -94,16 +100,25 @@ final class SinkWindows {
     Difference compare(SinkWindows other) {
         int missing = 0;
         int different = 0;
+        String example = "";
         for (Map.Entry<Window, Values> e : windows.entrySet()) {
             Values theirs = other.windows.get(e.getKey());
-            if (theirs == null) {
-                missing++;
-            } else if (!e.getValue().sameAs(theirs)) {
-                different++;
+            if (theirs == null || !e.getValue().sameAs(theirs)) {
+                if (example.isEmpty()) {
+                    example = e.getKey() + " " + e.getValue() + " against " + theirs;
+                }
+                if (theirs == null) {
+                    missing++;
+                } else {
+                    different++;
+                }
             }
         }
-        int extra = (int) other.windows.keySet().stream().filter(w -> !windows.containsKey(w)).count();
-        return new Difference(windows.size(), missing, extra, different, other.duplicates);
+        List<Window> extra = other.windows.keySet().stream().filter(w -> !windows.containsKey(w)).toList();
+        if (example.isEmpty() && !extra.isEmpty()) {
+            example = extra.get(0) + " only in the other: " + other.windows.get(extra.get(0));
+        }
+        return new Difference(windows.size(), missing, extra.size(), different, other.duplicates, example);
     }
 
     private static JsonNode parse(byte[] value) {
