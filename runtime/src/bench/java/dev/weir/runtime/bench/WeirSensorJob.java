@@ -33,6 +33,7 @@ final class WeirSensorJob implements BenchmarkedJob {
     private final StreamJob job;
     private final int sourcePartitions;
     private final Double sampleRatio;
+    private SimpleMeterRegistry registry;
     private JobMetrics metrics;
     private JobTracing tracing;
 
@@ -63,7 +64,8 @@ final class WeirSensorJob implements BenchmarkedJob {
         job.getSpec().sink.kafka.topic = sink;
         job.getSpec().deadLetter.kafka.topic = deadLetter;
         CompiledJob compiled = CompiledJob.compile(job.getSpec());
-        metrics = new JobMetrics(new SimpleMeterRegistry());
+        registry = new SimpleMeterRegistry();
+        metrics = new JobMetrics(registry);
         if (tracing != null) {
             tracing.close();
         }
@@ -81,6 +83,11 @@ final class WeirSensorJob implements BenchmarkedJob {
     @Override
     public String repartitionTopic(String applicationId) {
         return JobTopics.keyedTopic(applicationId);
+    }
+
+    /** Records the window tasks of the run started last have taken into windows. */
+    long windowed() {
+        return metrics == null ? 0 : (long) registry.counter(JobMetrics.RECORDS_WINDOWED).count();
     }
 
     @Override
