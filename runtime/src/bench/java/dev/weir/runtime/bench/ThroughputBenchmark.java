@@ -106,13 +106,14 @@ public final class ThroughputBenchmark {
     /**
      * One run of one application; bytes are what it sent to and fetched from the broker (-1: not measured, for
      * Flink), {@code threads} its stream threads or Flink's parallelism; {@code processed} when its window had taken
-     * every record the filter keeps (null: not known, for the hand-written application), {@code elapsed} when it
-     * had committed the end offsets (for Flink: {@code processed}, see {@link FlinkSensorJob}).
+     * (or dead-lettered) every record the filter keeps (null: not known, for the hand-written application),
+     * {@code elapsed} when it had committed the end offsets (for Flink: {@code processed}, see
+     * {@link FlinkSensorJob}).
      */
     record Run(String job, String label, int threads, long events, double eventsPerSecond, Duration processed,
-               Duration elapsed,
-               Duration startup, CpuSplit.Split cpu, HeapSampler.Heap heap, long bytesSent, long bytesFetched,
-               String sink, long sinkRecords, long deadLetters, long droppedRecords, String summary) {
+               Duration elapsed, Duration startup, CpuSplit.Split cpu, HeapSampler.Heap heap, long bytesSent,
+               long bytesFetched, String sink, long sinkRecords, long deadLetters, long droppedRecords,
+               String summary) {
 
         double streamThreadMicrosPerEvent() {
             return cpu.streamThread() * 1e6 / events;
@@ -293,7 +294,7 @@ public final class ThroughputBenchmark {
             long started = System.nanoTime();
             streams.start();
             Long processedAt = job instanceof WeirSensorJob weir
-                    ? awaitProcessed(weir::windowed, input.events() - input.filtered(), () -> stopped(streams))
+                    ? awaitProcessed(weir::processed, input.events() - input.filtered(), () -> stopped(streams))
                     : null;
             long drainedAt = drained.await(applicationId, drainedWhen, streams, RUN_TIMEOUT);
             HeapSampler.Heap heapUse = heap.stop();

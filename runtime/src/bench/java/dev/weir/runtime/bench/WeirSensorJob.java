@@ -11,6 +11,7 @@ import dev.weir.runtime.kafka.StreamsTopology;
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.tracing.JobTracing;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,9 +86,20 @@ final class WeirSensorJob implements BenchmarkedJob {
         return JobTopics.keyedTopic(applicationId);
     }
 
-    /** Records the window tasks of the run started last have taken into windows. */
-    long windowed() {
-        return metrics == null ? 0 : (long) registry.counter(JobMetrics.RECORDS_WINDOWED).count();
+    /**
+     * Records of the run started last that are done with: taken into their windows by the window tasks, or
+     * dead-lettered (late ones included); windows dead-lettered are not records.
+     */
+    long processed() {
+        if (registry == null) {
+            return 0;
+        }
+        return (long) (registry.counter(JobMetrics.RECORDS_WINDOWED).count() + sum(JobMetrics.DEAD_LETTERS)
+                - sum(JobMetrics.WINDOW_DEAD_LETTERS));
+    }
+
+    private double sum(String counter) {
+        return registry.find(counter).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Override
