@@ -130,6 +130,10 @@ public final class EventTimeReader {
     }
 
     private long parseIso(String text) throws RecordRejected {
+        long utc = UtcTimestamps.epochMillis(text);
+        if (utc != UtcTimestamps.NOT_READ) {
+            return utc;
+        }
         String what = "event time field '" + field + "' is '" + text + "'";
         TemporalAccessor parsed;
         try {

@@ -5,6 +5,7 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Where this JVM's CPU went during one run: the application's stream thread, its clients' I/O threads, the other
@@ -25,8 +26,25 @@ final class CpuSplit {
         return new CpuSplit();
     }
 
-    /** Splits the CPU used since {@link #start()}; call it while the application's threads still run. */
-    Split stop(String applicationId) {
+    /** A Kafka Streams application's stream threads: {@code <application id>-…-StreamThread-<n>}. */
+    static Predicate<String> streamThreads(String applicationId) {
+        return name -> name.startsWith(applicationId + "-") && name.matches(".*-StreamThread-\\d+");
+    }
+
+    /**
+     * A Flink job's task threads, {@code <operator chain> (<subtask>/<parallelism>)#<attempt>}, but not its sources'
+     * fetcher threads, which are Kafka client I/O.
+     */
+    static Predicate<String> flinkTaskThreads() {
+        return name -> name.matches(".* \\(\\d+/\\d+\\)#\\d+") && !name.startsWith("Source Data Fetcher");
+    }
+
+    /**
+     * Splits the CPU used since {@link #start()}; call it while the application's threads still run.
+     *
+     * @param processing the application's processing threads, by name; its other threads carry its application id
+     */
+    Split stop(String applicationId, Predicate<String> processing) {
         long total = processCpuNanos() - processBefore;
         long stream = 0;
         long clients = 0;
@@ -41,7 +59,7 @@ final class CpuSplit {
             }
             used -= threadsBefore.getOrDefault(info.getThreadId(), 0L);
             String name = info.getThreadName();
-            if (name.startsWith(applicationId + "-") && name.matches(".*-StreamThread-\\d+")) {
+            if (processing.test(name)) {
                 stream += used;
             } else if (name.contains(applicationId)) {
                 clients += used;

@@ -32,9 +32,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * ({@code suppress(untilWindowCloses)}) as JSON.
  */
 final class HandWrittenSensorJob implements BenchmarkedJob {
+    static final String NAME = "hand-written";
     /** Names the repartition topic: {@code <application id>-by-sensor-repartition}. */
     private static final String BY_SENSOR = "by-sensor";
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    static final ObjectMapper MAPPER = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
@@ -54,7 +55,7 @@ final class HandWrittenSensorJob implements BenchmarkedJob {
 
     @Override
     public String name() {
-        return "hand-written";
+        return NAME;
     }
 
     @Override

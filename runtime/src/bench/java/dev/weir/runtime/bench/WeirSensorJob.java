@@ -11,6 +11,7 @@ import dev.weir.runtime.kafka.StreamsTopology;
 import dev.weir.runtime.pipeline.CompiledJob;
 import dev.weir.runtime.pipeline.JobMetrics;
 import dev.weir.runtime.tracing.JobTracing;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +34,7 @@ final class WeirSensorJob implements BenchmarkedJob {
     private final StreamJob job;
     private final int sourcePartitions;
     private final Double sampleRatio;
+    private SimpleMeterRegistry registry;
     private JobMetrics metrics;
     private JobTracing tracing;
 
@@ -63,7 +65,8 @@ final class WeirSensorJob implements BenchmarkedJob {
         job.getSpec().sink.kafka.topic = sink;
         job.getSpec().deadLetter.kafka.topic = deadLetter;
         CompiledJob compiled = CompiledJob.compile(job.getSpec());
-        metrics = new JobMetrics(new SimpleMeterRegistry());
+        registry = new SimpleMeterRegistry();
+        metrics = new JobMetrics(registry);
         if (tracing != null) {
             tracing.close();
         }
@@ -81,6 +84,22 @@ final class WeirSensorJob implements BenchmarkedJob {
     @Override
     public String repartitionTopic(String applicationId) {
         return JobTopics.keyedTopic(applicationId);
+    }
+
+    /**
+     * Records of the run started last that are done with: taken into their windows by the window tasks, or
+     * dead-lettered (late ones included); windows dead-lettered are not records.
+     */
+    long processed() {
+        if (registry == null) {
+            return 0;
+        }
+        return (long) (registry.counter(JobMetrics.RECORDS_WINDOWED).count() + sum(JobMetrics.DEAD_LETTERS)
+                - sum(JobMetrics.WINDOW_DEAD_LETTERS));
+    }
+
+    private double sum(String counter) {
+        return registry.find(counter).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Override
