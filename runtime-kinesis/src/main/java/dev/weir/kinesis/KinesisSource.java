@@ -263,6 +263,9 @@ public final class KinesisSource implements AutoCloseable {
 
         @Override
         public void leaseLost(LeaseLostInput input) {
+            LOG.warnf("Kinesis worker %s lost its lease on shard %s of %s (another worker took it, or renewing it"
+                    + " failed); what it read after its last checkpoint is read again by the next holder",
+                    settings.workerId(), shardId, settings.stream());
             checkpointers.remove(shardId);
             listener.shardStopped(shardId);
         }
