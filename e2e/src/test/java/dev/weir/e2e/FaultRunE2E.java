@@ -44,13 +44,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The fault run (issue 16, docs/faults.md): a windowed exactly_once Kafka job with S3 checkpoints and autoscaling, fed
  * at a steady rate with 1% bad records, while a seeded {@link FaultSchedule} kills runtime pods and the operator,
- * restarts the Kafka broker, stops the S3 server, steps the load up and edits the spec. After a quiet period: every
+ * restarts the Kafka broker and the API server, stops the S3 server, steps the load up and edits the spec. After a quiet period: every
  * window exactly once in the sink, every bad record once in the dead letters and nothing else, the status converged,
  * nothing left after the delete. The table of figures and a timeline PNG go to {@code target/FaultRunE2E-*}.
  *
  * <p>The CI run is two minutes of faults with a fixed seed; {@code -Pfaults} runs ten ({@code weir.faults.duration},
  * {@code weir.faults.seed}, {@code weir.faults.pod-kill-every}, {@code weir.faults.operator-kills},
- * {@code weir.faults.s3-down}).
+ * {@code weir.faults.s3-down}, {@code weir.faults.api-down}).
  */
 class FaultRunE2E extends PlatformScenario {
     static final String JOB = "fault-counts";
@@ -84,6 +84,8 @@ class FaultRunE2E extends PlatformScenario {
     static final int OPERATOR_KILLS = Integer.getInteger("weir.faults.operator-kills", 2);
     static final Duration S3_DOWN = Duration.parse("PT" + System.getProperty("weir.faults.s3-down", "30s")
             .toUpperCase(Locale.ROOT));
+    static final Duration API_DOWN = Duration.parse("PT" + System.getProperty("weir.faults.api-down", "10s")
+            .toUpperCase(Locale.ROOT));
 
     /** A fault as injected: when (seconds of the timeline), what, on what, and when its server came back. */
     record Injected(Kind kind, double at, double backAt, String target) {
@@ -97,7 +99,7 @@ class FaultRunE2E extends PlatformScenario {
             throws Exception {
         PlatformFaults faults = platform.faults().orElseThrow(() -> new IllegalStateException(
                 "the fault run needs a platform that can kill processes and stop servers (the local harness)"));
-        FaultSchedule schedule = FaultSchedule.draw(SEED, LENGTH, POD_KILL_EVERY, OPERATOR_KILLS, S3_DOWN);
+        FaultSchedule schedule = FaultSchedule.draw(SEED, LENGTH, POD_KILL_EVERY, OPERATOR_KILLS, S3_DOWN, API_DOWN);
         kafka().create(SOURCE, PARTITIONS);
         kafka().create(SINK, 1);
         kafka().create(DEAD_LETTER, 1);
@@ -258,6 +260,7 @@ class FaultRunE2E extends PlatformScenario {
                     faults.startS3();
                 }
             }
+            case API_RESTART -> faults.restartApiServer(fault.lasting());
             case LOAD_STEP -> generator.burst(LOAD_STEP);
             case SPEC_EDIT -> job.patch(PatchContext.of(PatchType.JSON_MERGE),
                     "{\"spec\": {\"checkpoints\": {\"interval\": \"" + INTERVAL_AFTER + "\"}}}");
@@ -516,6 +519,8 @@ class FaultRunE2E extends PlatformScenario {
                 marks.add(new Plot.Mark((int) f.at(), f.kind().label));
                 if (f.kind() == Kind.S3_OUTAGE) {
                     marks.add(new Plot.Mark((int) f.backAt(), "S3 server back"));
+                } else if (f.kind() == Kind.API_RESTART) {
+                    marks.add(new Plot.Mark((int) f.backAt(), "API server back"));
                 }
             });
             marks.sort(Comparator.comparingInt(Plot.Mark::second));

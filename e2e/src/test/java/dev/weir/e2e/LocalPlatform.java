@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,6 +182,18 @@ final class LocalPlatform extends E2EPlatform {
             @Override
             public void startS3() {
                 s3.start();
+            }
+
+            @Override
+            public void restartApiServer(Duration down) {
+                try {
+                    cluster.restartApiServer(down);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while restarting the API server", e);
+                }
             }
         });
     }

@@ -6,7 +6,7 @@ import java.time.Duration;
 /**
  * The faults {@link FaultRunE2E} injects that need a hold on the platform's processes and servers, not only on the
  * Kubernetes API: a container killed as the kernel's OOM killer or a node's crash would kill it, the Kafka broker
- * restarted, the S3 server stopped and started.
+ * restarted, the S3 server stopped and started, the API server restarted.
  */
 interface PlatformFaults {
     /** SIGKILLs every container process of the pod; the kubelet restarts them as it would after a crash. */
@@ -20,4 +20,7 @@ interface PlatformFaults {
 
     /** Starts the S3 server again at the same address with the objects it held. */
     void startS3();
+
+    /** SIGKILLs the API server, waits {@code down}, and starts it again at the same address with the same etcd. */
+    void restartApiServer(Duration down);
 }

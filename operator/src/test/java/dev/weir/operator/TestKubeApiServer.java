@@ -1,9 +1,12 @@
 package dev.weir.operator;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +35,15 @@ public final class TestKubeApiServer implements AutoCloseable {
     private static final Path KUBERNETES_GO_MOD = Path.of("kube", "kubernetes", "go.mod");
     private static final Path STREAMJOB_CRD = Path.of("..", "crds", "streamjobs.weir.dev-v1.yml");
     private static final Path CONTROLLER_MANAGER_LOG = Path.of("target", "kube-controller-manager.log");
+    private static final Path RESTARTED_API_SERVER_LOG = Path.of("target", "kube-apiserver-restarted.log");
 
     private final KubeAPIServer apiServer;
     private final KubernetesClient client;
     private final String version;
     private Process controllerManager;
     private Path controllerManagerKubeconfig;
+    /** The kube-apiserver started by {@link #restartApiServer}, once kube-api-test's own has been killed. */
+    private Process restartedApiServer;
 
     private TestKubeApiServer(KubeAPIServer apiServer, KubernetesClient client, String version) {
         this.apiServer = apiServer;
@@ -172,6 +178,84 @@ public final class TestKubeApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Restarts kube-apiserver as a crashed control-plane process comes back: SIGKILLed, {@code down} with no server,
+     * then the same binary with the same arguments (port, certificates, etcd, whose data stays) until it answers
+     * {@code /readyz} again. kube-api-test cannot restart its server alone (a stop stops etcd too, and a start picks a
+     * new port), so the first restart takes its process over: its exit is marked expected, so that kube-api-test does
+     * not stop etcd after it, and its command line is read from {@code /proc}. The restarted server's output goes to
+     * {@code target/kube-apiserver-restarted.log}.
+     */
+    public void restartApiServer(Duration down) throws IOException, InterruptedException {
+        List<String> command;
+        if (restartedApiServer == null) {
+            Process original = takeOverApiServerProcess();
+            command = commandLine(original.pid());
+            original.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        } else {
+            command = commandLine(restartedApiServer.pid());
+            restartedApiServer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        Thread.sleep(down.toMillis());
+        Files.writeString(RESTARTED_API_SERVER_LOG, String.join(" ", command) + "\n", StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        restartedApiServer = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(RESTARTED_API_SERVER_LOG.toFile()))
+                .start();
+        Process started = restartedApiServer;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            if (!started.isAlive()) {
+                throw new IllegalStateException("the restarted kube-apiserver exited with " + started.exitValue()
+                        + ", see " + RESTARTED_API_SERVER_LOG);
+            }
+            try {
+                if ("ok".equals(client.raw("/readyz"))) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the restarted kube-apiserver is not ready after 60 s, see "
+                        + RESTARTED_API_SERVER_LOG);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** kube-api-test's kube-apiserver process, its exit from now on marked as expected. */
+    private Process takeOverApiServerProcess() {
+        try {
+            Object process = field(KubeAPIServer.class, "kubeApiServerProcess").get(apiServer);
+            field(process.getClass(), "stopped").setBoolean(process, true);
+            return (Process) field(process.getClass(), "apiServerProcess").get(process);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this kube-api-test version keeps its kube-apiserver process elsewhere;"
+                    + " restartApiServer needs updating for it", e);
+        }
+    }
+
+    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+    }
+
+    private static List<String> commandLine(long pid) throws IOException {
+        byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+        List<String> arguments = new ArrayList<>();
+        int from = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == 0) {
+                arguments.add(new String(raw, from, i - from, StandardCharsets.UTF_8));
+                from = i + 1;
+            }
+        }
+        return arguments;
+    }
+
     public void createNamespace(String name) {
         client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
     }
@@ -182,6 +266,9 @@ public final class TestKubeApiServer implements AutoCloseable {
             stopGarbageCollector();
         } finally {
             client.close();
+            if (restartedApiServer != null) {
+                restartedApiServer.destroyForcibly();
+            }
             apiServer.stop();
         }
     }

@@ -263,9 +263,14 @@ public final class KinesisSource implements AutoCloseable {
 
         @Override
         public void leaseLost(LeaseLostInput input) {
-            LOG.warnf("Kinesis worker %s lost its lease on shard %s of %s (another worker took it, or renewing it"
-                    + " failed); what it read after its last checkpoint is read again by the next holder",
-                    settings.workerId(), shardId, settings.stream());
+            if (closing) {
+                LOG.debugf("Kinesis worker %s let go of shard %s of %s while stopping", settings.workerId(), shardId,
+                        settings.stream());
+            } else {
+                LOG.warnf("Kinesis worker %s lost its lease on shard %s of %s (another worker took it, or renewing it"
+                        + " failed); what it read after its last checkpoint is read again by the next holder",
+                        settings.workerId(), shardId, settings.stream());
+            }
             checkpointers.remove(shardId);
             listener.shardStopped(shardId);
         }

@@ -3,6 +3,7 @@ package dev.weir.e2e.harness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -107,6 +108,14 @@ public final class LocalCluster implements AutoCloseable {
     /** The API server's audit log of the requests service accounts made (the pods'), as JSON lines. */
     public Path auditLog() {
         return AUDIT_LOG;
+    }
+
+    /**
+     * Restarts the API server: SIGKILLed, {@code down} with none, then started again at the same address with the same
+     * etcd; the controllers, the kubelet and the pods' clients reconnect by themselves.
+     */
+    public void restartApiServer(Duration down) throws IOException, InterruptedException {
+        apiServer.restartApiServer(down);
     }
 
     /** How many pods have processes, counting those being stopped. */
