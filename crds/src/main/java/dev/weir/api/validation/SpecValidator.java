@@ -78,8 +78,8 @@ public final class SpecValidator {
     /**
      * What the operator deploys: a valid job ({@link #validate(StreamJob)}) that it can also run. A Kinesis job on
      * more than one pod shares its windows between pods through a shuffle stream, each pod's share of the state moving
-     * through the job's checkpoints (docs/kinesis.md): so it needs a window, {@code spec.checkpoints.location}, and no
-     * {@code spec.restoreFrom} yet; otherwise more than one pod is refused, naming the field that asks for it. Nor can
+     * through the job's checkpoints (docs/kinesis.md): so it needs {@code spec.checkpoints.location}; otherwise more
+     * than one pod is refused, naming the field that asks for it. Nor can
      * a Kinesis job move between one pod and several while its status lists checkpoints the other layout wrote
      * ({@link KinesisLayout}): that is refused naming the field that moved it, before any pod fails on them.
      */
@@ -116,9 +116,6 @@ public final class SpecValidator {
             errors.add(new ValidationError("spec.checkpoints.location", "is required for a Kinesis job on several"
                     + " pods (" + asked + "): each pod's share of the shard positions (and windows) moves between"
                     + " pods through the checkpoints; give one, or run the job on one pod"));
-        } else if (spec.restoreFrom != null) {
-            errors.add(new ValidationError("spec.restoreFrom", "is not supported yet for a Kinesis job on several"
-                    + " pods (" + asked + "): restore it on one pod, or start it without restoreFrom"));
         }
         return List.copyOf(errors);
     }

@@ -50,6 +50,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -102,6 +103,10 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
     private final ShuffleSettings shuffle;
     private final KinesisClients clients;
     private final TaskCheckpoints checkpoints;
+    /** The savepoints of {@code spec.restoreFrom}, for tasks this job has no checkpoint of yet. */
+    private final Optional<TaskCheckpoints> restoreFrom;
+    /** The window tasks' state in {@link #restoreFrom}, read once, by shuffle shard id; loaded by the source tasks. */
+    private Map<String, Optional<WindowState>> savedWindows;
     private final Path stateDir;
     private final long idleTimeoutMs;
     private final KinesisSink sink;
@@ -125,6 +130,16 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
     public KinesisShuffleEngine(StreamJob job, KinesisEngineSettings settings, ShuffleSettings shuffle,
                                 KinesisClients clients, RecordListener listener, TaskCheckpoints checkpoints,
                                 Path stateDir) {
+        this(job, settings, shuffle, clients, listener, checkpoints, Optional.empty(), stateDir);
+    }
+
+    /**
+     * @param restoreFrom the savepoints of another job on several pods ({@code spec.restoreFrom}), for the tasks this
+     *                    job has no checkpoint of yet; that job's shuffle stream had as many shards as this one's
+     */
+    public KinesisShuffleEngine(StreamJob job, KinesisEngineSettings settings, ShuffleSettings shuffle,
+                                KinesisClients clients, RecordListener listener, TaskCheckpoints checkpoints,
+                                Optional<TaskCheckpoints> restoreFrom, Path stateDir) {
         this.job = CompiledJob.compile(job.getSpec());
         this.ingest = new Ingest(this.job);
         this.listener = listener;
@@ -134,6 +149,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         this.shuffle = shuffle;
         this.clients = clients;
         this.checkpoints = checkpoints;
+        this.restoreFrom = restoreFrom;
         this.stateDir = stateDir;
         this.idleTimeoutMs = this.job.idleTimeout() == null ? Long.MAX_VALUE : this.job.idleTimeout().toMillis();
         KinesisSourceSettings read = settings.source();
@@ -166,6 +182,9 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                     .filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null)
                     .sorted(Comparator.comparing(shard -> new BigInteger(shard.hashKeyRange().startingHashKey())))
                     .toList();
+            if (restoreFrom.isPresent()) {
+                checkSavepointLayout(restoreFrom.get());
+            }
             KinesisSourceSettings windows = new KinesisSourceSettings(
                     KinesisLayout.windowsApplication(sourceReads.applicationName()), shuffle.stream(),
                     sourceReads.workerId(), KinesisSourceSettings.StartingPosition.TRIM_HORIZON,
@@ -180,6 +199,33 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
             shuffleReader.start();
         }
         sourceReader.start();
+    }
+
+    /**
+     * Refuses savepoints this job cannot start from: one pod's (its windows are one task, not one per shuffle shard),
+     * or window tasks of another shuffle shard count (a window key's task is its hash modulo that count).
+     */
+    private void checkSavepointLayout(TaskCheckpoints savepoints) throws CheckpointException {
+        Set<String> saved = new HashSet<>();
+        for (CheckpointInfo info : savepoints.list()) {
+            if (info.taskId().equals(KinesisEngine.TASK_ID)) {
+                throw new IllegalStateException("spec.restoreFrom names savepoints at " + savepoints.jobLocation()
+                        + " of a job that ran on one pod (task " + KinesisEngine.TASK_ID + "); this job runs on "
+                        + "several, with windows kept per shuffle shard: restore it on one pod (replicas 1,"
+                        + " scaling.maxReplicas 1)");
+            }
+            if (info.taskId().startsWith(WINDOW_TASK)) {
+                saved.add(info.taskId().substring(WINDOW_TASK.length()));
+            }
+        }
+        Set<String> mine = new HashSet<>();
+        shuffleShards.forEach(shard -> mine.add(shard.shardId()));
+        if (!saved.isEmpty() && !mine.containsAll(saved)) {
+            throw new IllegalStateException("spec.restoreFrom names savepoints at " + savepoints.jobLocation()
+                    + " with window tasks for shuffle shards " + new java.util.TreeSet<>(saved) + ", but this job's"
+                    + " shuffle stream " + shuffle.stream() + " has " + shuffleShards.size() + " shards: give this job"
+                    + " the most pods (spec.replicas or spec.scaling.maxReplicas) the saved job had");
+        }
     }
 
     /**
@@ -252,12 +298,40 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         return sourceTasks.millisBehindLatest();
     }
 
+    /**
+     * Tasks whose lease this worker lost, by shard id, kept for a while in case the worker takes the lease back before
+     * another writes them (a lease lost to a slow renewal often comes back at the next lease-taking round): their
+     * state here is then the newest, and restoring the last checkpoint would write again what was written since. A
+     * task kept longer than three lease durations has most likely moved for good, and its memory is let go.
+     */
+    private final class Parked<T> {
+        private record Kept<T>(T task, long since) {}
+
+        private final Map<String, Kept<T>> kept = new ConcurrentHashMap<>();
+
+        void put(String shardId, T task) {
+            kept.put(shardId, new Kept<>(task, System.currentTimeMillis()));
+        }
+
+        /** The task kept for the shard, if it is still young enough to take back; the rest is let go. */
+        Optional<T> take(String shardId) {
+            long oldest = System.currentTimeMillis() - 3 * sourceReads.leaseDuration().toMillis();
+            kept.values().removeIf(k -> k.since() < oldest);
+            return Optional.ofNullable(kept.remove(shardId)).map(Kept::task);
+        }
+    }
+
     // ---- the source tasks ----
 
     /** One source shard's task, under the {@link SourceTasks} lock. */
     private static final class SourceShard {
         final String id;
         ShardPosition last;
+        /**
+         * Read again after a restore from savepoints: records up to here had their results written by the job that
+         * saved them, so only their keyed records go (again) to the shuffle.
+         */
+        ShardPosition replayThrough;
         long max = WatermarkTracker.UNKNOWN;
         /** Per shuffle shard id: the last record of this shard sent there. */
         final Map<String, ShardPosition> lastSent = new HashMap<>();
@@ -267,6 +341,8 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         boolean ended;
         boolean endSent;
         boolean held = true;
+        /** The id of the newest checkpoint of this task that this process wrote or restored; null when none. */
+        String checkpointId;
 
         SourceShard(String id) {
             this.id = id;
@@ -279,6 +355,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
     private final class SourceTasks implements ShardListener {
         private final Object lock = new Object();
         private final Map<String, SourceShard> shards = new HashMap<>();
+        private final Parked<SourceShard> parked = new Parked<>();
         private final List<SinkRecord> toShuffle = new ArrayList<>();
         private final RecordOutputs outputs = outputs();
         private long nextCheckpointMs = System.currentTimeMillis() + settings.checkpointInterval().toMillis();
@@ -289,6 +366,19 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         @Override
         public Optional<ShardPosition> shardStarted(String shardId, Optional<ShardPosition> leaseCheckpoint) {
             synchronized (lock) {
+                SourceShard kept = parked.take(shardId).orElse(null);
+                try {
+                    if (kept != null && isLatest(SOURCE_TASK + shardId, kept.checkpointId)) {
+                        kept.held = true;
+                        shards.put(shardId, kept);
+                        LOG.infof("source shard %s of %s taken back: it resumes from its state in memory, through %s",
+                                shardId, streams.source(), kept.last == null ? "nothing" : kept.last);
+                        return Optional.ofNullable(kept.last);
+                    }
+                } catch (CheckpointException | RuntimeException e) {
+                    LOG.warnf("source shard %s of %s: reading its checkpoints failed (%s); it restores from them",
+                            shardId, streams.source(), e.getMessage());
+                }
                 SourceShard shard = new SourceShard(shardId);
                 try {
                     restore(shard);
@@ -388,11 +478,21 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                 SourceShard shard = shards.remove(shardId);
                 if (shard != null) {
                     shard.held = false;
+                    if (!stopping && running) {
+                        parked.put(shardId, shard);
+                    }
                 }
             }
         }
 
         private void process(KinesisRecord record, SourceShard shard, long now) {
+            if (shard.replayThrough != null) {
+                if (record.position().compareTo(shard.replayThrough) <= 0) {
+                    replay(record, shard, now);
+                    return;
+                }
+                shard.replayThrough = null;
+            }
             RecordTrace trace = listener.recordIn(new SourcePosition.Sequence(record.shardId(),
                     record.position().toString()), traceField.read(record.data()));
             Ingest.Result result = ingest.ingest(record.data(), record.approximateArrivalTimestamp().toEpochMilli(), now);
@@ -400,22 +500,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
             try {
                 if (result instanceof Ingest.Keyed k) {
                     listener.keyed(trace);
-                    Shard to = shuffleShardOf(k.key());
-                    String traceparent = trace.context() == null ? null : trace.context().header();
-                    ShuffleEnvelope.Data data = new ShuffleEnvelope.Data(shard.id, record.position(),
-                            Optional.ofNullable(shard.lastSent.get(to.shardId())), shard.max, k.eventTime(), k.key(),
-                            k.args(), record.partitionKey(), new byte[0], record.data().length, traceparent);
-                    int room = settings.sink().maxRecordBytes() - ShuffleEnvelope.dataOverhead(data) - 300;
-                    byte[] payload = record.data().length <= room ? record.data()
-                            : Arrays.copyOf(record.data(), Math.max(0, room));
-                    data = new ShuffleEnvelope.Data(data.sourceShard(), data.position(), data.after(), data.shardMax(),
-                            data.eventTime(), data.key(), data.args(), data.partitionKey(), payload, data.payloadBytes(),
-                            data.traceparent());
-                    shard.lastSent.put(to.shardId(), record.position());
-                    // a partition key of the record's own: the sink puts up to 500 of them a call, and the window
-                    // task restores their order from the chain
-                    toShuffle.add(new SinkRecord(shard.id + "/" + record.position(), ShuffleEnvelope.encode(data),
-                            to.hashKeyRange().startingHashKey()));
+                    shuffle(record, shard, k, trace.context() == null ? null : trace.context().header());
                 } else if (result instanceof Ingest.Passed p) {
                     outputs.passed(record.partitionKey(), p.kept(), trace);
                 } else if (result instanceof Ingest.Rejected r) {
@@ -426,6 +511,37 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
             } catch (RecordRejected e) {
                 deadLetter(record, trace, e.reason(), e.getMessage());
             }
+        }
+
+        /**
+         * A record the saved job had read: its keyed record to the shuffle (where the window task that holds it already
+         * drops it), nothing else written again.
+         */
+        private void replay(KinesisRecord record, SourceShard shard, long now) {
+            Ingest.Result result = ingest.ingest(record.data(), record.approximateArrivalTimestamp().toEpochMilli(), now);
+            shard.max = Math.max(shard.max, result.eventTime());
+            if (result instanceof Ingest.Keyed k) {
+                shuffle(record, shard, k, null);
+            }
+        }
+
+        /** The keyed record to its window key's shuffle shard, chained after the last one this shard sent there. */
+        private void shuffle(KinesisRecord record, SourceShard shard, Ingest.Keyed k, String traceparent) {
+            Shard to = shuffleShardOf(k.key());
+            ShuffleEnvelope.Data data = new ShuffleEnvelope.Data(shard.id, record.position(),
+                    Optional.ofNullable(shard.lastSent.get(to.shardId())), shard.max, k.eventTime(), k.key(),
+                    k.args(), record.partitionKey(), new byte[0], record.data().length, traceparent);
+            int room = settings.sink().maxRecordBytes() - ShuffleEnvelope.dataOverhead(data) - 300;
+            byte[] payload = record.data().length <= room ? record.data()
+                    : Arrays.copyOf(record.data(), Math.max(0, room));
+            data = new ShuffleEnvelope.Data(data.sourceShard(), data.position(), data.after(), data.shardMax(),
+                    data.eventTime(), data.key(), data.args(), data.partitionKey(), payload, data.payloadBytes(),
+                    data.traceparent());
+            shard.lastSent.put(to.shardId(), record.position());
+            // a partition key of the record's own: the sink puts up to 500 of them a call, and the window task
+            // restores their order from the chain
+            toShuffle.add(new SinkRecord(shard.id + "/" + record.position(), ShuffleEnvelope.encode(data),
+                    to.hashKeyRange().startingHashKey()));
         }
 
         private void deadLetter(KinesisRecord record, RecordTrace trace, DeadLetterReason reason, String message) {
@@ -492,6 +608,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                 JSON.writeValue(dir.resolve("source.json").toFile(), new SourceState(1,
                         shard.last == null ? null : shard.last.toString(), shard.max, chains, shard.ended));
                 CheckpointInfo info = checkpoints.write(SOURCE_TASK + shard.id, dir, Map.of(), Map.of(), savepoint);
+                shard.checkpointId = info.id();
                 if (shard.last != null && !shard.ended) {
                     sourceReader.checkpoint(shard.id, shard.last);
                 }
@@ -502,23 +619,74 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         }
 
         private void restore(SourceShard shard) throws CheckpointException, IOException {
-            Path dir = Files.createDirectories(stateDir).resolve("restore-source-" + System.nanoTime());
-            Files.createDirectories(dir);
-            try {
-                if (checkpoints.restoreLatest(SOURCE_TASK + shard.id, dir).isEmpty()) {
-                    return;
-                }
-                SourceState state = JSON.readValue(dir.resolve("source.json").toFile(), new TypeReference<>() {});
-                if (state.format() != 1) {
-                    throw new IOException("source task state written in format " + state.format() + "; this runtime"
-                            + " reads 1");
-                }
+            Optional<SourceState> own = readSourceState(checkpoints, shard.id);
+            if (own.isPresent()) {
+                SourceState state = own.get();
+                shard.checkpointId = latestId(SOURCE_TASK + shard.id);
                 shard.last = state.position() == null ? null : ShardPosition.parse(state.position());
                 shard.max = state.max();
                 state.lastSent().forEach((to, position) -> shard.lastSent.put(to, ShardPosition.parse(position)));
-            } finally {
-                LocalFiles.deleteTree(dir);
+            } else if (restoreFrom.isPresent()) {
+                restoreFromSavepoint(shard, readSourceState(restoreFrom.get(), shard.id));
             }
+        }
+
+        /**
+         * Starts a source task of this job from another job's savepoints. That job's shuffle stream is not this one's,
+         * so what its source task had sent there and its window tasks had not yet applied when they were saved is in
+         * neither savepoint: the task reads its shard again from the earliest record some window task still lacked,
+         * and the window tasks drop what they hold already, by its position, as after a crash.
+         */
+        private void restoreFromSavepoint(SourceShard shard, Optional<SourceState> saved) throws CheckpointException,
+                IOException {
+            Map<String, Optional<WindowState>> windows = savedWindows();
+            ShardPosition from = saved.map(SourceState::position).map(ShardPosition::parse).orElse(null);
+            long max = saved.map(SourceState::max).orElse(WatermarkTracker.UNKNOWN);
+            boolean fromStart = saved.isEmpty() || from == null;
+            for (Shard to : shuffleShards) {
+                Optional<SourceApplied> applied = windows.getOrDefault(to.shardId(), Optional.empty())
+                        .map(w -> w.sources().get(shard.id));
+                Optional<ShardPosition> appliedAt = applied.map(SourceApplied::applied).map(ShardPosition::parse);
+                appliedAt.ifPresent(position -> shard.lastSent.put(to.shardId(), position));
+                Optional<ShardPosition> sent = saved.map(state -> state.lastSent().get(to.shardId()))
+                        .map(ShardPosition::parse);
+                if (sent.isEmpty() || appliedAt.isPresent() && appliedAt.get().compareTo(sent.get()) >= 0) {
+                    continue; // the window task had every record this shard sent it
+                }
+                if (appliedAt.isEmpty()) {
+                    fromStart = true;
+                } else if (!fromStart && (from == null || appliedAt.get().compareTo(from) < 0)) {
+                    from = appliedAt.get();
+                    // the largest event time as it was when that record was read, which the records after it carried
+                    // (unknown in state written before it was kept: the records read again then carry their own)
+                    max = Objects.requireNonNullElse(applied.get().appliedMax(), WatermarkTracker.UNKNOWN);
+                }
+            }
+            if (fromStart) {
+                from = null;
+                max = WatermarkTracker.UNKNOWN;
+            }
+            shard.last = from;
+            shard.max = max;
+            ShardPosition savedAt = saved.map(SourceState::position).map(ShardPosition::parse).orElse(null);
+            if (savedAt != null && (from == null || from.compareTo(savedAt) < 0)) {
+                shard.replayThrough = savedAt;
+            }
+            LOG.infof("source shard %s restored from the savepoints at %s, which hold it through %s: reading it"
+                    + " again %s", shard.id, restoreFrom.get().jobLocation(), savedAt == null ? "nothing" : savedAt,
+                    from == null ? "from the job's starting position" : "after " + from);
+        }
+
+        /** The window tasks' savepoints in {@link #restoreFrom}, read the first time a source task needs them. */
+        private Map<String, Optional<WindowState>> savedWindows() throws CheckpointException, IOException {
+            if (savedWindows == null) {
+                Map<String, Optional<WindowState>> read = new HashMap<>();
+                for (Shard to : shuffleShards) {
+                    read.put(to.shardId(), readWindowState(restoreFrom.get(), to.shardId(), null));
+                }
+                savedWindows = read;
+            }
+            return savedWindows;
         }
 
         Map<String, Long> millisBehindLatest() {
@@ -534,6 +702,69 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         }
     }
 
+    /** The id of the task's newest checkpoint in the job's store, or null when it has none. */
+    private String latestId(String taskId) throws CheckpointException {
+        return checkpoints.list().stream().filter(c -> c.taskId().equals(taskId)).findFirst()
+                .map(CheckpointInfo::id).orElse(null);
+    }
+
+    /** Whether the job's store holds nothing newer of the task than checkpoint {@code id} (null: none at all). */
+    private boolean isLatest(String taskId, String id) throws CheckpointException {
+        return Objects.equals(latestId(taskId), id);
+    }
+
+    /** A source task's newest checkpoint in {@code store}, if any. */
+    private Optional<SourceState> readSourceState(TaskCheckpoints store, String shardId) throws CheckpointException,
+            IOException {
+        Path dir = Files.createDirectories(stateDir).resolve("restore-source-" + System.nanoTime());
+        Files.createDirectories(dir);
+        try {
+            if (store.restoreLatest(SOURCE_TASK + shardId, dir).isEmpty()) {
+                return Optional.empty();
+            }
+            SourceState state = JSON.readValue(dir.resolve("source.json").toFile(), new TypeReference<>() {});
+            if (state.format() != 1) {
+                throw new IOException("source task state written in format " + state.format() + "; this runtime"
+                        + " reads 1");
+            }
+            return Optional.of(state);
+        } finally {
+            LocalFiles.deleteTree(dir);
+        }
+    }
+
+    /**
+     * A window task's newest checkpoint in {@code store}, if any; its window state goes into {@code into} when given.
+     */
+    private Optional<WindowState> readWindowState(TaskCheckpoints store, String shardId, SortedMapStore into)
+            throws CheckpointException, IOException {
+        Path dir = Files.createDirectories(stateDir).resolve("restore-windows-" + System.nanoTime());
+        Files.createDirectories(dir);
+        try {
+            Optional<CheckpointInfo> info = store.restoreLatest(WINDOW_TASK + shardId, dir);
+            if (info.isEmpty()) {
+                return Optional.empty();
+            }
+            WindowState state = JSON.readValue(dir.resolve("shuffle.json").toFile(), new TypeReference<>() {});
+            if (state.format() != 1) {
+                throw new IOException("window task state written in format " + state.format() + "; this runtime"
+                        + " reads 1");
+            }
+            if (into != null) {
+                try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                        Files.newInputStream(dir.resolve(KinesisSnapshot.STATE_FILE)), 1 << 16))) {
+                    into.readFrom(in);
+                }
+                LOG.infof("window task %s restored %s %s: %d state entries, source shards %s", shardId,
+                        info.get().savepoint() ? "savepoint" : "checkpoint", info.get().location(), into.size(),
+                        state.sources().keySet());
+            }
+            return Optional.of(state);
+        } finally {
+            LocalFiles.deleteTree(dir);
+        }
+    }
+
     /** The shuffle shard of a window key: its hash over the shards in hash key order. */
     private Shard shuffleShardOf(byte[] key) {
         return shuffleShards.get(Math.floorMod(Arrays.hashCode(key), shuffleShards.size()));
@@ -541,7 +772,12 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
     // ---- the window tasks ----
 
-    private record SourceApplied(String applied, long max, boolean ended) {}
+    /**
+     * What a window task holds of a source shard: the last record applied, the shard's largest event time heard (from
+     * records and progress), whether it ended, and the largest event time that last record carried (null in state
+     * written before it was kept): where a restore from savepoints resumes the shard, its largest event time then.
+     */
+    private record SourceApplied(String applied, long max, boolean ended, Long appliedMax) {}
 
     private record WindowState(int format, String position, Map<String, SourceApplied> sources) {}
 
@@ -555,6 +791,10 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         /** The watermark slot of each source shard. */
         final Map<String, Integer> slots = new HashMap<>();
         final ShuffleChains chains = new ShuffleChains();
+        /** Per source shard: the largest event time its last applied record carried. */
+        final Map<String, Long> appliedMax = new HashMap<>();
+        /** The id of the newest checkpoint of this task that this process wrote or restored; null when none. */
+        String checkpointId;
         long nextCheckpointMs = System.currentTimeMillis() + settings.checkpointInterval().toMillis();
         boolean stopping;
 
@@ -605,6 +845,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
         private void apply(int slot, ShuffleEnvelope.Data data) {
             RecordTrace trace = data.traceparent() == null ? RecordTrace.NONE : listener.keyedIn(data.traceparent());
+            appliedMax.put(data.sourceShard(), data.shardMax());
             advance(watermark.active(slot, data.shardMax()));
             try {
                 if (windows.add(data.key(), data.eventTime(), data.args(), trace.context())) {
@@ -632,7 +873,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
             Map<String, SourceApplied> applied = new LinkedHashMap<>();
             slots.forEach((id, slot) -> applied.put(id, new SourceApplied(
                     chains.applied(id).map(ShardPosition::toString).orElse(null),
-                    watermark.maxEventTime(slot), watermark.hasEnded(slot))));
+                    watermark.maxEventTime(slot), watermark.hasEnded(slot), appliedMax.get(id))));
             Path dir = Files.createDirectories(stateDir).resolve("windows-" + System.nanoTime());
             try {
                 Files.createDirectories(dir);
@@ -643,6 +884,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                 JSON.writeValue(dir.resolve("shuffle.json").toFile(), new WindowState(1,
                         resume.map(ShardPosition::toString).orElse(null), applied));
                 CheckpointInfo info = checkpoints.write(WINDOW_TASK + shardId, dir, Map.of(), Map.of(), savepoint);
+                checkpointId = info.id();
                 resume.ifPresent(position -> shuffleReader.checkpoint(shardId, position));
                 nextCheckpointMs = System.currentTimeMillis() + settings.checkpointInterval().toMillis();
                 return info.id();
@@ -653,43 +895,40 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
         /** @return where the restored state holds the shard through */
         Optional<ShardPosition> restore() throws CheckpointException, IOException {
-            Path dir = Files.createDirectories(stateDir).resolve("restore-windows-" + System.nanoTime());
-            Files.createDirectories(dir);
-            try {
-                Optional<CheckpointInfo> info = checkpoints.restoreLatest(WINDOW_TASK + shardId, dir);
-                if (info.isEmpty()) {
-                    initialSources().forEach(this::slot);
-                    return Optional.empty();
-                }
-                try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-                        Files.newInputStream(dir.resolve(KinesisSnapshot.STATE_FILE)), 1 << 16))) {
-                    store.readFrom(in);
-                }
-                WindowState state = JSON.readValue(dir.resolve("shuffle.json").toFile(), new TypeReference<>() {});
-                if (state.format() != 1) {
-                    throw new IOException("window task state written in format " + state.format() + "; this runtime"
-                            + " reads 1");
-                }
-                state.sources().forEach((id, applied) -> {
-                    int slot = slot(id);
-                    if (applied.applied() != null) {
-                        chains.restore(id, ShardPosition.parse(applied.applied()));
-                    }
-                    if (applied.ended()) {
-                        watermark.ended(slot);
-                    } else if (applied.max() != WatermarkTracker.UNKNOWN) {
-                        watermark.active(slot, applied.max());
-                    }
-                });
-                windows.advance(watermark.current());
-                Optional<ShardPosition> resume = Optional.ofNullable(state.position()).map(ShardPosition::parse);
-                chains.restoreRead(resume);
-                LOG.infof("window task %s restored checkpoint %s: %d state entries, source shards %s", shardId,
-                        info.get().id(), store.size(), state.sources().keySet());
-                return resume;
-            } finally {
-                LocalFiles.deleteTree(dir);
+            Optional<WindowState> own = readWindowState(checkpoints, shardId, store);
+            if (own.isPresent()) {
+                checkpointId = latestId(WINDOW_TASK + shardId);
             }
+            boolean fromSavepoint = own.isEmpty() && restoreFrom.isPresent();
+            Optional<WindowState> restored = fromSavepoint ? readWindowState(restoreFrom.get(), shardId, store) : own;
+            if (restored.isEmpty()) {
+                initialSources().forEach(this::slot);
+                return Optional.empty();
+            }
+            WindowState state = restored.get();
+            state.sources().forEach((id, applied) -> {
+                int slot = slot(id);
+                if (applied.applied() != null) {
+                    chains.restore(id, ShardPosition.parse(applied.applied()));
+                }
+                if (applied.appliedMax() != null) {
+                    appliedMax.put(id, applied.appliedMax());
+                }
+                if (applied.ended()) {
+                    watermark.ended(slot);
+                } else if (applied.max() != WatermarkTracker.UNKNOWN) {
+                    watermark.active(slot, applied.max());
+                }
+            });
+            if (fromSavepoint) {
+                // another job's shuffle stream: this job's own is read from its start
+                initialSources().forEach(this::slot);
+            }
+            windows.advance(watermark.current());
+            Optional<ShardPosition> resume = fromSavepoint ? Optional.empty()
+                    : Optional.ofNullable(state.position()).map(ShardPosition::parse);
+            chains.restoreRead(resume);
+            return resume;
         }
     }
 
@@ -714,11 +953,30 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
     private final class WindowTasks implements ShardListener {
         private final Map<String, WindowTask> tasks = new ConcurrentHashMap<>();
+        private final Parked<WindowTask> parked = new Parked<>();
         /** Set by {@link #stop()}: the library may still hand this worker a lease while it shuts down. */
         private volatile boolean stopped;
 
         @Override
         public Optional<ShardPosition> shardStarted(String shardId, Optional<ShardPosition> leaseCheckpoint) {
+            WindowTask kept = parked.take(shardId).orElse(null);
+            if (kept != null && !stopped) {
+                synchronized (kept) {
+                    try {
+                        if (isLatest(WINDOW_TASK + shardId, kept.checkpointId)) {
+                            // the library reads again from the lease table's position: the chains drop what was applied
+                            kept.stopping = false;
+                            tasks.put(shardId, kept);
+                            LOG.infof("window task %s of %s taken back: it resumes from its state in memory",
+                                    shardId, shuffle.stream());
+                            return Optional.empty();
+                        }
+                    } catch (CheckpointException | RuntimeException e) {
+                        LOG.warnf("window task %s of %s: reading its checkpoints failed (%s); it restores from them",
+                                shardId, shuffle.stream(), e.getMessage());
+                    }
+                }
+            }
             WindowTask task = new WindowTask(shardId);
             synchronized (task) {
                 if (stopped) {
@@ -782,7 +1040,14 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
         @Override
         public void shardStopped(String shardId) {
-            tasks.remove(shardId);
+            WindowTask task = tasks.remove(shardId);
+            if (task != null && !stopped && running) {
+                synchronized (task) {
+                    if (!task.stopping) {
+                        parked.put(shardId, task);
+                    }
+                }
+            }
         }
 
         List<String> checkpoint(boolean savepoint) throws CheckpointException, IOException {

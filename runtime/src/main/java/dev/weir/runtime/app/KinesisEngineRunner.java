@@ -113,7 +113,7 @@ public class KinesisEngineRunner {
             // the validator refuses a job on several pods without checkpoints: its tasks' state moves through them
             engine = new KinesisShuffleEngine(job, settings, shuffle.get(), clients, listener, checkpoints.orElseThrow(
                     () -> new IllegalStateException("a Kinesis job on several pods needs spec.checkpoints.location")),
-                    stateDir.resolve(application));
+                    JobCheckpointStores.restoreFrom(job), stateDir.resolve(application));
             if (KinesisLayout.shuffles(job.getSpec())) {
                 LOG.infof("job %s runs on up to %d pods: keyed records cross the shuffle stream %s",
                         job.getMetadata().getName(), shuffle.get().shards(), shuffle.get().stream());

@@ -1,0 +1,162 @@
+package dev.weir.kinesis.engine;
+
+import static dev.weir.runtime.contract.WindowAssertions.assertSameWindows;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.api.JobFiles;
+import dev.weir.api.KinesisLayout;
+import dev.weir.api.StreamJob;
+import dev.weir.checkpoint.CheckpointSettings;
+import dev.weir.checkpoint.TaskCheckpoints;
+import dev.weir.kinesis.KinesisSinkSettings;
+import dev.weir.kinesis.KinesisSourceSettings;
+import dev.weir.kinesis.testing.KinesisServers;
+import dev.weir.runtime.contract.EngineContract;
+import dev.weir.runtime.contract.ReferenceWindows;
+import dev.weir.runtime.pipeline.RecordListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A lease lost and taken back by the same worker, as a slow lease renewal under load does: every lease of a job on the
+ * shuffle engine (its source shard's and its window tasks') is taken from under it in the lease tables by an owner
+ * that never renews, so the Kinesis Client Library reports each lost and, once it has expired, hands it back to the
+ * same worker. The tasks resume from their state in memory: nothing is written twice, no window and no dead letter,
+ * though no checkpoint was written before the loss.
+ */
+class KinesisShuffleLeaseIT {
+
+    @RegisterExtension
+    static final KinesisServers servers = new KinesisServers();
+
+    private static final int EVENTS = 300;
+    private static final String ELSEWHERE = "a-worker-that-never-renews";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void leasesLostAndTakenBackByTheSameWorkerWriteNothingTwice() throws Exception {
+        String in = KinesisServers.uniqueName("in");
+        String out = KinesisServers.uniqueName("out");
+        String dlq = KinesisServers.uniqueName("dlq");
+        servers.createStream(in, 1);
+        servers.createStream(out, 1);
+        servers.createStream(dlq, 1);
+        StreamJob job = JobFiles.readString("""
+                apiVersion: weir.dev/v1alpha1
+                kind: StreamJob
+                metadata: {name: lease-blip}
+                spec:
+                  source: {kinesis: {stream: %s, region: us-east-1}}
+                  sink: {kinesis: {stream: %s}}
+                  deadLetter: {kinesis: {stream: %s}}
+                  processingGuarantee: at_least_once
+                  replicas: 2
+                  eventTime: {field: t}
+                  pipeline:
+                    - window: {keyBy: k, tumbling: 1m, allowedLateness: 10s, aggregate: {n: count(), total: sum(v)}}
+                """.formatted(in, out, dlq), "KinesisShuffleLeaseIT");
+        List<ReferenceWindows.Event> events = EngineContract.generate(5, EVENTS, 60 * EngineContract.SECOND);
+        Set<String> malformed = new TreeSet<>();
+        String application = KinesisServers.uniqueName("blip");
+        String worker = application + "-worker";
+        KinesisSourceSettings source = KinesisSourceSettings.defaults(application, in, worker)
+                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
+                .withReads(Duration.ofMillis(500), 1_000, 2);
+        // no periodic checkpoint within the test: a task restored from the store would start from nothing
+        KinesisEngineSettings settings = new KinesisEngineSettings(source, KinesisSinkSettings.defaults(), true,
+                Duration.ofMinutes(10));
+        TaskCheckpoints checkpoints = TaskCheckpoints.open(Files.createDirectories(temp.resolve("store")).toUri(),
+                "lease-blip", CheckpointSettings.defaults());
+        try (KinesisShuffleEngine engine = new KinesisShuffleEngine(job, settings,
+                new ShuffleSettings(KinesisServers.uniqueName("shuffle"), 2, Duration.ofMillis(500)),
+                servers.clients(), new RecordListener() {}, checkpoints, temp.resolve("state"))) {
+            engine.start();
+            int half = EVENTS / 2;
+            send(in, events.subList(0, half), malformed);
+            Awaitility.await("windows closed before the leases are lost").atMost(Duration.ofSeconds(150))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> !servers.jsonRecords(out).isEmpty()
+                            && engine.processed() >= half + malformed.size());
+            List<String> tables = List.of(application, KinesisLayout.windowsApplication(application));
+            int taken = 0;
+            for (String table : tables) {
+                taken += takeLeases(table);
+            }
+            assertEquals(3, taken, "the source shard's lease and both shuffle shards'");
+            Awaitility.await("the worker takes every lease back").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(1)).until(() -> tables.stream()
+                            .allMatch(table -> owners(table).stream().allMatch(worker::equals)));
+
+            send(in, events.subList(half, EVENTS), malformed);
+            servers.put(in, KinesisEngine.END_OF_INPUT_KEY, "end");
+            engine.drained().get(150, TimeUnit.SECONDS);
+        }
+
+        ReferenceWindows.Result expected = ReferenceWindows.run(events, "tumbling", 60_000, 60_000,
+                10 * EngineContract.SECOND);
+        List<Map<String, Object>> windows = servers.jsonRecords(out);
+        // the reference has more aggregates than this job: compare the job's own
+        List<Map<String, Object>> want = expected.windows().stream().map(w -> {
+            Map<String, Object> kept = new HashMap<>();
+            List.of("k", "window_start", "window_end", "n", "total").forEach(field -> kept.put(field, w.get(field)));
+            return kept;
+        }).toList();
+        assertSameWindows(want, windows, "k");
+        List<Map<String, Object>> deadLetters = servers.jsonRecords(dlq);
+        Set<String> seen = new TreeSet<>();
+        for (Map<String, Object> deadLetter : deadLetters) {
+            assertTrue(seen.add((String) deadLetter.get("record")), "dead-lettered twice: " + deadLetter);
+        }
+        assertEquals(malformed.size() + expected.lateOffsets().size(), deadLetters.size(), deadLetters.toString());
+    }
+
+    /** Gives every lease of the table to an owner that never renews it; returns how many there were. */
+    private static int takeLeases(String table) {
+        List<Map<String, AttributeValue>> leases = KinesisServers.call("scanning " + table,
+                () -> servers.clients().dynamoDb().scan(request -> request.tableName(table))).items();
+        for (Map<String, AttributeValue> lease : leases) {
+            long counter = Long.parseLong(lease.get("leaseCounter").n());
+            KinesisServers.call("taking " + lease.get("leaseKey").s(), () -> servers.clients().dynamoDb()
+                    .updateItem(request -> request.tableName(table)
+                            .key(Map.of("leaseKey", lease.get("leaseKey")))
+                            .updateExpression("SET leaseOwner = :owner, leaseCounter = :counter")
+                            .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(ELSEWHERE),
+                                    ":counter", AttributeValue.fromN(Long.toString(counter + 1))))));
+        }
+        return leases.size();
+    }
+
+    private static List<String> owners(String table) {
+        return KinesisServers.call("scanning " + table, () -> servers.clients().dynamoDb()
+                        .scan(request -> request.tableName(table))).items().stream()
+                .map(lease -> lease.containsKey("leaseOwner") ? lease.get("leaseOwner").s() : "")
+                .toList();
+    }
+
+    /** The events in order, with a malformed record after every 40th. */
+    private static void send(String in, List<ReferenceWindows.Event> events, Set<String> malformed) {
+        for (ReferenceWindows.Event e : events) {
+            servers.put(in, "p", "{\"k\":\"" + e.key() + "\",\"t\":" + e.time() + ",\"v\":" + e.value() + ",\"i\":"
+                    + e.offset() + "}");
+            if (e.offset() % 40 == 39) {
+                String bad = "{broken " + e.offset();
+                servers.put(in, "p", bad);
+                malformed.add(bad);
+            }
+        }
+    }
+}
