@@ -92,6 +92,8 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
     /** The checkpoint store's task id of a shuffle shard's window task: this prefix and the shard id. */
     static final String WINDOW_TASK = KinesisLayout.WINDOW_TASK_PREFIX;
     private static final Logger LOG = Logger.getLogger(KinesisShuffleEngine.class);
+    /** How long a task whose lease was lost is kept at least, in case its lease comes back (see {@link Parked}). */
+    static final java.time.Duration PARKED_FOR = java.time.Duration.ofMinutes(2);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CompiledJob job;
@@ -302,7 +304,9 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
      * Tasks whose lease this worker lost, by shard id, kept for a while in case the worker takes the lease back before
      * another writes them (a lease lost to a slow renewal often comes back at the next lease-taking round): their
      * state here is then the newest, and restoring the last checkpoint would write again what was written since. A
-     * task kept longer than three lease durations has most likely moved for good, and its memory is let go.
+     * lease comes back only once it has expired and the library's leader has handed it out again (17 s with 4 s
+     * leases in {@code KinesisShuffleLeaseIT}); a task kept longer than {@link #PARKED_FOR} or five lease durations
+     * has most likely moved for good, and its memory is let go.
      */
     private final class Parked<T> {
         private record Kept<T>(T task, long since) {}
@@ -315,7 +319,8 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
         /** The task kept for the shard, if it is still young enough to take back; the rest is let go. */
         Optional<T> take(String shardId) {
-            long oldest = System.currentTimeMillis() - 3 * sourceReads.leaseDuration().toMillis();
+            long oldest = System.currentTimeMillis()
+                    - Math.max(PARKED_FOR.toMillis(), 5 * sourceReads.leaseDuration().toMillis());
             kept.values().removeIf(k -> k.since() < oldest);
             return Optional.ofNullable(kept.remove(shardId)).map(Kept::task);
         }
