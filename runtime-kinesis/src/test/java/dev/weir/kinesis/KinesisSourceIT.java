@@ -50,11 +50,8 @@ class KinesisSourceIT {
         }
     }
 
-    /** Leases of seconds, shard syncs every two: shards move and appear within a test's patience. */
     private static KinesisSourceSettings settings(String application, String stream, String worker) {
-        return KinesisSourceSettings.defaults(application, stream, worker)
-                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
-                .withReads(Duration.ofMillis(500), 1_000, 2);
+        return KinesisServers.testReads(application, stream, worker);
     }
 
     private KinesisSource started(KinesisSourceSettings settings, KinesisClients clients, RecordingListener listener) {

@@ -2,7 +2,6 @@ package dev.weir.kinesis.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.kinesis.KinesisSinkSettings;
 import dev.weir.kinesis.KinesisSourceSettings;
@@ -45,25 +44,13 @@ class KinesisEngineContractIT extends EngineContract {
 
     @Override
     protected Run open(String body, int splits) throws Exception {
-        String in = KinesisServers.uniqueName("in");
-        String out = KinesisServers.uniqueName("out");
-        String dlq = KinesisServers.uniqueName("dlq");
-        servers.createStream(in, splits);
-        servers.createStream(out, 1);
-        servers.createStream(dlq, 1);
-        StreamJob job = JobFiles.readString("""
-                apiVersion: weir.dev/v1alpha1
-                kind: StreamJob
-                metadata: {name: contract}
-                spec:
-                  source: {kinesis: {stream: %s, region: us-east-1}}
-                  sink: {kinesis: {stream: %s}}
-                  deadLetter: {kinesis: {stream: %s}}
-                """.formatted(in, out, dlq) + body, "KinesisEngineContractIT");
+        TestJobStreams streams = TestJobStreams.created(servers, splits);
+        String in = streams.in();
+        String out = streams.out();
+        String dlq = streams.dlq();
+        StreamJob job = streams.job("contract", body);
         String application = KinesisServers.uniqueName("contract");
-        KinesisSourceSettings reads = KinesisSourceSettings.defaults(application, in, application + "-worker")
-                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
-                .withReads(Duration.ofMillis(500), 1_000, 2);
+        KinesisSourceSettings reads = KinesisServers.testReads(application, in, application + "-worker");
         Started engine = start(job, new KinesisEngineSettings(reads, KinesisSinkSettings.defaults(), true,
                 Duration.ofSeconds(30)), application, temp.resolve(application));
         List<Shard> shards = servers.openShards(in);

@@ -86,9 +86,7 @@ class KinesisEngineIT {
 
     /** Seconds-long leases, checkpoints every second, end-of-input markers honoured. */
     private static KinesisEngineSettings settings(String application, String stream) {
-        KinesisSourceSettings source = KinesisSourceSettings.defaults(application, stream, application + "-worker")
-                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
-                .withReads(Duration.ofMillis(500), 1_000, 2);
+        KinesisSourceSettings source = KinesisServers.testReads(application, stream, application + "-worker");
         return new KinesisEngineSettings(source, KinesisSinkSettings.defaults(), true, Duration.ofSeconds(1));
     }
 

@@ -4,7 +4,6 @@ import static dev.weir.runtime.contract.WindowAssertions.assertSameWindows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.api.JobFiles;
 import dev.weir.api.KinesisLayout;
 import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointSettings;
@@ -50,33 +49,20 @@ class KinesisShuffleLeaseIT {
 
     @Test
     void leasesLostAndTakenBackByTheSameWorkerWriteNothingTwice() throws Exception {
-        String in = KinesisServers.uniqueName("in");
-        String out = KinesisServers.uniqueName("out");
-        String dlq = KinesisServers.uniqueName("dlq");
-        servers.createStream(in, 1);
-        servers.createStream(out, 1);
-        servers.createStream(dlq, 1);
-        StreamJob job = JobFiles.readString("""
-                apiVersion: weir.dev/v1alpha1
-                kind: StreamJob
-                metadata: {name: lease-blip}
-                spec:
-                  source: {kinesis: {stream: %s, region: us-east-1}}
-                  sink: {kinesis: {stream: %s}}
-                  deadLetter: {kinesis: {stream: %s}}
+        TestJobStreams streams = TestJobStreams.created(servers, 1);
+        String out = streams.out();
+        StreamJob job = streams.job("lease-blip", """
                   processingGuarantee: at_least_once
                   replicas: 2
                   eventTime: {field: t}
                   pipeline:
                     - window: {keyBy: k, tumbling: 1m, allowedLateness: 10s, aggregate: {n: count(), total: sum(v)}}
-                """.formatted(in, out, dlq), "KinesisShuffleLeaseIT");
+                """);
         List<ReferenceWindows.Event> events = EngineContract.generate(5, EVENTS, 60 * EngineContract.SECOND);
         Set<String> malformed = new TreeSet<>();
         String application = KinesisServers.uniqueName("blip");
         String worker = application + "-worker";
-        KinesisSourceSettings source = KinesisSourceSettings.defaults(application, in, worker)
-                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
-                .withReads(Duration.ofMillis(500), 1_000, 2);
+        KinesisSourceSettings source = KinesisServers.testReads(application, streams.in(), worker);
         // no periodic checkpoint within the test: a task restored from the store would start from nothing
         KinesisEngineSettings settings = new KinesisEngineSettings(source, KinesisSinkSettings.defaults(), true,
                 Duration.ofMinutes(10));
@@ -87,7 +73,7 @@ class KinesisShuffleLeaseIT {
                 servers.clients(), new RecordListener() {}, checkpoints, temp.resolve("state"))) {
             engine.start();
             int half = EVENTS / 2;
-            send(in, events.subList(0, half), malformed);
+            streams.send(events.subList(0, half), malformed);
             Awaitility.await("windows closed before the leases are lost").atMost(Duration.ofSeconds(150))
                     .pollInterval(Duration.ofMillis(500)).until(() -> !servers.jsonRecords(out).isEmpty()
                             && engine.processed() >= half + malformed.size());
@@ -101,8 +87,8 @@ class KinesisShuffleLeaseIT {
                     .pollInterval(Duration.ofSeconds(1)).until(() -> tables.stream()
                             .allMatch(table -> owners(table).stream().allMatch(worker::equals)));
 
-            send(in, events.subList(half, EVENTS), malformed);
-            servers.put(in, KinesisEngine.END_OF_INPUT_KEY, "end");
+            streams.send(events.subList(half, EVENTS), malformed);
+            streams.endInput();
             engine.drained().get(150, TimeUnit.SECONDS);
         }
 
@@ -116,7 +102,7 @@ class KinesisShuffleLeaseIT {
             return kept;
         }).toList();
         assertSameWindows(want, windows, "k");
-        List<Map<String, Object>> deadLetters = servers.jsonRecords(dlq);
+        List<Map<String, Object>> deadLetters = servers.jsonRecords(streams.dlq());
         Set<String> seen = new TreeSet<>();
         for (Map<String, Object> deadLetter : deadLetters) {
             assertTrue(seen.add((String) deadLetter.get("record")), "dead-lettered twice: " + deadLetter);
@@ -156,16 +142,4 @@ class KinesisShuffleLeaseIT {
                 .toList();
     }
 
-    /** The events in order, with a malformed record after every 40th. */
-    private static void send(String in, List<ReferenceWindows.Event> events, Set<String> malformed) {
-        for (ReferenceWindows.Event e : events) {
-            servers.put(in, "p", "{\"k\":\"" + e.key() + "\",\"t\":" + e.time() + ",\"v\":" + e.value() + ",\"i\":"
-                    + e.offset() + "}");
-            if (e.offset() % 40 == 39) {
-                String bad = "{broken " + e.offset();
-                servers.put(in, "p", bad);
-                malformed.add(bad);
-            }
-        }
-    }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointSettings;
 import dev.weir.checkpoint.TaskCheckpoints;
@@ -60,23 +59,12 @@ class KinesisShuffleRestoreIT {
 
     @Test
     void aNewJobOnSeveralPodsRestoredFromSavepointsGivesTheResultsOfOneUninterruptedRun() throws Exception {
-        String in = KinesisServers.uniqueName("in");
-        String out = KinesisServers.uniqueName("out");
-        String dlq = KinesisServers.uniqueName("dlq");
-        servers.createStream(in, 1);
-        servers.createStream(out, 1);
-        servers.createStream(dlq, 1);
-        StreamJob job = JobFiles.readString("""
-                apiVersion: weir.dev/v1alpha1
-                kind: StreamJob
-                metadata: {name: restored-pods}
-                spec:
-                  source: {kinesis: {stream: %s, region: us-east-1}}
-                  sink: {kinesis: {stream: %s}}
-                  deadLetter: {kinesis: {stream: %s}}
+        TestJobStreams streams = TestJobStreams.created(servers, 1);
+        String out = streams.out();
+        StreamJob job = streams.job("restored-pods", """
                   processingGuarantee: at_least_once
                   replicas: 3
-                """.formatted(in, out, dlq) + windowJob(), "KinesisShuffleRestoreIT");
+                """ + windowJob());
         List<ReferenceWindows.Event> events = EngineContract.generate(77, EVENTS, 60 * EngineContract.SECOND);
         ReferenceWindows.Result expected = ReferenceWindows.run(events, "tumbling", 60_000, 60_000,
                 10 * EngineContract.SECOND);
@@ -86,11 +74,11 @@ class KinesisShuffleRestoreIT {
         TaskCheckpoints old = TaskCheckpoints.open(oldStore.toUri(), "old-job", CheckpointSettings.defaults());
         KinesisShuffleEngine first = started(job, KinesisServers.uniqueName("old"), old, Optional.empty());
         int quarter = EVENTS / 4;
-        send(in, events.subList(0, quarter), malformed);
+        streams.send(events.subList(0, quarter), malformed);
         Awaitility.await("the old job's window tasks close windows").atMost(Duration.ofSeconds(150))
                 .pollInterval(Duration.ofMillis(500)).until(() -> !servers.jsonRecords(out).isEmpty());
         int half = EVENTS / 2;
-        send(in, events.subList(quarter, half), malformed);
+        streams.send(events.subList(quarter, half), malformed);
         Awaitility.await("the old job reads the first half").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50)).until(() -> first.processed() >= half + malformed.size());
         // at once: what its source task sent last is, most likely, still in its shuffle stream only
@@ -102,8 +90,8 @@ class KinesisShuffleRestoreIT {
                 "new-job", CheckpointSettings.defaults());
         KinesisShuffleEngine second = started(job, KinesisServers.uniqueName("new"), own,
                 Optional.of(TaskCheckpoints.openSavepoints(old.jobLocation(), CheckpointSettings.defaults())));
-        send(in, events.subList(half, EVENTS), malformed);
-        servers.put(in, KinesisEngine.END_OF_INPUT_KEY, "end");
+        streams.send(events.subList(half, EVENTS), malformed);
+        streams.endInput();
         second.drained().get(240, TimeUnit.SECONDS);
 
         assertTrue(windowsOfTheOldJob > 0, "the old job closed windows before it stopped");
@@ -111,7 +99,7 @@ class KinesisShuffleRestoreIT {
         assertSameWindows(expected.windows(), windows, "k");
         Set<Long> late = new TreeSet<>();
         Set<String> malformedDeadLetters = new TreeSet<>();
-        List<Map<String, Object>> deadLetters = servers.jsonRecords(dlq);
+        List<Map<String, Object>> deadLetters = servers.jsonRecords(streams.dlq());
         for (Map<String, Object> deadLetter : deadLetters) {
             String record = (String) deadLetter.get("record");
             if ("late".equals(deadLetter.get("reason"))) {
@@ -138,25 +126,11 @@ class KinesisShuffleRestoreIT {
                 """;
     }
 
-    /** The events in order, with a malformed record after every 40th. */
-    private static void send(String in, List<ReferenceWindows.Event> events, Set<String> malformed) {
-        for (ReferenceWindows.Event e : events) {
-            servers.put(in, "p", "{\"k\":\"" + e.key() + "\",\"t\":" + e.time() + ",\"v\":" + e.value() + ",\"i\":"
-                    + e.offset() + "}");
-            if (e.offset() % 40 == 39) {
-                String bad = "{broken " + e.offset();
-                servers.put(in, "p", bad);
-                malformed.add(bad);
-            }
-        }
-    }
 
     private KinesisShuffleEngine started(StreamJob job, String application, TaskCheckpoints checkpoints,
                                          Optional<TaskCheckpoints> restoreFrom) throws Exception {
-        KinesisSourceSettings source = KinesisSourceSettings.defaults(application, job.getSpec().source.kinesis.stream,
-                        application + "-worker")
-                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
-                .withReads(Duration.ofMillis(500), 1_000, 2);
+        KinesisSourceSettings source = KinesisServers.testReads(application, job.getSpec().source.kinesis.stream,
+                application + "-worker");
         KinesisEngineSettings settings = new KinesisEngineSettings(source, KinesisSinkSettings.defaults(), true,
                 Duration.ofSeconds(30));
         KinesisShuffleEngine engine = new KinesisShuffleEngine(job, settings,

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.api.JobFiles;
 import dev.weir.api.StreamJob;
 import dev.weir.checkpoint.CheckpointSettings;
 import dev.weir.checkpoint.TaskCheckpoints;
@@ -51,26 +50,17 @@ class KinesisWindowlessPodsIT {
 
     @Test
     void twoPodsShareTheShards_andOneStoppedHandsItsShardsOverWithoutLossOrRepeat() throws Exception {
-        String in = KinesisServers.uniqueName("in");
-        String out = KinesisServers.uniqueName("out");
-        String dlq = KinesisServers.uniqueName("dlq");
-        servers.createStream(in, SHARDS);
-        servers.createStream(out, 1);
-        servers.createStream(dlq, 1);
-        StreamJob job = JobFiles.readString("""
-                apiVersion: weir.dev/v1alpha1
-                kind: StreamJob
-                metadata: {name: windowless-pods}
-                spec:
-                  source: {kinesis: {stream: %s, region: us-east-1}}
+        TestJobStreams streams = TestJobStreams.created(servers, SHARDS);
+        String in = streams.in();
+        String out = streams.out();
+        String dlq = streams.dlq();
+        StreamJob job = streams.job("windowless-pods", """
                   replicas: 2
                   pipeline:
                     - filter: "value >= 0"
                     - map: {id: "id", doubled: "value * 2"}
-                  sink: {kinesis: {stream: %s}}
-                  deadLetter: {kinesis: {stream: %s}}
                   processingGuarantee: at_least_once
-                """.formatted(in, out, dlq), "KinesisWindowlessPodsIT");
+                """);
         String application = KinesisServers.uniqueName("windowless");
         String shuffleStream = KinesisServers.uniqueName("shuffle");
         // each pod opens the job's checkpoint store on its own, as pods do
@@ -150,10 +140,8 @@ class KinesisWindowlessPodsIT {
 
     private KinesisShuffleEngine started(StreamJob job, String application, String worker, String shuffleStream,
                                          URI store) throws Exception {
-        KinesisSourceSettings source = KinesisSourceSettings.defaults(application, job.getSpec().source.kinesis.stream,
-                        worker)
-                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
-                .withReads(Duration.ofMillis(500), 1_000, 2);
+        KinesisSourceSettings source = KinesisServers.testReads(application, job.getSpec().source.kinesis.stream,
+                worker);
         KinesisEngineSettings settings = new KinesisEngineSettings(source, KinesisSinkSettings.defaults(), false,
                 Duration.ofSeconds(1));
         KinesisShuffleEngine engine = new KinesisShuffleEngine(job, settings,

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import dev.weir.kinesis.KinesisClients;
+import dev.weir.kinesis.KinesisSourceSettings;
 import dev.weir.kinesis.local.LocalKinesisServers;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -135,6 +137,16 @@ public final class KinesisServers implements BeforeAllCallback, BeforeEachCallba
     /** A name no other test of this JVM uses, for a stream or a Kinesis Client Library application. */
     public static String uniqueName(String prefix) {
         return prefix + "-" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();
+    }
+
+    /**
+     * How the tests read: leases of seconds and shard syncs every two, so that shards move and appear within a test's
+     * patience, and short polls.
+     */
+    public static KinesisSourceSettings testReads(String application, String stream, String worker) {
+        return KinesisSourceSettings.defaults(application, stream, worker)
+                .withTimings(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1))
+                .withReads(Duration.ofMillis(500), 1_000, 2);
     }
 
     /** Creates a stream with that many shards and waits until it is active. */
