@@ -319,10 +319,17 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
         /** The task kept for the shard, if it is still young enough to take back; the rest is let go. */
         Optional<T> take(String shardId) {
-            long oldest = System.currentTimeMillis()
-                    - Math.max(PARKED_FOR.toMillis(), 5 * sourceReads.leaseDuration().toMillis());
-            kept.values().removeIf(k -> k.since() < oldest);
+            letGoOfOld();
             return Optional.ofNullable(kept.remove(shardId)).map(Kept::task);
+        }
+
+        /** Lets go of the tasks kept too long; called with every checkpoint too, so that none stays for long. */
+        void letGoOfOld() {
+            if (!kept.isEmpty()) {
+                long oldest = System.currentTimeMillis()
+                        - Math.max(PARKED_FOR.toMillis(), 5 * sourceReads.leaseDuration().toMillis());
+                kept.values().removeIf(k -> k.since() < oldest);
+            }
         }
     }
 
@@ -580,6 +587,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         }
 
         private List<String> checkpointHeld(boolean savepoint) throws CheckpointException, IOException {
+            parked.letGoOfOld();
             flush();
             List<String> ids = new ArrayList<>();
             for (SourceShard shard : shards.values()) {
@@ -829,6 +837,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
             }
             outputs.flush();
             if (System.currentTimeMillis() >= nextCheckpointMs) {
+                windowTasks.parked.letGoOfOld();
                 checkpoint(false);
             }
         }
