@@ -62,6 +62,7 @@ public final class LocalRun {
     private final Path deadLetter;
     private final Path traces;
     private final PrintStream err;
+    private Runnable inputLoaded;
 
     /** @param traces where to write spans as JSON lines, or null not to trace */
     public LocalRun(StreamJob job, Path input, Path output, Path deadLetter, Path traces, PrintStream err) {
@@ -71,6 +72,16 @@ public final class LocalRun {
         this.deadLetter = deadLetter;
         this.traces = traces;
         this.err = err;
+    }
+
+    /**
+     * Puts the whole input in the source topic before the job starts, and calls {@code loaded} in between: a benchmark
+     * then measures the job's own work apart from loading its input. Without it (as {@code weir run} runs), the job
+     * starts first and reads while the input is sent.
+     */
+    public LocalRun inputFirst(Runnable loaded) {
+        this.inputLoaded = loaded;
+        return this;
     }
 
     /** @return the process exit code */
@@ -109,8 +120,15 @@ public final class LocalRun {
                     StreamsTopology.DEFAULT_PROGRESS_INTERVAL, null);
             try (KafkaStreams streams = new KafkaStreams(topology, props)) {
                 running.set(streams);
-                streams.start();
-                long lines = produce(kafka.bootstrapServers(), topics.source());
+                long lines;
+                if (inputLoaded != null) {
+                    lines = produce(kafka.bootstrapServers(), topics.source());
+                    inputLoaded.run();
+                    streams.start();
+                } else {
+                    streams.start();
+                    lines = produce(kafka.bootstrapServers(), topics.source());
+                }
                 err.printf("weir run: %d input lines sent to %s%n", lines, topics.source());
                 int code = collect(kafka.bootstrapServers(), topics, streams);
                 for (String line : metrics.summary(compiled.window() != null)) {
