@@ -11,9 +11,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.io.File;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import dev.weir.checkpoint.LocalFiles;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -45,15 +47,47 @@ import org.rocksdb.WriteOptions;
  * init is an <em>incarnation</em>: a snapshot belongs to the one it was taken of, and until the incarnation's first
  * write from processing (its restore is over by then) a snapshot is labelled with the changelog offset its restore
  * reached, never with the broker's end, which the database does not hold yet.
+ *
+ * <p>Under exactly-once, local files are reused only after a clean close. Kafka Streams' state updater writes the
+ * task's offset file when a restore completes, and it stays while the task runs, but the database takes writes of
+ * transactions that have not committed yet (a commit flushes before the transaction commits; a snapshot flushes at
+ * any time). A process killed then leaves those writes on disk behind an offset file that does not cover them, and
+ * Kafka Streams, finding the file, reuses the files instead of treating the task as corrupted: windows deleted or
+ * counted by a transaction that never committed. So each close leaves a marker, each init removes it, and an init
+ * that finds the database without one drops it and restores from the checkpoint and the changelog instead.
  */
 final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private static final Logger LOG = Logger.getLogger(CheckpointedRocksStore.class);
     /** Folder of the database inside the task directory; Kafka Streams' own stores use {@code rocksdb}. */
     static final String DB_FOLDER = "weir-rocksdb";
 
-    /** Whether a task's directory already holds the databases of its stores (nothing to restore from a checkpoint). */
+    /** Beside a store's database: its last incarnation closed it (absent while open, and after a crash). */
+    private static final String CLOSED_SUFFIX = ".closed";
+
+    /**
+     * Whether a task's directory already holds databases of its stores that were closed (nothing to restore from a
+     * checkpoint); a database a crash left behind is restored anyway under exactly-once.
+     */
     static boolean hasLocalState(Path taskDir) {
-        return Files.isDirectory(taskDir.resolve(DB_FOLDER));
+        Path dbs = taskDir.resolve(DB_FOLDER);
+        if (!Files.isDirectory(dbs)) {
+            return false;
+        }
+        try (var files = Files.list(dbs)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(CLOSED_SUFFIX));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Path closedMarker(Path dbDir) {
+        return dbDir.resolveSibling(dbDir.getFileName() + CLOSED_SUFFIX);
+    }
+
+    /** Whether the job runs under exactly-once (Kafka Streams' {@code processing.guarantee}). */
+    private static boolean exactlyOnce(StateStoreContext context) {
+        Object guarantee = context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        return guarantee != null && guarantee.toString().startsWith("exactly_once");
     }
 
     private final String name;
@@ -112,6 +146,16 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
                     + " timed out); its snapshots wait for its restore", taskId, name);
         }
         try {
+            Path closed = closedMarker(dir);
+            boolean closedCleanly = Files.exists(closed);
+            // from here until its close, this incarnation's files may hold writes of uncommitted transactions
+            Files.deleteIfExists(closed);
+            if (Files.isDirectory(dir) && !closedCleanly && exactlyOnce(context)) {
+                LOG.infof("task %s: store %s was not closed (its process died): its files may hold writes of"
+                        + " transactions that never committed, so they are dropped and the state restored from the"
+                        + " checkpoint and the changelog", taskId, name);
+                LocalFiles.deleteTree(dir);
+            }
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir);
                 // a store with no local files: start from the latest checkpoint, the changelog tail after it
@@ -319,6 +363,13 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
                 flushOptions.close();
                 options.close();
                 db = null;
+                // a dirty close under exactly-once is followed by Kafka Streams wiping the task's folder, marker too
+                try {
+                    Files.writeString(closedMarker(dbDir), "");
+                } catch (IOException e) {
+                    LOG.warnf("task %s: cannot mark store %s closed (%s); its next start restores it", taskId, name,
+                            e.getMessage());
+                }
             }
         }
         checkpointer.closed(new ClosedStore(taskId.toString(), taskDir, dbDir, changelog));
