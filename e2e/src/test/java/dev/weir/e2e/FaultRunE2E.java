@@ -475,6 +475,11 @@ class FaultRunE2E extends PlatformScenario {
             out.append(String.format(Locale.ROOT, "windows: expected %d, got %d, duplicated %d, missing %d, "
                             + "wrong counts %d, unexpected %d%n", expected.size(), sink.size(), duplicated.size(),
                     missing.size(), wrong.size(), unexpected.size()));
+            // every difference, so that one failed run says all it found (the assertions stop at the first)
+            missing.forEach(id -> out.append("  missing: ").append(id).append('\n'));
+            duplicated.forEach(d -> out.append("  duplicated: ").append(d).append('\n'));
+            wrong.forEach(w -> out.append("  wrong: ").append(w).append('\n'));
+            unexpected.forEach(u -> out.append("  unexpected: ").append(u).append('\n'));
             Map<DeadLetterReason, Long> byReason = new EnumMap<>(DeadLetterReason.class);
             bad.values().forEach(r -> byReason.merge(r, 1L, Long::sum));
             out.append(String.format(Locale.ROOT, "dead letters: expected %d %s, got %d, differing %d%n", bad.size(),
