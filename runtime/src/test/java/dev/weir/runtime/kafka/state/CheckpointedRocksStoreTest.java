@@ -139,8 +139,7 @@ class CheckpointedRocksStoreTest {
      */
     @Test
     void underExactlyOnceFilesAKilledProcessLeftAreDroppedThoughAnOffsetFileIsThere() throws Exception {
-        StoreContext eos = new StoreContext(APP, TASK, tmp.resolve("state").resolve(TASK.toString()),
-                Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
+        StoreContext eos = exactlyOnceContext();
         store.init(eos, store);
         eos.restore(changelogRecords(0, 3));
         // what Kafka Streams' state updater writes once the restore is complete; it stays while the task runs
@@ -164,8 +163,7 @@ class CheckpointedRocksStoreTest {
 
     @Test
     void filesOfAStoreClosedCleanlyAreReused() throws Exception {
-        StoreContext eos = new StoreContext(APP, TASK, tmp.resolve("state").resolve(TASK.toString()),
-                Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
+        StoreContext eos = exactlyOnceContext();
         store.init(eos, store);
         eos.restore(changelogRecords(0, 3));
         store.close();
@@ -178,6 +176,12 @@ class CheckpointedRocksStoreTest {
         } finally {
             next.close();
         }
+    }
+
+    /** The test's task in a job under exactly-once. */
+    private StoreContext exactlyOnceContext() {
+        return new StoreContext(APP, TASK, tmp.resolve("state").resolve(TASK.toString()),
+                Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
     }
 
     /**
