@@ -113,6 +113,8 @@ public final class EngineBenchmark {
         } finally {
             LocalRun.deleteTree(work);
         }
+        // as the other benchmark programs: threads the client libraries leave would keep the JVM (and Maven) waiting
+        System.exit(0);
     }
 
     /** A run that loads its input, calls {@code loaded}, then runs the job: the exit code. */
