@@ -65,19 +65,12 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private static final String CLOSED_SUFFIX = ".closed";
 
     /**
-     * Whether a task's directory already holds databases of its stores that were closed (nothing to restore from a
-     * checkpoint); a database a crash left behind is restored anyway under exactly-once.
+     * Whether a task's directory already holds the databases of its stores (nothing to restore from a checkpoint). A
+     * database a killed process left counts too: under exactly-once its init then downloads the checkpoint itself,
+     * rather than have a download started here that an at-least-once init, which keeps such files, would never take.
      */
     static boolean hasLocalState(Path taskDir) {
-        Path dbs = taskDir.resolve(DB_FOLDER);
-        if (!Files.isDirectory(dbs)) {
-            return false;
-        }
-        try (var files = Files.list(dbs)) {
-            return files.anyMatch(f -> f.getFileName().toString().endsWith(CLOSED_SUFFIX));
-        } catch (IOException e) {
-            return false;
-        }
+        return Files.isDirectory(taskDir.resolve(DB_FOLDER));
     }
 
     private static Path closedMarker(Path dbDir) {
