@@ -35,10 +35,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
@@ -153,6 +155,20 @@ public final class KinesisEngine implements KinesisJobEngine, ShardListener {
                     + " scaling.maxReplicas (or replicas) above 1 again, or a new name to start with empty windows");
         }
         restore();
+        Set<String> ended = new HashSet<>();
+        shards.forEach((id, shard) -> {
+            if (shard.ended) {
+                ended.add(id);
+            }
+        });
+        for (String id : FirstShards.of(clients.shards(streams.source()), settings.source().startingPosition(), ended)) {
+            // each holds the watermark from now on, even while the library has not leased it to this worker yet
+            shards.computeIfAbsent(id, first -> {
+                ShardState waiting = new ShardState(watermark.register(first), restored.get(first));
+                waiting.held = false; // until its lease is taken
+                return waiting;
+            });
+        }
         if (job.window() != null) {
             windows = new WindowOperator(job.window().shape(), job.window().allowedLateness(), job.window().keyBy(),
                     job.window().aggregates(), store, outputs::window, listener.linksWindowInputs());

@@ -810,6 +810,11 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         String checkpointId;
         long nextCheckpointMs = System.currentTimeMillis() + settings.checkpointInterval().toMillis();
         boolean stopping;
+        /**
+         * Every source of this task has ended and everything that led to is written: set after the flush, so that
+         * another task's thread, which completes {@link #drained}, never sees an end whose results are still buffered.
+         */
+        volatile boolean written;
 
         WindowTask(String shardId) {
             this.shardId = shardId;
@@ -836,6 +841,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                 chains.read(envelope, record.position(), this::apply);
             }
             outputs.flush();
+            written = watermark.allEnded();
             if (System.currentTimeMillis() >= nextCheckpointMs) {
                 windowTasks.parked.letGoOfOld();
                 checkpoint(false);
@@ -952,17 +958,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
      * their parents end.
      */
     private List<String> initialSources() {
-        List<Shard> all = clients.shards(streams.source());
-        Set<String> ids = new HashSet<>();
-        all.forEach(shard -> ids.add(shard.shardId()));
-        if (sourceReads.startingPosition() == KinesisSourceSettings.StartingPosition.LATEST) {
-            return all.stream().filter(shard -> shard.sequenceNumberRange().endingSequenceNumber() == null)
-                    .map(Shard::shardId).toList();
-        }
-        return all.stream()
-                .filter(shard -> !ids.contains(shard.parentShardId()) && !ids.contains(shard.adjacentParentShardId()))
-                .map(Shard::shardId)
-                .toList();
+        return FirstShards.of(clients.shards(streams.source()), sourceReads.startingPosition(), Set.of());
     }
 
     private final class WindowTasks implements ShardListener {
@@ -1031,7 +1027,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                     task.records(batch);
                 }
                 if (tasks.size() == shuffleShards.size()
-                        && tasks.values().stream().allMatch(t -> t.watermark.allEnded())) {
+                        && tasks.values().stream().allMatch(t -> t.written)) {
                     drained.complete(null);
                 }
             } catch (RuntimeException | CheckpointException | IOException e) {
