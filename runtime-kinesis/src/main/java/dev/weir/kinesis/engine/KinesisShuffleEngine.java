@@ -632,15 +632,15 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         }
 
         private void restore(SourceShard shard) throws CheckpointException, IOException {
-            Optional<SourceState> own = readSourceState(checkpoints, shard.id);
+            Optional<Stored<SourceState>> own = readSourceState(checkpoints, shard.id);
             if (own.isPresent()) {
-                SourceState state = own.get();
-                shard.checkpointId = latestId(SOURCE_TASK + shard.id);
+                SourceState state = own.get().state();
+                shard.checkpointId = own.get().checkpointId();
                 shard.last = state.position() == null ? null : ShardPosition.parse(state.position());
                 shard.max = state.max();
                 state.lastSent().forEach((to, position) -> shard.lastSent.put(to, ShardPosition.parse(position)));
             } else if (restoreFrom.isPresent()) {
-                restoreFromSavepoint(shard, readSourceState(restoreFrom.get(), shard.id));
+                restoreFromSavepoint(shard, readSourceState(restoreFrom.get(), shard.id).map(Stored::state));
             }
         }
 
@@ -695,7 +695,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
             if (savedWindows == null) {
                 Map<String, Optional<WindowState>> read = new HashMap<>();
                 for (Shard to : shuffleShards) {
-                    read.put(to.shardId(), readWindowState(restoreFrom.get(), to.shardId(), null));
+                    read.put(to.shardId(), readWindowState(restoreFrom.get(), to.shardId(), null).map(Stored::state));
                 }
                 savedWindows = read;
             }
@@ -726,13 +726,17 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
         return Objects.equals(latestId(taskId), id);
     }
 
+    /** A task's state read from a checkpoint, and that checkpoint's id. */
+    private record Stored<T>(T state, String checkpointId) {}
+
     /** A source task's newest checkpoint in {@code store}, if any. */
-    private Optional<SourceState> readSourceState(TaskCheckpoints store, String shardId) throws CheckpointException,
+    private Optional<Stored<SourceState>> readSourceState(TaskCheckpoints store, String shardId) throws CheckpointException,
             IOException {
         Path dir = Files.createDirectories(stateDir).resolve("restore-source-" + System.nanoTime());
         Files.createDirectories(dir);
         try {
-            if (store.restoreLatest(SOURCE_TASK + shardId, dir).isEmpty()) {
+            Optional<CheckpointInfo> info = store.restoreLatest(SOURCE_TASK + shardId, dir);
+            if (info.isEmpty()) {
                 return Optional.empty();
             }
             SourceState state = JSON.readValue(dir.resolve("source.json").toFile(), new TypeReference<>() {});
@@ -740,7 +744,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                 throw new IOException("source task state written in format " + state.format() + "; this runtime"
                         + " reads 1");
             }
-            return Optional.of(state);
+            return Optional.of(new Stored<>(state, info.get().id()));
         } finally {
             LocalFiles.deleteTree(dir);
         }
@@ -749,7 +753,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
     /**
      * A window task's newest checkpoint in {@code store}, if any; its window state goes into {@code into} when given.
      */
-    private Optional<WindowState> readWindowState(TaskCheckpoints store, String shardId, SortedMapStore into)
+    private Optional<Stored<WindowState>> readWindowState(TaskCheckpoints store, String shardId, SortedMapStore into)
             throws CheckpointException, IOException {
         Path dir = Files.createDirectories(stateDir).resolve("restore-windows-" + System.nanoTime());
         Files.createDirectories(dir);
@@ -772,7 +776,7 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
                         info.get().savepoint() ? "savepoint" : "checkpoint", info.get().location(), into.size(),
                         state.sources().keySet());
             }
-            return Optional.of(state);
+            return Optional.of(new Stored<>(state, info.get().id()));
         } finally {
             LocalFiles.deleteTree(dir);
         }
@@ -915,17 +919,16 @@ public final class KinesisShuffleEngine implements KinesisJobEngine {
 
         /** @return where the restored state holds the shard through */
         Optional<ShardPosition> restore() throws CheckpointException, IOException {
-            Optional<WindowState> own = readWindowState(checkpoints, shardId, store);
-            if (own.isPresent()) {
-                checkpointId = latestId(WINDOW_TASK + shardId);
-            }
+            Optional<Stored<WindowState>> own = readWindowState(checkpoints, shardId, store);
+            own.ifPresent(stored -> checkpointId = stored.checkpointId());
             boolean fromSavepoint = own.isEmpty() && restoreFrom.isPresent();
-            Optional<WindowState> restored = fromSavepoint ? readWindowState(restoreFrom.get(), shardId, store) : own;
+            Optional<Stored<WindowState>> restored = fromSavepoint ? readWindowState(restoreFrom.get(), shardId, store)
+                    : own;
             if (restored.isEmpty()) {
                 initialSources().forEach(this::slot);
                 return Optional.empty();
             }
-            WindowState state = restored.get();
+            WindowState state = restored.get().state();
             state.sources().forEach((id, applied) -> {
                 int slot = slot(id);
                 if (applied.applied() != null) {
