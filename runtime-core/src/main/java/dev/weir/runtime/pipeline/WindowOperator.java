@@ -61,6 +61,31 @@ public final class WindowOperator {
         return StateKeys.largestEntry(keyLength, aggregates.newAccumulator().encodedSize());
     }
 
+    /**
+     * Whether a record of event time {@code eventTime} can find every window it belongs to closed once the watermark
+     * is {@code watermarkBound} or less: whether the end of its last window (for a session, the end of a session of
+     * its own) plus the allowed lateness is at most that bound. A window task's watermark never passes the largest
+     * event time its record's source split had read when the record was read, unless it moved on without that split
+     * (an idle advance, or a task that restarted from state while the split's reading started over): an engine that
+     * sends a record's payload to its window task only when it can be late must get it back otherwise.
+     */
+    public static boolean canBeLate(WindowShape shape, long lateness, long eventTime, long watermarkBound) {
+        if (watermarkBound == Long.MIN_VALUE) {
+            return false;
+        }
+        long lastEnd;
+        if (shape instanceof WindowShape.Session session) {
+            lastEnd = eventTime + session.gap();
+        } else if (shape instanceof WindowShape.Tumbling tumbling) {
+            lastEnd = Math.floorDiv(eventTime, tumbling.size()) * tumbling.size() + tumbling.size();
+        } else {
+            WindowShape.Hopping hopping = (WindowShape.Hopping) shape;
+            lastEnd = Math.floorDiv(eventTime, hopping.advance()) * hopping.advance() + hopping.size();
+        }
+        // as isClosed: end <= watermark - lateness, written without overflow near the ends of the long range
+        return lastEnd <= watermarkBound - lateness;
+    }
+
     /** The watermark up to which windows were closed, kept in the store: where a restarted task resumes. */
     public long closedWatermark() {
         return closedUpTo;

@@ -247,6 +247,39 @@ public abstract class EngineContract {
         }
     }
 
+    /**
+     * A record whose split's own progress says it cannot be late, which an idle advance has made late nonetheless: it
+     * is dead-lettered with its whole payload (an engine may leave such a payload out of its shuffle, and must then
+     * read it back).
+     */
+    @Test
+    void aRecordForAWindowAnIdleAdvanceClosedIsDeadLetteredWithItsPayload() throws Exception {
+        String body = """
+                  eventTime: {field: t, idleTimeout: 2s}
+                  pipeline:
+                    - window: {keyBy: k, tumbling: 1m, allowedLateness: 0s, aggregate: {n: count()}}
+                """;
+        try (Run run = open(body, 1)) {
+            run.send(0, List.of(event("a", BASE + 10 * SECOND, 1.0, 0), event("a", BASE + 119 * SECOND, 1.0, 1)));
+            // 12:01:59 closes 12:00's window; once the split is idle, wall-clock time closes 12:01's
+            run.awaitSinkRecords(2, patience());
+            String late = event("a", BASE + 100 * SECOND, 1.0, 2);
+            run.send(0, List.of(late));
+            run.endInput();
+            run.awaitEnd(patience());
+            assertEquals(Set.of("a@2024-05-01T12:00:00Z n=1", "a@2024-05-01T12:01:00Z n=1"),
+                    Set.copyOf(run.sinkRecords().stream().map(r -> r.get("k") + "@" + r.get("window_start") + " n="
+                            + r.get("n")).toList()));
+            List<Map<String, Object>> deadLetters = run.deadLetters();
+            assertEquals(1, deadLetters.size(), deadLetters.toString());
+            Map<String, Object> deadLetter = deadLetters.get(0);
+            assertEquals("late", deadLetter.get("reason"), deadLetter.toString());
+            assertEquals(late, deadLetter.get("record"), deadLetter.toString());
+            assertEquals(null, deadLetter.get("truncated"), deadLetter.toString());
+            run.assertPosition(deadLetter, 0, 2);
+        }
+    }
+
     @Test
     void manySplitsInOrderEachMakeNoRecordLate() throws Exception {
         int splits = 4;

@@ -18,9 +18,10 @@ sealed interface Envelope {
 
     /**
      * A record for the window. {@code partitionMax} is the largest event time its source partition
-     * had read when it was read, so the window task's watermark is exact for it; the payload rides
-     * along for the dead letter in case the record turns out late, whole or, when the keyed topic
-     * would not take it whole, cut to a prefix of the {@code payloadBytes} it had.
+     * had read when it was read, so the window task's watermark is exact for it. The payload rides
+     * along for the dead letter when that maximum says the record can turn out late, whole or, when
+     * the keyed topic would not take it whole, cut to a prefix of the {@code payloadBytes} it had;
+     * otherwise it is empty, and a dead letter reads it back from the source topic at {@code sourceOffset}.
      */
     record Data(int sourcePartition, long partitionMax, long eventTime, long sourceOffset, Object[] args,
                 byte[] payload, long payloadBytes) implements Envelope {}

@@ -31,6 +31,7 @@ import org.jboss.logging.Logger;
 final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed> {
     private static final Logger LOG = Logger.getLogger(SourceProcessor.class);
     private static final byte[] NO_KEY = new byte[0];
+    private static final byte[] NO_PAYLOAD = new byte[0];
 
     private final CompiledJob job;
     private final Ingest ingest;
@@ -138,7 +139,12 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         listener.recordOut(trace);
     }
 
-    /** The record as the window needs it; its payload (kept only for a late record's dead letter) cut to fit. */
+    /**
+     * The record as the window needs it. Its payload serves only a dead letter: it rides along, cut to fit, when the
+     * record can turn out late by this partition's own progress; otherwise the window task reads it back from the
+     * source topic in the rare case it needs it (a watermark that moved on without this partition, an aggregate out
+     * of range), which keeps most of the payload bytes out of the keyed topic.
+     */
     private byte[] keyedEnvelope(Record<byte[], byte[]> record, RecordMetadata meta, byte[] key, long eventTime,
                                  Object[] args) throws RecordRejected {
         byte[] payload = record.value();
@@ -149,7 +155,10 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                     + key.length + " bytes: with the record's headers, too large for the keyed topic or the window"
                     + " state, whose records are at most " + sizes.maxRecordBytes() + " bytes");
         }
-        byte[] carried = payload.length <= room ? payload : Arrays.copyOf(payload, Utf8.prefixLength(payload, room));
+        CompiledJob.Window window = job.window();
+        byte[] carried = !WindowOperator.canBeLate(window.shape(), window.allowedLateness(), eventTime, partitionMax)
+                ? NO_PAYLOAD
+                : payload.length <= room ? payload : Arrays.copyOf(payload, Utf8.prefixLength(payload, room));
         return Envelope.encode(new Envelope.Data(meta.partition(), partitionMax, eventTime, meta.offset(), args,
                 carried, payload.length));
     }

@@ -40,6 +40,8 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     private SplitProgress splits;
     private long timestamp;
     private boolean endSent;
+    /** Opened at the first dead letter whose payload stayed in the source topic. */
+    private SourcePayloads payloads;
 
     WindowProcessor(CompiledJob job, RecordListener listener, int sourcePartitions, String sourceTopic,
                     RecordSizes sizes) {
@@ -117,12 +119,43 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
 
     private void deadLetter(byte[] key, Envelope.Data data, RecordTrace trace, DeadLetterReason reason,
                             String message) {
+        byte[] payload = data.payload();
+        long payloadBytes = data.payloadBytes();
+        if (payload.length == 0 && payloadBytes > 0) {
+            // not carried through the keyed topic: its source partition's progress said it could not be late
+            SourcePayloads.Read read = payloads().read(sourceTopic, data.sourcePartition(), data.sourceOffset());
+            if (read.payload() != null) {
+                payload = read.payload();
+                payloadBytes = payload.length;
+            } else {
+                message = message + "; the record's " + payloadBytes + " bytes could not be read back: "
+                        + read.failure();
+                LOG.warnf("window task %s: dead letter of partition %d offset %d without its payload: %s",
+                        context.taskId(), data.sourcePartition(), data.sourceOffset(), read.failure());
+            }
+        }
         RecordTrace deadLetter = listener.deadLetter(trace, reason, message);
         Record<byte[], Routed> carrier = TraceHeaders.carrying(
                 new Record<>(keyForDeadLetter(key), (Routed) null, timestamp), deadLetter);
-        byte[] envelope = DeadLetters.envelope(reason, message, data.payload(), data.payloadBytes(), sourceTopic,
+        byte[] envelope = DeadLetters.envelope(reason, message, payload, payloadBytes, sourceTopic,
                 data.sourcePartition(), data.sourceOffset(), sizes.valueBudget(carrier.key(), carrier.headers()));
         context.forward(carrier.withValue(Routed.deadLetter(envelope)));
+    }
+
+    private SourcePayloads payloads() {
+        if (payloads == null) {
+            payloads = new SourcePayloads(context.appConfigs(), context.applicationId() + "-" + context.taskId()
+                    + "-payloads");
+        }
+        return payloads;
+    }
+
+    @Override
+    public void close() {
+        if (payloads != null) {
+            payloads.close();
+            payloads = null;
+        }
     }
 
     /** The key, unless it leaves a dead letter too little room: then none. */
