@@ -218,4 +218,36 @@ class WindowOperatorTest {
                 "mean", AggregateCall.parse("avg(a / b)")))).arguments(Map.of("a", 0.0, "b", 0.0)));
         assertTrue(nan.getMessage().contains("finite number"), nan.getMessage());
     }
+
+    /**
+     * What the Kafka engine relies on to leave a payload out of its keyed topic: a record {@code canBeLate} calls safe
+     * under a bound is never late while the watermark stays at or below that bound, and one it calls unsafe is late
+     * at the bound itself (so the call is also as tight as it can be).
+     */
+    @Test
+    void canBeLateIsExactlyWhetherTheWatermarkAtTheBoundMakesTheRecordLate() throws Exception {
+        java.util.Random random = new java.util.Random(15);
+        List<WindowShape> shapes = List.of(new WindowShape.Tumbling(MIN), new WindowShape.Hopping(MIN, 20_000),
+                new WindowShape.Session(30_000));
+        for (int i = 0; i < 3_000; i++) {
+            WindowShape shape = shapes.get(i % shapes.size());
+            long lateness = random.nextInt(3) * 5_000L;
+            long t = random.nextInt(600) * 1_000L;
+            long bound = t + random.nextInt(200) * 1_000L - 20_000;
+            boolean canBeLate = WindowOperator.canBeLate(shape, lateness, t, bound);
+            for (long w : new long[] {bound - random.nextInt(100_000), bound}) {
+                SortedMapStore fresh = new SortedMapStore();
+                WindowOperator op = new WindowOperator(shape, lateness, "id", aggregates(), fresh, (r, end, in) -> {});
+                op.advance(w);
+                boolean late = !op.add(key("a"), t, args(1L));
+                if (!canBeLate) {
+                    assertFalse(late, shape + " lateness " + lateness + " t " + t + " bound " + bound + " w " + w);
+                } else if (w == bound) {
+                    assertTrue(late, shape + " lateness " + lateness + " t " + t + " bound " + bound);
+                }
+            }
+        }
+        assertFalse(WindowOperator.canBeLate(new WindowShape.Tumbling(MIN), 0, 0, Long.MIN_VALUE),
+                "nothing read yet: no watermark");
+    }
 }
