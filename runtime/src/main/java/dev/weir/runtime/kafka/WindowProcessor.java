@@ -121,8 +121,9 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
                             String message) {
         byte[] payload = data.payload();
         long payloadBytes = data.payloadBytes();
-        if (payload.length == 0 && payloadBytes > 0) {
-            // not carried through the keyed topic: its source partition's progress said it could not be late
+        if (payload.length < payloadBytes) {
+            // not carried through the keyed topic (its source partition's progress said it could not be late), or
+            // cut to fit there: the source topic has it whole
             SourcePayloads.Read read = payloads().read(sourceTopic, data.sourcePartition(), data.sourceOffset());
             if (read.payload() != null) {
                 payload = read.payload();
