@@ -199,6 +199,9 @@ public final class KinesisSource implements AutoCloseable {
         synchronized (this) {
             closing = true;
         }
+        if (schedulerThread.getState() == Thread.State.NEW) {
+            return; // never started: no worker to stop, nor a lease to leave
+        }
         long timeout = settings.shutdownTimeout().toMillis();
         try {
             if (!scheduler.startGracefulShutdown().get(timeout, TimeUnit.MILLISECONDS)) {

@@ -147,6 +147,15 @@ public final class KinesisEngine implements KinesisJobEngine, ShardListener {
 
     @Override
     public void start() throws CheckpointException, IOException {
+        prepare();
+        source.start();
+    }
+
+    /**
+     * Everything {@link #start} does before it asks the Kinesis Client Library for shards: restores state and registers
+     * the first shards with the watermark. A test that hands the engine its shards itself calls only this.
+     */
+    void prepare() throws CheckpointException, IOException {
         if (checkpoints.isPresent() && checkpoints.get().list().stream()
                 .anyMatch(c -> c.taskId().startsWith(KinesisShuffleEngine.WINDOW_TASK))) {
             throw new IllegalStateException("the checkpoints at " + checkpoints.get().jobLocation() + " hold the"
@@ -175,7 +184,6 @@ public final class KinesisEngine implements KinesisJobEngine, ShardListener {
         }
         nextCheckpointMs = System.currentTimeMillis() + settings.checkpointInterval().toMillis();
         running = true;
-        source.start();
     }
 
     /** Completes once every shard's input has ended and everything it led to is written (weir run). */
