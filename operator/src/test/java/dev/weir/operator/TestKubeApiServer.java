@@ -7,13 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfig;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubeapitest.KubeAPITestException;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -76,10 +80,23 @@ public final class TestKubeApiServer implements AutoCloseable {
                 // a missing binary fails the test instead of starting a download this machine cannot make
                 .withOfflineMode(true);
         apiServerFlags.forEach(config::withApiServerFlag);
-        KubeAPIServer apiServer = new KubeAPIServer(config.build());
+        KubeAPIServerConfig built = config.build();
+        KubeAPIServer apiServer = new KubeAPIServer(built);
+        awayFromMidnight(LocalTime.now(), built.getStartupTimeout()).ifPresent(wait -> {
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         try {
             apiServer.start();
         } catch (KubeAPITestException e) {
+            try {
+                apiServer.stop(); // kube-api-test leaves the processes of a failed start running
+            } catch (RuntimeException stopFailed) {
+                e.addSuppressed(stopFailed);
+            }
             throw new IllegalStateException("kube-apiserver " + version + " did not start. Are its binaries"
                     + " installed (operator/kube/install-binaries.sh)? The servers' output is in"
                     + " target/kube-api-test.log", e);
@@ -88,6 +105,22 @@ public final class TestKubeApiServer implements AutoCloseable {
                 .withConfig(Config.fromKubeconfig(apiServer.getKubeConfigYaml()))
                 .build();
         return new TestKubeApiServer(apiServer, client, version);
+    }
+
+    /**
+     * kube-api-test 7.6.1 times its readiness checks with {@code LocalTime}, which wraps at midnight: a server started
+     * less than its startup timeout before midnight fails at once with "Kube API Server did not start properly"
+     * (the fresh-clone CI of 2026-12-06 lost two operator ITs at 23:59:44 so, their servers left running and ready).
+     * Until that is fixed upstream, a start that would cross midnight waits for midnight first.
+     *
+     * @return how long to wait before starting, when the start and its timeout would cross midnight
+     */
+    static Optional<Duration> awayFromMidnight(LocalTime now, int startupTimeoutMs) {
+        LocalTime deadline = now.plus(startupTimeoutMs + 5_000L, ChronoUnit.MILLIS);
+        if (!deadline.isBefore(now)) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.between(now, LocalTime.MAX).plusMillis(500));
     }
 
     public KubernetesClient client() {
