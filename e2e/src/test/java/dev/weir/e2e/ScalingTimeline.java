@@ -92,7 +92,7 @@ final class ScalingTimeline implements AutoCloseable {
         return List.copyOf(decisions);
     }
 
-    /** The most replicas the StatefulSet's spec ever had while the timeline ran. */
+    /** The most replicas the StatefulSet's spec ever had while the timeline ran (watched, and read at each sample). */
     int mostReplicas() {
         return mostReplicas.get();
     }
@@ -120,6 +120,12 @@ final class ScalingTimeline implements AutoCloseable {
             StreamJob current = client.resources(StreamJob.class).inNamespace(namespace).withName(job).get();
             StreamJobStatus status = current == null || current.getStatus() == null ? new StreamJobStatus()
                     : current.getStatus();
+            // the watch does not outlive an API server restart (the fault run's): a sample reads the spec as well
+            StatefulSet workload = client.apps().statefulSets().inNamespace(namespace).withName(job).get();
+            if (workload != null) {
+                mostReplicas.accumulateAndGet(Objects.requireNonNullElse(workload.getSpec().getReplicas(), 0),
+                        Math::max);
+            }
             long ready = client.pods().inNamespace(namespace).withLabels(Labels.selector(job)).list().getItems()
                     .stream().filter(ScalingTimeline::isReady).count();
             samples.add(new Sample(seconds(Instant.now()), status.lag, status.lagSeconds,
