@@ -73,17 +73,7 @@ public final class WindowOperator {
         if (watermarkBound == Long.MIN_VALUE) {
             return false;
         }
-        long lastEnd;
-        if (shape instanceof WindowShape.Session session) {
-            lastEnd = eventTime + session.gap();
-        } else if (shape instanceof WindowShape.Tumbling tumbling) {
-            lastEnd = Math.floorDiv(eventTime, tumbling.size()) * tumbling.size() + tumbling.size();
-        } else {
-            WindowShape.Hopping hopping = (WindowShape.Hopping) shape;
-            lastEnd = Math.floorDiv(eventTime, hopping.advance()) * hopping.advance() + hopping.size();
-        }
-        // as isClosed: end <= watermark - lateness, written without overflow near the ends of the long range
-        return lastEnd <= watermarkBound - lateness;
+        return closes(WindowShape.lastEnd(shape, eventTime), lateness, watermarkBound);
     }
 
     /** The watermark up to which windows were closed, kept in the store: where a restarted task resumes. */
@@ -229,7 +219,12 @@ public final class WindowOperator {
     }
 
     private boolean isClosed(long end) {
-        return closedUpTo != Long.MIN_VALUE && end <= closedUpTo - lateness;
+        return closedUpTo != Long.MIN_VALUE && closes(end, lateness, closedUpTo);
+    }
+
+    /** Whether a watermark closes a window of that end: end + lateness ≤ watermark, without overflow at the top. */
+    private static boolean closes(long end, long lateness, long watermark) {
+        return end <= watermark - lateness;
     }
 
     private void addTimer(long end, byte[] key, long start) {

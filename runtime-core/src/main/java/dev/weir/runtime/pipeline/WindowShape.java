@@ -26,6 +26,18 @@ public sealed interface WindowShape {
         return starts;
     }
 
+    /**
+     * The end of the last window a record at {@code t} can count in: of the latest fixed window that contains it, or of
+     * a session of its own.
+     */
+    static long lastEnd(WindowShape shape, long t) {
+        if (shape instanceof Session session) {
+            return t + session.gap();
+        }
+        long advance = shape instanceof Hopping hopping ? hopping.advance() : fixedSize(shape);
+        return Math.floorDiv(t, advance) * advance + fixedSize(shape);
+    }
+
     static long fixedSize(WindowShape shape) {
         return shape instanceof Tumbling tumbling ? tumbling.size() : ((Hopping) shape).size();
     }
