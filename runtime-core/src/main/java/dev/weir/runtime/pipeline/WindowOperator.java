@@ -169,6 +169,55 @@ public final class WindowOperator {
         return !open.isEmpty();
     }
 
+    /** Told of each record of {@link #addAll} that an aggregate refused. */
+    @FunctionalInterface
+    public interface Refusals {
+        void refused(int index, RecordRejected refusal);
+    }
+
+    /**
+     * Adds records of one key that share one tumbling window, in order, exactly as {@link #add} would one by one
+     * (each record an aggregate refuses is told to {@code refusals} and changes nothing), with one read and one write
+     * of the window's state. Their traces are not linked to the window.
+     *
+     * @return false when the window is closed: every record is late
+     */
+    public boolean addAll(byte[] key, long[] eventTimes, Object[][] args, Refusals refusals) {
+        if (!(shape instanceof WindowShape.Tumbling tumbling)) {
+            throw new IllegalStateException("records are added together only to tumbling windows, not " + shape);
+        }
+        long start = Math.floorDiv(eventTimes[0], tumbling.size()) * tumbling.size();
+        long end = start + tumbling.size();
+        for (long t : eventTimes) {
+            if (t < start || t >= end) {
+                throw new IllegalArgumentException("event time " + t + " is not in the window [" + start + ", " + end
+                        + ") of the first record");
+            }
+        }
+        if (isClosed(end)) {
+            return false;
+        }
+        byte[] windowKey = StateKeys.window(key, start);
+        byte[] stored = store.get(windowKey);
+        Aggregates.Accumulator acc = stored == null ? aggregates.newAccumulator() : decodeAccumulator(stored);
+        int added = 0;
+        for (int i = 0; i < args.length; i++) {
+            try {
+                acc.add(args[i]);
+                added++;
+            } catch (RecordRejected refusal) {
+                refusals.refused(i, refusal);
+            }
+        }
+        if (added > 0) {
+            if (stored == null) {
+                addTimer(end, key, start);
+            }
+            store.put(windowKey, encode(start, end, acc));
+        }
+        return true;
+    }
+
     private boolean addToSession(byte[] key, long t, Object[] args, long gap, TraceParent input)
             throws RecordRejected {
         long first = t;

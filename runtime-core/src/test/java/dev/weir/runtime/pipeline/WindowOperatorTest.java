@@ -250,4 +250,64 @@ class WindowOperatorTest {
         assertFalse(WindowOperator.canBeLate(new WindowShape.Tumbling(MIN), 0, 0, Long.MIN_VALUE),
                 "nothing read yet: no watermark");
     }
+
+    /**
+     * What the Kafka engine's batches rely on: adding a key's records of one tumbling window together gives the
+     * windows, refusals and late verdicts that adding them one by one gives, in the same order, overflow included.
+     */
+    @Test
+    void addAllIsAddOneByOne() throws Exception {
+        java.util.Random random = new java.util.Random(16);
+        WindowShape shape = new WindowShape.Tumbling(MIN);
+        Object[] values = {1L, -7L, 2.5, null, Long.MAX_VALUE - 3, Long.MIN_VALUE + 1, 1e308, -1e308, 0.1, 40L};
+        for (int round = 0; round < 500; round++) {
+            SortedMapStore oneStore = new SortedMapStore();
+            SortedMapStore allStore = new SortedMapStore();
+            List<Map<String, Object>> oneOut = new ArrayList<>();
+            List<Map<String, Object>> allOut = new ArrayList<>();
+            WindowOperator one = new WindowOperator(shape, 0, "id", aggregates(), oneStore, (r, e, in) -> oneOut.add(r));
+            WindowOperator all = new WindowOperator(shape, 0, "id", aggregates(), allStore, (r, e, in) -> allOut.add(r));
+            long watermark = random.nextInt(4) * MIN - 1;
+            one.advance(watermark);
+            all.advance(watermark);
+            for (int batch = 0; batch < 4; batch++) {
+                long start = random.nextInt(3) * MIN;
+                int n = 1 + random.nextInt(6);
+                long[] times = new long[n];
+                Object[][] args = new Object[n][];
+                for (int i = 0; i < n; i++) {
+                    times[i] = start + random.nextInt((int) MIN);
+                    args[i] = args(values[random.nextInt(values.length)]);
+                }
+                List<String> oneVerdicts = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    try {
+                        oneVerdicts.add(one.add(key("k"), times[i], args[i]) ? "added" : "late");
+                    } catch (RecordRejected e) {
+                        oneVerdicts.add("refused: " + e.getMessage());
+                    }
+                }
+                String[] allVerdicts = new String[n];
+                boolean open = all.addAll(key("k"), times, args, (i, e) -> allVerdicts[i] = "refused: " + e.getMessage());
+                for (int i = 0; i < n; i++) {
+                    if (allVerdicts[i] == null) {
+                        allVerdicts[i] = open ? "added" : "late";
+                    }
+                }
+                assertEquals(oneVerdicts, List.of(allVerdicts), "round " + round + " batch " + batch);
+            }
+            one.advance(Long.MAX_VALUE);
+            all.advance(Long.MAX_VALUE);
+            assertEquals(oneOut, allOut, "round " + round);
+        }
+    }
+
+    @Test
+    void addAllRefusesRecordsOfAnotherWindow() throws Exception {
+        WindowOperator op = operator(new WindowShape.Tumbling(MIN), 0);
+        assertThrows(IllegalArgumentException.class, () -> op.addAll(key("k"), new long[] {0, MIN},
+                new Object[][] {args(1L), args(2L)}, (i, e) -> {}));
+        assertThrows(IllegalStateException.class, () -> operator(new WindowShape.Hopping(MIN, 20_000), 0)
+                .addAll(key("k"), new long[] {0}, new Object[][] {args(1L)}, (i, e) -> {}));
+    }
 }

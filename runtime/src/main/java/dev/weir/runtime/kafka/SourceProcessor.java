@@ -12,6 +12,7 @@ import dev.weir.runtime.pipeline.SourcePosition;
 import dev.weir.runtime.pipeline.Utf8;
 import dev.weir.runtime.pipeline.WatermarkTracker;
 import dev.weir.runtime.pipeline.WindowOperator;
+import dev.weir.runtime.pipeline.WindowShape;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -39,6 +40,9 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private final Duration progressInterval;
     private final long idleTimeoutMs;
     private final RecordSizes sizes;
+    private final String sourceTopic;
+    /** Records held back to cross the keyed topic in batches; null when the job's window does not allow it. */
+    private final KeyedBatches batches;
     private ProcessorContext<byte[], Routed> context;
     private int partition;
     private long partitionMax = WatermarkTracker.UNKNOWN;
@@ -47,8 +51,11 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private long nextOffset;
 
     SourceProcessor(CompiledJob job, RecordListener listener, Duration progressInterval, Duration idleTimeout,
-                    RecordSizes sizes) {
+                    RecordSizes sizes, String sourceTopic) {
         this.job = job;
+        this.sourceTopic = sourceTopic;
+        this.batches = job.window() != null && job.window().shape() instanceof WindowShape.Tumbling
+                ? new KeyedBatches() : null;
         this.ingest = new Ingest(job);
         this.listener = listener;
         this.progressInterval = progressInterval;
@@ -69,6 +76,12 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         // in the past (even 0), which would make a partition look idle since 1970 at the first report
         this.lastReadMs = System.currentTimeMillis();
         LOG.infof("source task %s starts", context.taskId());
+        if (batches != null) {
+            // held batches are of records after the last commit, which are read again now
+            batches.clear();
+            PreCommitFlush hook = context.getStateStore(PreCommitFlush.NAME);
+            hook.runBeforeCommit(context, sourceTopic, this::sendBatches);
+        }
         if (job.window() != null) {
             context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, this::reportProgress);
         }
@@ -82,6 +95,9 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                     nextOffset, meta.offset());
             partitionMax = WatermarkTracker.UNKNOWN;
             ended = false;
+            if (batches != null) {
+                batches.clear();
+            }
         }
         if (nextOffset < 0) {
             LOG.infof("source task %s reads from offset %d", context.taskId(), meta.offset());
@@ -106,9 +122,17 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
             return;
         }
         Ingest.Result result = ingest.ingest(record.value(), record.timestamp(), lastReadMs);
-        partitionMax = Math.max(partitionMax, result.eventTime());
+        long max = Math.max(partitionMax, result.eventTime());
+        if (batches != null && batches.wouldClose(max, job.window().allowedLateness())) {
+            // sent with the maximum before this record, below every held window's close
+            sendBatches();
+        }
+        partitionMax = max;
         try {
-            if (result instanceof Ingest.Keyed k) {
+            if (result instanceof Ingest.Keyed k && batchable(k, trace)) {
+                batch(record, meta, k);
+                listener.keyed(trace);
+            } else if (result instanceof Ingest.Keyed k) {
                 Record<byte[], byte[]> traced = TraceHeaders.carrying(record, trace);
                 byte[] keyed = keyedEnvelope(traced, meta, k.key(), k.eventTime(), k.args());
                 context.forward(traced.withKey(k.key()).withValue(Routed.keyed(keyed, false)));
@@ -123,6 +147,53 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         } catch (RecordRejected e) {
             deadLetter(record, meta, trace, e.reason(), e.getMessage());
         }
+    }
+
+    /**
+     * Whether a record can wait in a batch: it is not traced (its span context rides in its own record's headers),
+     * and its window cannot close by this partition's own progress so far, so it needs no payload either.
+     */
+    private boolean batchable(Ingest.Keyed k, RecordTrace trace) {
+        CompiledJob.Window window = job.window();
+        return batches != null && trace == RecordTrace.NONE
+                && !WindowOperator.canBeLate(window.shape(), window.allowedLateness(), k.eventTime(), partitionMax);
+    }
+
+    private void batch(Record<byte[], byte[]> record, RecordMetadata meta, Ingest.Keyed k) throws RecordRejected {
+        byte[] key = k.key();
+        int room = sizes.valueBudget(key) - Envelope.batchOverhead();
+        int perRecord = Envelope.largestBatchEntry(k.args().length);
+        if (room < perRecord || WindowOperator.largestStateEntry(key.length, job.window().aggregates())
+                > sizes.valueBudget(null)) {
+            throw new RecordRejected(DeadLetterReason.too_large, "key field '" + job.window().keyBy() + "' is "
+                    + key.length + " bytes: too large for the keyed topic or the window state, whose records are at"
+                    + " most " + sizes.maxRecordBytes() + " bytes");
+        }
+        long size = ((WindowShape.Tumbling) job.window().shape()).size();
+        long start = Math.floorDiv(k.eventTime(), size) * size;
+        KeyedBatches.Builder full = batches.add(key, start, start + size, room / perRecord, meta.offset(),
+                k.eventTime(), record.value() == null ? 0 : record.value().length, k.args(), record.timestamp());
+        if (full != null) {
+            send(full);
+        }
+        if (batches.full()) {
+            sendBatches();
+        }
+    }
+
+    /** Sends every held batch, with the partition's maximum now: each window's close is still above it. */
+    private void sendBatches() {
+        if (batches == null || batches.isEmpty()) {
+            return;
+        }
+        for (KeyedBatches.Builder batch : batches.drain()) {
+            send(batch);
+        }
+    }
+
+    private void send(KeyedBatches.Builder batch) {
+        byte[] value = Envelope.encode(batch.build(partition, partitionMax));
+        context.forward(new Record<>(batch.key, Routed.keyed(value, false), batch.timestamp()));
     }
 
     /** {@code record} carries the trace's context already, so its headers are the ones measured. */
@@ -183,9 +254,13 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         long idleFor = now - lastReadMs;
         Envelope progress;
         if (ended) {
+            sendBatches();
             // repeated, like progress, so a window task that restarts learns it again
             progress = new Envelope.Ended(partition);
         } else if (idleFor >= idleTimeoutMs) {
+            // lets the window tasks' watermark move on without this partition: no batch may come after it. An
+            // active report needs no such care: it carries the maximum that held batches were kept below.
+            sendBatches();
             progress = new Envelope.Progress(partition, partitionMax, idleFor);
         } else if (partitionMax != WatermarkTracker.UNKNOWN) {
             progress = new Envelope.Progress(partition, partitionMax, Envelope.ACTIVE);

@@ -59,10 +59,14 @@ public final class StreamsTopology {
                                  Duration progressInterval, Duration idleTimeout, StateCheckpointer checkpointer,
                                  RecordSizes sizes) {
         StreamsBuilder builder = new StreamsBuilder();
+        String[] sourceStores = job.window() == null ? new String[0] : new String[] {PreCommitFlush.NAME};
+        if (job.window() != null) {
+            builder.addStateStore(PreCommitFlush.builder());
+        }
         KStream<byte[], Routed> fromSource = builder
                 .stream(topics.source(), Consumed.with(BYTES, BYTES).withName("weir-source"))
-                .process(() -> new SourceProcessor(job, listener, progressInterval, idleTimeout, sizes),
-                        Named.as("weir-source-steps"));
+                .process(() -> new SourceProcessor(job, listener, progressInterval, idleTimeout, sizes,
+                        topics.source()), Named.as("weir-source-steps"), sourceStores);
         if (job.window() == null) {
             writeOut(fromSource, topics, "weir-source");
             return builder.build();

@@ -99,6 +99,10 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
             }
             return;
         }
+        if (envelope instanceof Envelope.Batch batch) {
+            addBatch(record.key(), batch);
+            return;
+        }
         Envelope.Data data = (Envelope.Data) envelope;
         advance(watermark.active(data.sourcePartition(), data.partitionMax()));
         RecordTrace trace = listener.keyedIn(TraceHeaders.traceparent(record.headers()));
@@ -107,14 +111,39 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
                 listener.windowed(trace);
                 return;
             }
-            String message = "event time " + Instant.ofEpochMilli(data.eventTime()) + " is behind the watermark "
-                    + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
+            String message = lateMessage(data.eventTime());
             deadLetter(record.key(), data, trace, DeadLetterReason.late, message);
             LOG.debugf("window task %s: late record from partition %d offset %d: %s", context.taskId(),
                     data.sourcePartition(), data.sourceOffset(), message);
         } catch (RecordRejected e) {
             deadLetter(record.key(), data, trace, e.reason(), e.getMessage());
         }
+    }
+
+    /** A source task's batch: each record gets what it would have got alone, in the same order. */
+    private void addBatch(byte[] key, Envelope.Batch batch) {
+        advance(watermark.active(batch.sourcePartition(), batch.partitionMax()));
+        RecordTrace[] traces = new RecordTrace[batch.size()];
+        for (int i = 0; i < traces.length; i++) {
+            traces[i] = listener.keyedIn(null);
+        }
+        boolean[] refused = new boolean[traces.length];
+        boolean open = windows.addAll(key, batch.eventTimes(), batch.args(), (i, refusal) -> {
+            refused[i] = true;
+            deadLetter(key, batch.record(i), traces[i], refusal.reason(), refusal.getMessage());
+        });
+        for (int i = 0; i < traces.length; i++) {
+            if (!open) {
+                deadLetter(key, batch.record(i), traces[i], DeadLetterReason.late, lateMessage(batch.eventTimes()[i]));
+            } else if (!refused[i]) {
+                listener.windowed(traces[i]);
+            }
+        }
+    }
+
+    private String lateMessage(long eventTime) {
+        return "event time " + Instant.ofEpochMilli(eventTime) + " is behind the watermark "
+                + Instant.ofEpochMilli(watermark.current()) + " by more than the allowed lateness";
     }
 
     private void deadLetter(byte[] key, Envelope.Data data, RecordTrace trace, DeadLetterReason reason,
