@@ -1,6 +1,8 @@
 package dev.weir.runtime.pipeline;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -17,6 +19,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +65,10 @@ public final class Json {
             throw new MalformedRecordException("not valid UTF-8: byte 0x%02x at offset %d (the dead letter keeps the"
                     .formatted(bytes[invalid] & 0xff, invalid) + " bytes in record_base64)");
         }
+        Map<String, Object> read = readObject(bytes);
+        if (read != null) {
+            return read;
+        }
         Object value;
         try {
             value = ANY_READER.readValue(bytes);
@@ -76,11 +83,114 @@ public final class Json {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) value;
-        String outOfRange = numberOutOfRange(map, "");
-        if (outOfRange != null) {
-            throw new MalformedRecordException(outOfRange);
+        if (!allFinite(map)) {
+            throw new MalformedRecordException(numberOutOfRange(map, ""));
         }
         return map;
+    }
+
+    /**
+     * The common case of {@link #parseObject(byte[])} straight off Jackson's streaming parser: a JSON object whose
+     * numbers all fit, into the same value model as the data-binding reader gives (insertion-ordered maps, the last
+     * of duplicate names winning, lists, Long, Double, Boolean, String, null). Null for anything else (not an
+     * object, bad syntax, a number out of range, trailing tokens): the data-binding reader then parses it again and
+     * says what is wrong, in its words. {@code JsonTest} holds the two to the same results.
+     */
+    static Map<String, Object> readObject(byte[] bytes) {
+        try (JsonParser parser = MAPPER.getFactory().createParser(bytes)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Map<String, Object> map = readFields(parser);
+            if (map == null || parser.nextToken() != null) {
+                return null;
+            }
+            return map;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** What the data-binding reader makes of a record's bytes: the reference {@link #readObject} is held to. */
+    static Object readWithDataBinding(byte[] bytes) throws IOException {
+        return ANY_READER.readValue(bytes);
+    }
+
+    /** The fields of an object whose START_OBJECT was read, up to its END_OBJECT; null on a non-finite double. */
+    private static Map<String, Object> readFields(JsonParser parser) throws IOException {
+        Map<String, Object> map = new LinkedHashMap<>();
+        String name;
+        while ((name = parser.nextFieldName()) != null) {
+            Object value = readValue(parser, parser.nextToken());
+            if (value == NOT_READ) {
+                return null;
+            }
+            map.put(name, value);
+        }
+        return parser.currentToken() == JsonToken.END_OBJECT ? map : null;
+    }
+
+    private static final Object NOT_READ = new Object();
+
+    private static Object readValue(JsonParser parser, JsonToken token) throws IOException {
+        if (token == null) {
+            return NOT_READ;
+        }
+        switch (token) {
+            case VALUE_STRING:
+                return parser.getText();
+            case VALUE_NUMBER_INT:
+                return parser.getLongValue();
+            case VALUE_NUMBER_FLOAT: {
+                double d = parser.getDoubleValue();
+                return Double.isFinite(d) ? d : NOT_READ;
+            }
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            case START_OBJECT: {
+                Map<String, Object> map = readFields(parser);
+                return map == null ? NOT_READ : map;
+            }
+            case START_ARRAY: {
+                List<Object> list = new ArrayList<>();
+                JsonToken next;
+                while ((next = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    Object value = readValue(parser, next);
+                    if (value == NOT_READ) {
+                        return NOT_READ;
+                    }
+                    list.add(value);
+                }
+                return list;
+            }
+            default:
+                return NOT_READ;
+        }
+    }
+
+    /** Whether every double in {@code value} is finite: {@link #numberOutOfRange} without building paths. */
+    private static boolean allFinite(Object value) {
+        if (value instanceof Double d) {
+            return Double.isFinite(d);
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Object v : map.values()) {
+                if (!(v instanceof String || v instanceof Long || v == null || v instanceof Boolean) && !allFinite(v)) {
+                    return false;
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            for (Object v : list) {
+                if (!allFinite(v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

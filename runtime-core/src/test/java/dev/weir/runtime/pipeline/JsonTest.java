@@ -66,4 +66,88 @@ class JsonTest {
         assertArrayEquals(Json.write(21.999999999999996), "21.999999999999996".getBytes(StandardCharsets.UTF_8),
                 "keys and state keep every digit");
     }
+
+    /**
+     * The streaming reader ({@code Json.readObject}) takes what it can and leaves the rest to the data-binding reader:
+     * on everything it takes, the two give equal values of equal types. Random objects, then random cuts and
+     * changes of them, and the edge cases by hand.
+     */
+    @Test
+    void theStreamingReaderGivesWhatTheDataBindingReaderGives() throws Exception {
+        java.util.Random random = new java.util.Random(15);
+        List<String> texts = new java.util.ArrayList<>(List.of(
+                "{}", "{\"a\":1,\"a\":2}", "{\"a\":{\"b\":1},\"a\":[1]}", "{\"n\":9223372036854775807}",
+                "{\"n\":9223372036854775808}", "{\"n\":-9223372036854775808}", "{\"d\":1e400}", "{\"d\":-1e-400}",
+                "{\"d\":1.0}", "{\"d\":1E2}", "{\"d\":-0}", "{\"d\":-0.0}", "{\"s\":\"\\u00e9\\n\"}",
+                "{\"a\":1} {\"b\":2}", "{\"a\":1}]", "{\"a\":1} x", "[1]", "\"s\"", "{\"a\":}", "{\"a\" 1}",
+                "{\"a\":1,}", "{'a':1}", "{\"a\":NaN}", "{\"a\":[1,[2,[3,{}]],null,true,false]}",
+                "{\"a\":01}", "{\"a\":1.}", "{\"a\":\"unterminated}", "{\"a\":1}\n  ", "{\"a\":tru}"));
+        for (int i = 0; i < 400; i++) {
+            String text = randomObject(random, 0);
+            texts.add(text);
+            for (int m = 0; m < 3; m++) {
+                StringBuilder changed = new StringBuilder(text);
+                int at = random.nextInt(changed.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> changed.setLength(at);
+                    case 1 -> changed.deleteCharAt(at);
+                    default -> changed.insert(at, MUTATIONS.charAt(random.nextInt(MUTATIONS.length())));
+                }
+                texts.add(changed.toString());
+            }
+        }
+        int taken = 0;
+        for (String text : texts) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            Map<String, Object> fast = Json.readObject(bytes);
+            if (fast == null) {
+                continue;
+            }
+            taken++;
+            Object reference = Json.readWithDataBinding(bytes);
+            assertEquals(typed(reference), typed(fast), text);
+        }
+        assertTrue(taken > 400, "the streaming reader took only " + taken + " of " + texts.size());
+    }
+
+    private static final String MUTATIONS = "{}[],:\"01e.-x ";
+
+    /** A value with the class of every number, so that 1 (Long) and 1.0 (Double) differ. */
+    private static Object typed(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> out = new java.util.LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(k, typed(v)));
+            return List.of("map", List.copyOf(out.entrySet()));
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(JsonTest::typed).toList();
+        }
+        return value == null ? "null" : value.getClass().getSimpleName() + ":" + value;
+    }
+
+    private static String randomObject(java.util.Random random, int depth) {
+        StringBuilder b = new StringBuilder("{");
+        int n = random.nextInt(5);
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                b.append(random.nextBoolean() ? "," : " , ");
+            }
+            b.append('"').append((char) ('a' + random.nextInt(4))).append("\":").append(randomValue(random, depth));
+        }
+        return b.append('}').toString();
+    }
+
+    private static String randomValue(java.util.Random random, int depth) {
+        return switch (random.nextInt(depth > 3 ? 7 : 9)) {
+            case 0 -> Long.toString(random.nextLong() >> random.nextInt(64));
+            case 1 -> Double.toString(random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20));
+            case 2 -> "\"" + "x\\\"\\u0041é".substring(0, random.nextInt(9)) + "\"";
+            case 3 -> "true";
+            case 4 -> "false";
+            case 5 -> "null";
+            case 6 -> random.nextInt(3) + "e" + (random.nextInt(700) - 350);
+            case 7 -> randomObject(random, depth + 1);
+            default -> "[" + randomValue(random, depth + 1) + "," + randomValue(random, depth + 1) + "]";
+        };
+    }
 }
