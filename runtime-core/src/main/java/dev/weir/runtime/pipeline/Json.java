@@ -83,8 +83,9 @@ public final class Json {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) value;
-        if (!allFinite(map)) {
-            throw new MalformedRecordException(numberOutOfRange(map, ""));
+        String outOfRange = numberOutOfRange(map, "");
+        if (outOfRange != null) {
+            throw new MalformedRecordException(outOfRange);
         }
         return map;
     }
@@ -170,27 +171,6 @@ public final class Json {
             default:
                 return NOT_READ;
         }
-    }
-
-    /** Whether every double in {@code value} is finite: {@link #numberOutOfRange} without building paths. */
-    private static boolean allFinite(Object value) {
-        if (value instanceof Double d) {
-            return Double.isFinite(d);
-        }
-        if (value instanceof Map<?, ?> map) {
-            for (Object v : map.values()) {
-                if (!(v instanceof String || v instanceof Long || v == null || v instanceof Boolean) && !allFinite(v)) {
-                    return false;
-                }
-            }
-        } else if (value instanceof List<?> list) {
-            for (Object v : list) {
-                if (!allFinite(v)) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /**

@@ -32,7 +32,6 @@ import org.jboss.logging.Logger;
 final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed> {
     private static final Logger LOG = Logger.getLogger(SourceProcessor.class);
     private static final byte[] NO_KEY = new byte[0];
-    private static final byte[] NO_PAYLOAD = new byte[0];
 
     private final CompiledJob job;
     private final Ingest ingest;
@@ -163,21 +162,29 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         byte[] key = k.key();
         int room = sizes.valueBudget(key) - Envelope.batchOverhead();
         int perRecord = Envelope.largestBatchEntry(k.args().length);
-        if (room < perRecord || WindowOperator.largestStateEntry(key.length, job.window().aggregates())
-                > sizes.valueBudget(null)) {
-            throw new RecordRejected(DeadLetterReason.too_large, "key field '" + job.window().keyBy() + "' is "
-                    + key.length + " bytes: too large for the keyed topic or the window state, whose records are at"
-                    + " most " + sizes.maxRecordBytes() + " bytes");
-        }
-        long size = ((WindowShape.Tumbling) job.window().shape()).size();
-        long start = Math.floorDiv(k.eventTime(), size) * size;
-        KeyedBatches.Builder full = batches.add(key, start, start + size, room / perRecord, meta.offset(),
+        requireKeyFits(key, room - perRecord, "");
+        long end = WindowShape.lastEnd(job.window().shape(), k.eventTime());
+        long start = end - ((WindowShape.Tumbling) job.window().shape()).size();
+        KeyedBatches.Builder full = batches.add(key, start, end, room / perRecord, meta.offset(),
                 k.eventTime(), record.value() == null ? 0 : record.value().length, k.args(), record.timestamp());
         if (full != null) {
             send(full);
         }
         if (batches.full()) {
             sendBatches();
+        }
+    }
+
+    /**
+     * Refuses a key that leaves a keyed record {@code roomLeft} bytes short (below 0), or whose window state entry
+     * would not fit a record.
+     */
+    private void requireKeyFits(byte[] key, int roomLeft, String besides) throws RecordRejected {
+        if (roomLeft < 0 || WindowOperator.largestStateEntry(key.length, job.window().aggregates())
+                > sizes.valueBudget(null)) {
+            throw new RecordRejected(DeadLetterReason.too_large, "key field '" + job.window().keyBy() + "' is "
+                    + key.length + " bytes: " + besides + "too large for the keyed topic or the window state, whose"
+                    + " records are at most " + sizes.maxRecordBytes() + " bytes");
         }
     }
 
@@ -220,15 +227,10 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                                  Object[] args) throws RecordRejected {
         byte[] payload = record.value();
         int room = sizes.valueBudget(key, record.headers()) - Envelope.dataOverhead(args.length);
-        int stateEntry = WindowOperator.largestStateEntry(key.length, job.window().aggregates());
-        if (room < 0 || stateEntry > sizes.valueBudget(null)) {
-            throw new RecordRejected(DeadLetterReason.too_large, "key field '" + job.window().keyBy() + "' is "
-                    + key.length + " bytes: with the record's headers, too large for the keyed topic or the window"
-                    + " state, whose records are at most " + sizes.maxRecordBytes() + " bytes");
-        }
+        requireKeyFits(key, room, "with the record's headers, ");
         CompiledJob.Window window = job.window();
         byte[] carried = !WindowOperator.canBeLate(window.shape(), window.allowedLateness(), eventTime, partitionMax)
-                ? NO_PAYLOAD
+                ? Envelope.NO_PAYLOAD
                 : payload.length <= room ? payload : Arrays.copyOf(payload, Utf8.prefixLength(payload, room));
         return Envelope.encode(new Envelope.Data(meta.partition(), partitionMax, eventTime, meta.offset(), args,
                 carried, payload.length));
