@@ -15,7 +15,6 @@ import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Reads a record's event time: a number since the epoch (millis or seconds), a string of digits read the same way,
@@ -31,7 +30,6 @@ public final class EventTimeReader {
     private static final long MIN_SECONDS = Math.floorDiv(MIN_MILLIS, 1000);
     private static final long MAX_SECONDS = Math.floorDiv(MAX_MILLIS, 1000);
     private static final String RANGE = Instant.ofEpochMilli(MIN_MILLIS) + " .. " + Instant.ofEpochMilli(MAX_MILLIS);
-    private static final Pattern DIGITS = Pattern.compile("-?[0-9]+");
     /** ISO-8601 date and time with a zone written Z, +HH:MM, +HHMM or +HH. */
     private static final DateTimeFormatter ISO = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
@@ -44,6 +42,8 @@ public final class EventTimeReader {
     private final EventTimeSpec.Unit unit;
     private final long maxAheadMs;
     private final String maxAheadSpelling;
+    /** How messages name what the event time is read from. */
+    private final String what;
 
     /** @param field the event-time field, or null to use the source record's timestamp */
     public EventTimeReader(String field, EventTimeSpec.Unit unit, Duration maxAhead, String maxAheadSpelling) {
@@ -51,6 +51,7 @@ public final class EventTimeReader {
         this.unit = unit;
         this.maxAheadMs = maxAhead.toMillis();
         this.maxAheadSpelling = maxAheadSpelling;
+        this.what = field == null ? "record timestamp" : "event time field '" + field + "'";
     }
 
     /** The reader of a spec's event time ({@code null}: the source timestamp, with the default bound). */
@@ -71,16 +72,15 @@ public final class EventTimeReader {
             return notTooFarAhead(sourceTimestamp, nowMs, "record timestamp");
         }
         Object value = record.get(field);
-        String what = "event time field '" + field + "'";
         if (value == null) {
             throw new RecordRejected(DeadLetterReason.bad_event_time, what + " is missing");
         }
         long millis;
         if (value instanceof Long number) {
-            millis = fromLong(number, number.toString());
+            millis = fromLong(number, null);
         } else if (value instanceof Double number) {
             millis = fromDouble(number);
-        } else if (value instanceof String text && DIGITS.matcher(text).matches()) {
+        } else if (value instanceof String text && isInteger(text)) {
             try {
                 millis = fromLong(Long.parseLong(text), "'" + text + "'");
             } catch (NumberFormatException beyondLong) {
@@ -95,30 +95,46 @@ public final class EventTimeReader {
         return notTooFarAhead(millis, nowMs, what);
     }
 
+    /** Whether {@code text} is an optional minus and one or more ASCII digits (epoch time written as a string). */
+    private static boolean isInteger(String text) {
+        int start = text.startsWith("-") ? 1 : 0;
+        if (text.length() == start) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private long fromLong(long number, String asWritten) throws RecordRejected {
         boolean seconds = unit == EventTimeSpec.Unit.seconds;
         if (number < (seconds ? MIN_SECONDS : MIN_MILLIS) || number > (seconds ? MAX_SECONDS : MAX_MILLIS)) {
-            throw outOfRange("event time field '" + field + "' is " + asWritten + " (epoch " + unit + ")");
+            throw outOfRange(what + " is " + (asWritten == null ? Long.toString(number) : asWritten) + " (epoch "
+                    + unit + ")");
         }
         return seconds ? number * 1000 : number;
     }
 
     /** Compared as a double before any conversion: a value beyond {@code long} must not saturate into range. */
     private long fromDouble(double number) throws RecordRejected {
-        String what = "event time field '" + field + "' is " + number;
         if (unit == EventTimeSpec.Unit.seconds) {
             if (!(number >= MIN_SECONDS && number < MAX_SECONDS + 1)) {
-                throw outOfRange(what + " (epoch seconds)");
+                throw outOfRange(what + " is " + number + " (epoch seconds)");
             }
             // the decimal as written, so 1714564800.123 is 123 ms and not 122.99… of binary floating point
             return new BigDecimal(Double.toString(number)).movePointRight(3).setScale(0, RoundingMode.FLOOR)
                     .longValueExact();
         }
         if (!(number >= MIN_MILLIS && number <= MAX_MILLIS)) {
-            throw outOfRange(what + " (epoch millis)");
+            throw outOfRange(what + " is " + number + " (epoch millis)");
         }
         if (number != Math.rint(number)) {
-            throw new RecordRejected(DeadLetterReason.bad_event_time, what + ": a fraction of a millisecond; write"
+            throw new RecordRejected(DeadLetterReason.bad_event_time, what + " is " + number
+                    + ": a fraction of a millisecond; write"
                     + " whole epoch milliseconds, or set spec.eventTime.unit: seconds if the field counts seconds");
         }
         return (long) number;

@@ -2,9 +2,7 @@ package dev.weir.runtime.kafka;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A source task's records on their way to the window tasks, gathered per key and tumbling window so that each group
@@ -19,7 +17,18 @@ final class KeyedBatches {
     /** Records in one batch at most, whatever the room in a keyed record. */
     static final int MAX_PER_BATCH = 1_000;
 
-    private final Map<WindowKey, Builder> open = new LinkedHashMap<>();
+    /**
+     * The open batches by key and window: an open-addressing table probed linearly from a hash of both, so that a
+     * record's lookup builds no object and compares the key bytes of (almost always) one batch. A batch taken out
+     * when full stays in its slot, marked sent, until the table is cleared; a new batch of its key and window then
+     * goes to another slot.
+     */
+    private Builder[] slots = new Builder[256];
+    /** Open batches and sent ones still in a slot: what the table's load is judged by. */
+    private int occupied;
+    /** The open batches in the order of their first records, and sent ones not yet cleared (skipped). */
+    private final List<Builder> order = new ArrayList<>();
+    private int open;
     private long earliestEnd = Long.MAX_VALUE;
     private int buffered;
 
@@ -27,7 +36,10 @@ final class KeyedBatches {
     static final class Builder {
         final byte[] key;
         final long windowEnd;
+        private final long windowStart;
+        private final int hash;
         private final int capacity;
+        private boolean sent;
         private long[] offsets;
         private long[] eventTimes;
         private long[] payloadBytes;
@@ -35,9 +47,11 @@ final class KeyedBatches {
         private int size;
         private long timestamp = Long.MIN_VALUE;
 
-        private Builder(byte[] key, long windowEnd, int capacity) {
+        private Builder(byte[] key, long windowStart, long windowEnd, int hash, int capacity) {
             this.key = key;
+            this.windowStart = windowStart;
             this.windowEnd = windowEnd;
+            this.hash = hash;
             this.capacity = capacity;
             int initial = Math.min(capacity, 8);
             this.offsets = new long[initial];
@@ -82,24 +96,61 @@ final class KeyedBatches {
      */
     Builder add(byte[] key, long windowStart, long windowEnd, int capacity, long offset, long eventTime,
                 long payloadBytes, Object[] args, long timestamp) {
-        WindowKey id = new WindowKey(key, windowStart);
-        Builder batch = open.get(id);
+        int hash = hash(key, windowStart);
+        int mask = slots.length - 1;
+        int i = hash & mask;
+        Builder batch;
+        while ((batch = slots[i]) != null
+                && (batch.sent || batch.hash != hash || batch.windowStart != windowStart || !Arrays.equals(batch.key, key))) {
+            i = (i + 1) & mask;
+        }
         if (batch == null) {
-            batch = new Builder(key, windowEnd, Math.max(1, Math.min(capacity, MAX_PER_BATCH)));
-            open.put(id, batch);
+            batch = new Builder(key, windowStart, windowEnd, hash, Math.max(1, Math.min(capacity, MAX_PER_BATCH)));
+            slots[i] = batch;
+            order.add(batch);
+            open++;
             earliestEnd = Math.min(earliestEnd, windowEnd);
+            if (++occupied * 2 > slots.length) {
+                grow();
+            }
         }
         buffered++;
         if (batch.add(offset, eventTime, payloadBytes, args, timestamp)) {
-            open.remove(id);
+            batch.sent = true;
+            open--;
             buffered -= batch.size;
             return batch;
         }
         return null;
     }
 
+    /** The key bytes' hash mixed with the window start, spread so that similar keys fall far apart. */
+    private static int hash(byte[] key, long windowStart) {
+        long h = Arrays.hashCode(key) * 0x9E3779B97F4A7C15L + windowStart;
+        h *= 0xC2B2AE3D27D4EB4FL;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /** Twice the slots, with the open batches only. */
+    private void grow() {
+        Builder[] old = slots;
+        slots = new Builder[old.length * 2];
+        occupied = 0;
+        int mask = slots.length - 1;
+        for (Builder batch : old) {
+            if (batch != null && !batch.sent) {
+                int i = batch.hash & mask;
+                while (slots[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                slots[i] = batch;
+                occupied++;
+            }
+        }
+    }
+
     boolean isEmpty() {
-        return open.isEmpty();
+        return open == 0;
     }
 
     boolean full() {
@@ -108,32 +159,30 @@ final class KeyedBatches {
 
     /** Whether a partition maximum of {@code partitionMax} would close the window of some batch. */
     boolean wouldClose(long partitionMax, long lateness) {
-        return !open.isEmpty() && partitionMax != Long.MIN_VALUE && earliestEnd <= partitionMax - lateness;
+        return open > 0 && partitionMax != Long.MIN_VALUE && earliestEnd <= partitionMax - lateness;
     }
 
     /** Every batch, in the order their first records came, taken out. */
     List<Builder> drain() {
-        List<Builder> all = new ArrayList<>(open.values());
+        List<Builder> all = new ArrayList<>(open);
+        for (Builder batch : order) {
+            if (!batch.sent) {
+                all.add(batch);
+            }
+        }
         clear();
         return all;
     }
 
     /** Forgets every batch (their records will be read again). */
     void clear() {
-        open.clear();
+        if (occupied > 0) {
+            Arrays.fill(slots, null);
+        }
+        occupied = 0;
+        order.clear();
+        open = 0;
         earliestEnd = Long.MAX_VALUE;
         buffered = 0;
-    }
-
-    private record WindowKey(byte[] key, long windowStart) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof WindowKey other && windowStart == other.windowStart && Arrays.equals(key, other.key);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * Arrays.hashCode(key) + Long.hashCode(windowStart);
-        }
     }
 }
