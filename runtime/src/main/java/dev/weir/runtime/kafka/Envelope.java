@@ -1,6 +1,9 @@
 package dev.weir.runtime.kafka;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * What travels through the keyed (repartition) topic, in a compact binary form: a record reduced to
@@ -12,6 +15,7 @@ sealed interface Envelope {
     byte PROGRESS = 1;
     byte ENDED = 2;
     byte BATCH = 3;
+    byte GROUP = 4;
     byte NULL = 0;
     byte LONG = 1;
     byte DOUBLE = 2;
@@ -49,6 +53,27 @@ sealed interface Envelope {
 
     byte[] NO_PAYLOAD = new byte[0];
 
+    /**
+     * Batches of several keys, all of one source partition and all bound for the same window task, in one keyed
+     * record: what a source task sends when it sends its held batches, so that a window task takes one record per
+     * source task and commit instead of one per key. Each batch comes with its key and the timestamp it would have
+     * had as a keyed record of its own.
+     */
+    record Group(List<Keyed> batches) implements Envelope {}
+
+    /** One batch of a {@link Group}. */
+    record Keyed(byte[] key, long timestamp, Batch batch) {}
+
+    /** Bytes of a {@link Group} envelope besides its batches. */
+    static int groupOverhead() {
+        return 1 + 4;
+    }
+
+    /** The most bytes a batch of {@code n} records with {@code args} arguments and this key takes in a group. */
+    static int largestGroupEntry(int keyBytes, int n, int args) {
+        return VarInts.MAX_LONG_BYTES + keyBytes + 8 + batchOverhead() + n * largestBatchEntry(args);
+    }
+
     /** Source partition progress: its largest event time, and how long it has been idle (or {@link #ACTIVE}). */
     record Progress(int sourcePartition, long partitionMax, long idleForMs) implements Envelope {}
 
@@ -80,6 +105,16 @@ sealed interface Envelope {
         }
         if (envelope instanceof Batch batch) {
             return encodeBatch(batch);
+        }
+        if (envelope instanceof Group group) {
+            GroupWriter writer = new GroupWriter();
+            for (Keyed keyed : group.batches()) {
+                Batch batch = keyed.batch();
+                writer.add(keyed.key(), keyed.timestamp(), batch.sourcePartition(), batch.partitionMax(),
+                        batch.sourceOffsets(), batch.eventTimes(), batch.payloadBytes(), batch.args(), batch.size(),
+                        Integer.MAX_VALUE);
+            }
+            return writer.finish();
         }
         Data d = (Data) envelope;
         int payloadLength = d.payload() == null ? 0 : d.payload().length;
@@ -114,6 +149,21 @@ sealed interface Envelope {
         if (type == BATCH) {
             return decodeBatch(b);
         }
+        if (type == GROUP) {
+            int n = b.getInt();
+            List<Keyed> batches = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                byte[] key = new byte[(int) VarInts.getUnsigned(b)];
+                b.get(key);
+                long timestamp = b.getLong();
+                byte batchType = b.get();
+                if (batchType != BATCH) {
+                    throw new IllegalArgumentException("unknown envelope type " + batchType + " in a group");
+                }
+                batches.add(new Keyed(key, timestamp, decodeBatch(b)));
+            }
+            return new Group(batches);
+        }
         if (type != DATA) {
             throw new IllegalArgumentException("unknown envelope type " + type);
         }
@@ -144,19 +194,28 @@ sealed interface Envelope {
     private static byte[] encodeBatch(Batch batch) {
         int n = batch.size();
         int argCount = n == 0 ? 0 : batch.args()[0].length;
-        ByteBuffer b = ByteBuffer.allocate(batchOverhead() + n * largestBatchEntry(argCount))
-                .put(BATCH).putInt(batch.sourcePartition()).putLong(batch.partitionMax());
+        ByteBuffer b = ByteBuffer.allocate(batchOverhead() + n * largestBatchEntry(argCount));
+        putBatch(b, batch.sourcePartition(), batch.partitionMax(), batch.sourceOffsets(), batch.eventTimes(),
+                batch.payloadBytes(), batch.args(), n);
+        return Arrays.copyOf(b.array(), b.position());
+    }
+
+    /** A {@link Batch} of the first {@code n} records of these arrays, type byte first. */
+    private static void putBatch(ByteBuffer b, int sourcePartition, long partitionMax, long[] sourceOffsets,
+                                 long[] eventTimes, long[] payloadBytes, Object[][] args, int n) {
+        int argCount = n == 0 ? 0 : args[0].length;
+        b.put(BATCH).putInt(sourcePartition).putLong(partitionMax);
         VarInts.putUnsigned(b, n);
         VarInts.putUnsigned(b, argCount);
         long offset = 0;
         long eventTime = 0;
         for (int i = 0; i < n; i++) {
-            VarInts.putSigned(b, batch.sourceOffsets()[i] - offset);
-            VarInts.putSigned(b, batch.eventTimes()[i] - eventTime);
-            VarInts.putUnsigned(b, batch.payloadBytes()[i]);
-            offset = batch.sourceOffsets()[i];
-            eventTime = batch.eventTimes()[i];
-            for (Object arg : batch.args()[i]) {
+            VarInts.putSigned(b, sourceOffsets[i] - offset);
+            VarInts.putSigned(b, eventTimes[i] - eventTime);
+            VarInts.putUnsigned(b, payloadBytes[i]);
+            offset = sourceOffsets[i];
+            eventTime = eventTimes[i];
+            for (Object arg : args[i]) {
                 if (arg == null) {
                     b.put(NULL);
                 } else if (arg instanceof Long l) {
@@ -167,9 +226,63 @@ sealed interface Envelope {
                 }
             }
         }
-        byte[] bytes = new byte[b.position()];
-        System.arraycopy(b.array(), 0, bytes, 0, bytes.length);
-        return bytes;
+    }
+
+    /**
+     * Writes a {@link Group} one batch at a time into a buffer it keeps between groups, refusing a batch that would
+     * take the group past a budget.
+     */
+    final class GroupWriter {
+        private ByteBuffer buffer = ByteBuffer.allocate(4096);
+        private int count;
+
+        GroupWriter() {
+            reset();
+        }
+
+        private void reset() {
+            buffer.clear();
+            buffer.put(GROUP).putInt(0);
+            count = 0;
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+
+        /**
+         * Adds the first {@code n} records of these arrays as the batch of {@code key}, unless the group would then
+         * take more than {@code budget} bytes.
+         *
+         * @return whether it was added
+         */
+        boolean add(byte[] key, long timestamp, int sourcePartition, long partitionMax, long[] sourceOffsets,
+                    long[] eventTimes, long[] payloadBytes, Object[][] args, int n, int budget) {
+            int bound = largestGroupEntry(key.length, n, n == 0 ? 0 : args[0].length);
+            if (buffer.remaining() < bound) {
+                ByteBuffer grown = ByteBuffer.allocate(Math.max(2 * buffer.capacity(), buffer.position() + bound));
+                grown.put(buffer.flip());
+                buffer = grown;
+            }
+            int start = buffer.position();
+            VarInts.putUnsigned(buffer, key.length);
+            buffer.put(key).putLong(timestamp);
+            putBatch(buffer, sourcePartition, partitionMax, sourceOffsets, eventTimes, payloadBytes, args, n);
+            if (buffer.position() > budget) {
+                buffer.position(start);
+                return false;
+            }
+            count++;
+            return true;
+        }
+
+        /** The group's bytes; the writer is then empty. */
+        byte[] finish() {
+            buffer.putInt(1, count);
+            byte[] bytes = Arrays.copyOf(buffer.array(), buffer.position());
+            reset();
+            return bytes;
+        }
     }
 
     private static Batch decodeBatch(ByteBuffer b) {

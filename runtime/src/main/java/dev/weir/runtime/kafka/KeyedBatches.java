@@ -82,6 +82,12 @@ final class KeyedBatches {
             return timestamp;
         }
 
+        /** Adds this batch to a group, unless the group would then take more than {@code budget} bytes. */
+        boolean addTo(Envelope.GroupWriter group, int sourcePartition, long partitionMax, int budget) {
+            return group.add(key, timestamp, sourcePartition, partitionMax, offsets, eventTimes, payloadBytes, args,
+                    size, budget);
+        }
+
         Envelope.Batch build(int sourcePartition, long partitionMax) {
             return new Envelope.Batch(sourcePartition, partitionMax, Arrays.copyOf(offsets, size),
                     Arrays.copyOf(eventTimes, size), Arrays.copyOf(payloadBytes, size), Arrays.copyOf(args, size));

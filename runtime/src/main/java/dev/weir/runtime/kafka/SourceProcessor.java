@@ -42,6 +42,9 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private final String sourceTopic;
     /** Records held back to cross the keyed topic in batches; null when the job's window does not allow it. */
     private final KeyedBatches batches;
+    /** Per partition of the keyed topic, the group its held batches are sent in; null without batches. */
+    private final Envelope.GroupWriter[] groups;
+    private final long[] groupTimestamps;
     private ProcessorContext<byte[], Routed> context;
     private int partition;
     private long partitionMax = WatermarkTracker.UNKNOWN;
@@ -50,11 +53,16 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     private long nextOffset;
 
     SourceProcessor(CompiledJob job, RecordListener listener, Duration progressInterval, Duration idleTimeout,
-                    RecordSizes sizes, String sourceTopic) {
+                    RecordSizes sizes, String sourceTopic, int keyedPartitions) {
         this.job = job;
         this.sourceTopic = sourceTopic;
         this.batches = job.window() != null && job.window().shape() instanceof WindowShape.Tumbling
                 ? new KeyedBatches() : null;
+        this.groups = batches == null ? null : new Envelope.GroupWriter[keyedPartitions];
+        this.groupTimestamps = batches == null ? null : new long[keyedPartitions];
+        if (groupTimestamps != null) {
+            Arrays.fill(groupTimestamps, Long.MIN_VALUE);
+        }
         this.ingest = new Ingest(job);
         this.listener = listener;
         this.progressInterval = progressInterval;
@@ -188,14 +196,43 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         }
     }
 
-    /** Sends every held batch, with the partition's maximum now: each window's close is still above it. */
+    /**
+     * Sends every held batch, with the partition's maximum now: each window's close is still above it. The batches
+     * bound for one window task go in one keyed record ({@link Envelope.Group}), as many as fit it.
+     */
     private void sendBatches() {
         if (batches == null || batches.isEmpty()) {
             return;
         }
+        int budget = sizes.valueBudget(NO_KEY);
         for (KeyedBatches.Builder batch : batches.drain()) {
-            send(batch);
+            int p = Routed.partitionOf(batch.key, groups.length);
+            if (groups[p] == null) {
+                groups[p] = new Envelope.GroupWriter();
+            }
+            if (!batch.addTo(groups[p], partition, partitionMax, budget)) {
+                if (!groups[p].isEmpty()) {
+                    sendGroup(p);
+                }
+                if (!batch.addTo(groups[p], partition, partitionMax, budget)) {
+                    // larger than a group can take: alone it fits a keyed record (its capacity says so)
+                    send(batch);
+                    continue;
+                }
+            }
+            groupTimestamps[p] = Math.max(groupTimestamps[p], batch.timestamp());
         }
+        for (int p = 0; p < groups.length; p++) {
+            if (groups[p] != null && !groups[p].isEmpty()) {
+                sendGroup(p);
+            }
+        }
+    }
+
+    private void sendGroup(int p) {
+        byte[] value = groups[p].finish();
+        context.forward(new Record<>(NO_KEY, Routed.keyedTo(value, p), groupTimestamps[p]));
+        groupTimestamps[p] = Long.MIN_VALUE;
     }
 
     private void send(KeyedBatches.Builder batch) {

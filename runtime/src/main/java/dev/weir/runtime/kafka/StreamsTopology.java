@@ -66,7 +66,7 @@ public final class StreamsTopology {
         KStream<byte[], Routed> fromSource = builder
                 .stream(topics.source(), Consumed.with(BYTES, BYTES).withName("weir-source"))
                 .process(() -> new SourceProcessor(job, listener, progressInterval, idleTimeout, sizes,
-                        topics.source()), Named.as("weir-source-steps"), sourceStores);
+                        topics.source(), sourcePartitions), Named.as("weir-source-steps"), sourceStores);
         if (job.window() == null) {
             writeOut(fromSource, topics, "weir-source");
             return builder.build();
@@ -100,10 +100,25 @@ public final class StreamsTopology {
         return Produced.with(BYTES, ROUTED).withName(name).withStreamPartitioner(broadcastControl());
     }
 
-    /** Control records (progress, end of input) go to every partition; the rest by key as usual. */
+    /**
+     * Control records (progress, end of input) go to every partition; a keyed record of several keys to the
+     * partition it was made for; every other keyed record by its key ({@link Routed#partitionOf}, the same partition
+     * as those); sink and dead-letter records as the producer puts them.
+     */
     private static StreamPartitioner<byte[], Routed> broadcastControl() {
-        return (topic, key, value, partitions) -> value.control()
-                ? Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()))
-                : Optional.empty();
+        return (topic, key, value, partitions) -> {
+            if (value.control()) {
+                return Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
+            }
+            if (value.partition() != Routed.BY_KEY) {
+                if (value.partition() >= partitions) {
+                    throw new IllegalStateException("a keyed record for partition " + value.partition() + " of "
+                            + topic + ", which has " + partitions);
+                }
+                return Optional.of(Set.of(value.partition()));
+            }
+            return value.route() == Routed.Route.KEYED && key != null
+                    ? Optional.of(Set.of(Routed.partitionOf(key, partitions))) : Optional.empty();
+        };
     }
 }

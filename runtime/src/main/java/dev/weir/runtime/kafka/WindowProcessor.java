@@ -103,6 +103,14 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
             addBatch(record.key(), batch);
             return;
         }
+        if (envelope instanceof Envelope.Group group) {
+            for (Envelope.Keyed keyed : group.batches()) {
+                // what its dead letters and the windows it closes would have had as a keyed record of its own
+                timestamp = keyed.timestamp();
+                addBatch(keyed.key(), keyed.batch());
+            }
+            return;
+        }
         Envelope.Data data = (Envelope.Data) envelope;
         advance(watermark.active(data.sourcePartition(), data.partitionMax()));
         RecordTrace trace = listener.keyedIn(TraceHeaders.traceparent(record.headers()));
