@@ -1,6 +1,9 @@
 package dev.weir.runtime.pipeline;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -9,11 +12,18 @@ import java.nio.charset.StandardCharsets;
 
 /** Checks and cuts UTF-8 without losing bytes: records are bytes until they prove to be text. */
 public final class Utf8 {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
     private Utf8() {}
 
     /** @return the offset of the first byte that is not part of well-formed UTF-8, or -1 when all are */
     public static int firstInvalid(byte[] bytes) {
         int i = 0;
+        // ASCII, the common case, eight bytes at a time
+        while (i + Long.BYTES <= bytes.length && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
+            i += Long.BYTES;
+        }
         while (i < bytes.length && bytes[i] >= 0) {
             i++;
         }
