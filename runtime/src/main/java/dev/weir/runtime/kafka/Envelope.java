@@ -109,10 +109,7 @@ sealed interface Envelope {
         if (envelope instanceof Group group) {
             GroupWriter writer = new GroupWriter();
             for (Keyed keyed : group.batches()) {
-                Batch batch = keyed.batch();
-                writer.add(keyed.key(), keyed.timestamp(), batch.sourcePartition(), batch.partitionMax(),
-                        batch.sourceOffsets(), batch.eventTimes(), batch.payloadBytes(), batch.args(), batch.size(),
-                        Integer.MAX_VALUE);
+                writer.add(keyed, Integer.MAX_VALUE);
             }
             return writer.finish();
         }
@@ -192,38 +189,61 @@ sealed interface Envelope {
      * of one key and window lie close together), so a record of a batch takes a few bytes besides its arguments.
      */
     private static byte[] encodeBatch(Batch batch) {
-        int n = batch.size();
-        int argCount = n == 0 ? 0 : batch.args()[0].length;
-        ByteBuffer b = ByteBuffer.allocate(batchOverhead() + n * largestBatchEntry(argCount));
-        putBatch(b, batch.sourcePartition(), batch.partitionMax(), batch.sourceOffsets(), batch.eventTimes(),
-                batch.payloadBytes(), batch.args(), n);
+        ByteBuffer records = records(batch);
+        return encodeBatch(batch.sourcePartition(), batch.partitionMax(), batch.size(), argCount(batch),
+                records.array(), records.position());
+    }
+
+    private static int argCount(Batch batch) {
+        return batch.size() == 0 ? 0 : batch.args()[0].length;
+    }
+
+    /** The records of a batch, encoded as {@link #putRecord} does, up to the buffer's position. */
+    private static ByteBuffer records(Batch batch) {
+        ByteBuffer b = ByteBuffer.allocate(batch.size() * largestBatchEntry(argCount(batch)));
+        long offset = 0;
+        long eventTime = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            putRecord(b, batch.sourceOffsets()[i] - offset, batch.eventTimes()[i] - eventTime,
+                    batch.payloadBytes()[i], batch.args()[i]);
+            offset = batch.sourceOffsets()[i];
+            eventTime = batch.eventTimes()[i];
+        }
+        return b;
+    }
+
+    /** A {@link Batch} envelope of {@code n} records encoded in the first {@code length} bytes of {@code records}. */
+    static byte[] encodeBatch(int sourcePartition, long partitionMax, int n, int argCount, byte[] records,
+                              int length) {
+        ByteBuffer b = ByteBuffer.allocate(batchOverhead() + length);
+        putBatch(b, sourcePartition, partitionMax, n, argCount, records, length);
         return Arrays.copyOf(b.array(), b.position());
     }
 
-    /** A {@link Batch} of the first {@code n} records of these arrays, type byte first. */
-    private static void putBatch(ByteBuffer b, int sourcePartition, long partitionMax, long[] sourceOffsets,
-                                 long[] eventTimes, long[] payloadBytes, Object[][] args, int n) {
-        int argCount = n == 0 ? 0 : args[0].length;
+    private static void putBatch(ByteBuffer b, int sourcePartition, long partitionMax, int n, int argCount,
+                                 byte[] records, int length) {
         b.put(BATCH).putInt(sourcePartition).putLong(partitionMax);
         VarInts.putUnsigned(b, n);
         VarInts.putUnsigned(b, argCount);
-        long offset = 0;
-        long eventTime = 0;
-        for (int i = 0; i < n; i++) {
-            VarInts.putSigned(b, sourceOffsets[i] - offset);
-            VarInts.putSigned(b, eventTimes[i] - eventTime);
-            VarInts.putUnsigned(b, payloadBytes[i]);
-            offset = sourceOffsets[i];
-            eventTime = eventTimes[i];
-            for (Object arg : args[i]) {
-                if (arg == null) {
-                    b.put(NULL);
-                } else if (arg instanceof Long l) {
-                    b.put(LONG);
-                    VarInts.putSigned(b, l);
-                } else {
-                    b.put(DOUBLE).putDouble((Double) arg);
-                }
+        b.put(records, 0, length);
+    }
+
+    /**
+     * One record of a batch: its offset and event time as zig-zag deltas from the record before (offsets grow by
+     * about one, and event times of one key and window lie close together), its payload size and its arguments.
+     */
+    static void putRecord(ByteBuffer b, long offsetDelta, long eventTimeDelta, long payloadBytes, Object[] args) {
+        VarInts.putSigned(b, offsetDelta);
+        VarInts.putSigned(b, eventTimeDelta);
+        VarInts.putUnsigned(b, payloadBytes);
+        for (Object arg : args) {
+            if (arg == null) {
+                b.put(NULL);
+            } else if (arg instanceof Long l) {
+                b.put(LONG);
+                VarInts.putSigned(b, l);
+            } else {
+                b.put(DOUBLE).putDouble((Double) arg);
             }
         }
     }
@@ -251,14 +271,14 @@ sealed interface Envelope {
         }
 
         /**
-         * Adds the first {@code n} records of these arrays as the batch of {@code key}, unless the group would then
-         * take more than {@code budget} bytes.
+         * Adds the batch of {@code key} whose {@code n} records are encoded in the first {@code length} bytes of
+         * {@code records}, unless the group would then take more than {@code budget} bytes.
          *
          * @return whether it was added
          */
-        boolean add(byte[] key, long timestamp, int sourcePartition, long partitionMax, long[] sourceOffsets,
-                    long[] eventTimes, long[] payloadBytes, Object[][] args, int n, int budget) {
-            int bound = largestGroupEntry(key.length, n, n == 0 ? 0 : args[0].length);
+        boolean add(byte[] key, long timestamp, int sourcePartition, long partitionMax, int n, int argCount,
+                    byte[] records, int length, int budget) {
+            int bound = VarInts.MAX_LONG_BYTES + key.length + 8 + batchOverhead() + length;
             if (buffer.remaining() < bound) {
                 ByteBuffer grown = ByteBuffer.allocate(Math.max(2 * buffer.capacity(), buffer.position() + bound));
                 grown.put(buffer.flip());
@@ -267,13 +287,21 @@ sealed interface Envelope {
             int start = buffer.position();
             VarInts.putUnsigned(buffer, key.length);
             buffer.put(key).putLong(timestamp);
-            putBatch(buffer, sourcePartition, partitionMax, sourceOffsets, eventTimes, payloadBytes, args, n);
+            putBatch(buffer, sourcePartition, partitionMax, n, argCount, records, length);
             if (buffer.position() > budget) {
                 buffer.position(start);
                 return false;
             }
             count++;
             return true;
+        }
+
+        /** Adds a decoded batch, unless the group would then take more than {@code budget} bytes. */
+        boolean add(Keyed keyed, int budget) {
+            Batch batch = keyed.batch();
+            ByteBuffer records = records(batch);
+            return add(keyed.key(), keyed.timestamp(), batch.sourcePartition(), batch.partitionMax(), batch.size(),
+                    argCount(batch), records.array(), records.position(), budget);
         }
 
         /** The group's bytes; the writer is then empty. */

@@ -1,5 +1,6 @@
 package dev.weir.runtime.kafka;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,7 +33,10 @@ final class KeyedBatches {
     private long earliestEnd = Long.MAX_VALUE;
     private int buffered;
 
-    /** One key's records of one window, as read. */
+    /**
+     * One key's records of one window, as read, kept already encoded as the records of an {@link Envelope.Batch}
+     * (small deltas and the arguments' bytes), so that sending it copies bytes and holding it keeps no objects.
+     */
     static final class Builder {
         final byte[] key;
         final long windowEnd;
@@ -40,10 +44,10 @@ final class KeyedBatches {
         private final int hash;
         private final int capacity;
         private boolean sent;
-        private long[] offsets;
-        private long[] eventTimes;
-        private long[] payloadBytes;
-        private Object[][] args;
+        private ByteBuffer records;
+        private int argCount = -1;
+        private long lastOffset;
+        private long lastEventTime;
         private int size;
         private long timestamp = Long.MIN_VALUE;
 
@@ -53,25 +57,23 @@ final class KeyedBatches {
             this.windowEnd = windowEnd;
             this.hash = hash;
             this.capacity = capacity;
-            int initial = Math.min(capacity, 8);
-            this.offsets = new long[initial];
-            this.eventTimes = new long[initial];
-            this.payloadBytes = new long[initial];
-            this.args = new Object[initial][];
         }
 
         private boolean add(long offset, long eventTime, long bytes, Object[] values, long recordTimestamp) {
-            if (size == offsets.length) {
-                int grown = Math.min(capacity, size * 2);
-                offsets = Arrays.copyOf(offsets, grown);
-                eventTimes = Arrays.copyOf(eventTimes, grown);
-                payloadBytes = Arrays.copyOf(payloadBytes, grown);
-                args = Arrays.copyOf(args, grown);
+            int bound = Envelope.largestBatchEntry(values.length);
+            if (records == null) {
+                argCount = values.length;
+                records = ByteBuffer.allocate(Math.min(capacity, 8) * bound);
+            } else if (records.remaining() < bound) {
+                records = ByteBuffer.allocate(Math.max(2 * records.capacity(), records.position() + bound))
+                        .put(records.flip());
             }
-            offsets[size] = offset;
-            eventTimes[size] = eventTime;
-            payloadBytes[size] = bytes;
-            args[size] = values;
+            if (values.length != argCount) {
+                throw new IllegalArgumentException(values.length + " aggregate arguments after " + argCount);
+            }
+            Envelope.putRecord(records, offset - lastOffset, eventTime - lastEventTime, bytes, values);
+            lastOffset = offset;
+            lastEventTime = eventTime;
             size++;
             timestamp = Math.max(timestamp, recordTimestamp);
             return size == capacity;
@@ -84,13 +86,18 @@ final class KeyedBatches {
 
         /** Adds this batch to a group, unless the group would then take more than {@code budget} bytes. */
         boolean addTo(Envelope.GroupWriter group, int sourcePartition, long partitionMax, int budget) {
-            return group.add(key, timestamp, sourcePartition, partitionMax, offsets, eventTimes, payloadBytes, args,
-                    size, budget);
+            return group.add(key, timestamp, sourcePartition, partitionMax, size, argCount, records.array(),
+                    records.position(), budget);
+        }
+
+        /** The batch as a keyed record's value of its own. */
+        byte[] encode(int sourcePartition, long partitionMax) {
+            return Envelope.encodeBatch(sourcePartition, partitionMax, size, argCount, records.array(),
+                    records.position());
         }
 
         Envelope.Batch build(int sourcePartition, long partitionMax) {
-            return new Envelope.Batch(sourcePartition, partitionMax, Arrays.copyOf(offsets, size),
-                    Arrays.copyOf(eventTimes, size), Arrays.copyOf(payloadBytes, size), Arrays.copyOf(args, size));
+            return (Envelope.Batch) Envelope.decode(encode(sourcePartition, partitionMax));
         }
     }
 

@@ -236,7 +236,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
     }
 
     private void send(KeyedBatches.Builder batch) {
-        byte[] value = Envelope.encode(batch.build(partition, partitionMax));
+        byte[] value = batch.encode(partition, partitionMax);
         context.forward(new Record<>(batch.key, Routed.keyed(value, false), batch.timestamp()));
     }
 

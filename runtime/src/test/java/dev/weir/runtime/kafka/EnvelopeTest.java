@@ -60,9 +60,7 @@ class EnvelopeTest {
             int budget = encoded.length / 2;
             int taken = 0;
             for (Envelope.Keyed keyed : written) {
-                Envelope.Batch b = keyed.batch();
-                if (!writer.add(keyed.key(), keyed.timestamp(), b.sourcePartition(), b.partitionMax(),
-                        b.sourceOffsets(), b.eventTimes(), b.payloadBytes(), b.args(), b.size(), budget)) {
+                if (!writer.add(keyed, budget)) {
                     break;
                 }
                 taken++;
