@@ -103,9 +103,14 @@ public final class Json {
      * numbers all fit, into the same value model as the data-binding reader gives (insertion-ordered maps, the last
      * of duplicate names winning, lists, Long, Double, Boolean, String, null). Null for anything else (not an
      * object, bad syntax, a number out of range, trailing tokens): the data-binding reader then parses it again and
-     * says what is wrong, in its words. {@code JsonTest} holds the two to the same results.
+     * says what is wrong, in its words. {@code JsonTest} holds the two to the same results. A flat object goes
+     * through {@link FlatJson} first, which is why {@code bytes} must be well-formed UTF-8.
      */
     static Map<String, Object> readObject(byte[] bytes) {
+        Map<String, Object> flat = FlatJson.read(bytes);
+        if (flat != null) {
+            return flat;
+        }
         try (JsonParser parser = STREAMING.createParser(bytes)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;

@@ -82,8 +82,9 @@ class JsonTest {
                 "{\"a\":1} {\"b\":2}", "{\"a\":1}]", "{\"a\":1} x", "[1]", "\"s\"", "{\"a\":}", "{\"a\" 1}",
                 "{\"a\":1,}", "{'a':1}", "{\"a\":NaN}", "{\"a\":[1,[2,[3,{}]],null,true,false]}",
                 "{\"a\":01}", "{\"a\":1.}", "{\"a\":\"unterminated}", "{\"a\":1}\n  ", "{\"a\":tru}"));
-        for (int i = 0; i < 400; i++) {
-            String text = randomObject(random, 0);
+        for (int i = 0; i < 800; i++) {
+            // half of them flat, the records FlatJson reads
+            String text = i % 2 == 0 ? randomObject(random, 0) : randomFlatObject(random);
             texts.add(text);
             for (int m = 0; m < 3; m++) {
                 StringBuilder changed = new StringBuilder(text);
@@ -97,8 +98,14 @@ class JsonTest {
             }
         }
         int taken = 0;
+        int flat = 0;
         for (String text : texts) {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            Map<String, Object> flatRead = FlatJson.read(bytes);
+            if (flatRead != null) {
+                flat++;
+                assertEquals(typed(Json.readWithDataBinding(bytes)), typed(flatRead), "FlatJson: " + text);
+            }
             Map<String, Object> fast = Json.readObject(bytes);
             if (fast == null) {
                 continue;
@@ -107,7 +114,8 @@ class JsonTest {
             Object reference = Json.readWithDataBinding(bytes);
             assertEquals(typed(reference), typed(fast), text);
         }
-        assertTrue(taken > 400, "the streaming reader took only " + taken + " of " + texts.size());
+        assertTrue(taken > 800, "the streaming reader took only " + taken + " of " + texts.size());
+        assertTrue(flat > 400, "FlatJson took only " + flat + " of " + texts.size());
     }
 
     /** Long and halfway decimals, where a fast double parser could round differently from the JDK's. */
@@ -167,6 +175,34 @@ class JsonTest {
             b.append('"').append((char) ('a' + random.nextInt(4))).append("\":").append(randomValue(random, depth));
         }
         return b.append('}').toString();
+    }
+
+    /** An object of one level, in the spellings records come in: every kind of number, spaces, unicode. */
+    private static String randomFlatObject(java.util.Random random) {
+        String[] space = {"", " ", "\n", "\t ", "\r\n"};
+        StringBuilder b = new StringBuilder(space[random.nextInt(space.length)]).append('{');
+        int n = random.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                b.append(space[random.nextInt(space.length)]).append(',');
+            }
+            String name = List.of("sensor_id", "event_time", "temperature", "é", "", "a b", "x").get(random.nextInt(7));
+            b.append(space[random.nextInt(space.length)]).append('"').append(name).append('"')
+                    .append(space[random.nextInt(space.length)]).append(':').append(space[random.nextInt(space.length)])
+                    .append(switch (random.nextInt(12)) {
+                        case 0 -> "\"sensor-" + random.nextInt(10_000) + "\"";
+                        case 1 -> "\"2024-05-01T12:00:0" + random.nextInt(10) + "Z\"";
+                        case 2 -> "\"€ 😀 \u007f\"";
+                        case 3 -> Long.toString(random.nextLong() >> random.nextInt(64));
+                        case 4 -> List.of("-0", "0", "-0.0", "0.5", "1E+2", "1e-2", "12345678901234567890",
+                                "999999999999999999", "-999999999999999999", "1234567890123456789", "1.0e400",
+                                "0." + "1".repeat(120)).get(random.nextInt(12));
+                        case 5 -> Double.toString(random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20));
+                        case 6 -> random.nextInt(1000) / 10.0 + "";
+                        default -> randomValue(random, 4);
+                    });
+        }
+        return b.append('}').append(space[random.nextInt(space.length)]).toString();
     }
 
     private static String randomValue(java.util.Random random, int depth) {
