@@ -137,6 +137,28 @@ final class KeyedBatches {
         return null;
     }
 
+    /**
+     * Takes out the batch of this key and window, if one is held: a record of theirs that goes on its own (a traced
+     * one) is sent after it, so the window task still takes the key's records in the order they were read.
+     */
+    Builder take(byte[] key, long windowStart) {
+        if (open == 0) {
+            return null;
+        }
+        int hash = hash(key, windowStart);
+        int mask = slots.length - 1;
+        for (int i = hash & mask; slots[i] != null; i = (i + 1) & mask) {
+            Builder batch = slots[i];
+            if (!batch.sent && batch.hash == hash && batch.windowStart == windowStart && Arrays.equals(batch.key, key)) {
+                batch.sent = true;
+                open--;
+                buffered -= batch.size;
+                return batch;
+            }
+        }
+        return null;
+    }
+
     /** The key bytes' hash mixed with the window start, spread so that similar keys fall far apart. */
     private static int hash(byte[] key, long windowStart) {
         long h = Arrays.hashCode(key) * 0x9E3779B97F4A7C15L + windowStart;

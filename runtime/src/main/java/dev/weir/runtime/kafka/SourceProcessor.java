@@ -140,6 +140,7 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
                 batch(record, meta, k);
                 listener.keyed(trace);
             } else if (result instanceof Ingest.Keyed k) {
+                sendHeldBatchOf(k);
                 Record<byte[], byte[]> traced = TraceHeaders.carrying(record, trace);
                 byte[] keyed = keyedEnvelope(traced, meta, k.key(), k.eventTime(), k.args());
                 context.forward(traced.withKey(k.key()).withValue(Routed.keyed(keyed, false)));
@@ -180,6 +181,18 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         }
         if (batches.full()) {
             sendBatches();
+        }
+    }
+
+    /** Sends the batch held for this record's key and window first, if any: a key's records keep their order. */
+    private void sendHeldBatchOf(Ingest.Keyed k) {
+        if (batches == null || !(job.window().shape() instanceof WindowShape.Tumbling tumbling)) {
+            return;
+        }
+        long end = WindowShape.lastEnd(tumbling, k.eventTime());
+        KeyedBatches.Builder held = batches.take(k.key(), end - tumbling.size());
+        if (held != null) {
+            send(held);
         }
     }
 

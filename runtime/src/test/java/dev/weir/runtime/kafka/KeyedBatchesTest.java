@@ -74,6 +74,28 @@ class KeyedBatchesTest {
         assertArrayEquals(new long[] {2}, drained.get(0).build(0, 0).sourceOffsets());
     }
 
+    @Test
+    void takeRemovesOnlyTheBatchOfThatKeyAndWindow() {
+        KeyedBatches batches = new KeyedBatches();
+        byte[] a = "\"a\"".getBytes(StandardCharsets.UTF_8);
+        byte[] b = "\"b\"".getBytes(StandardCharsets.UTF_8);
+        batches.add(a, 0, SIZE, 10, 0, 1, 1, new Object[0], 0);
+        batches.add(b, 0, SIZE, 10, 1, 1, 1, new Object[0], 0);
+        batches.add(a, SIZE, 2 * SIZE, 10, 2, SIZE, 1, new Object[0], 0);
+        batches.add(a, 0, SIZE, 10, 3, 1, 1, new Object[0], 0);
+        assertNull(batches.take(b, SIZE));
+        KeyedBatches.Builder taken = batches.take(a, 0);
+        assertArrayEquals(new long[] {0, 3}, taken.build(0, 0).sourceOffsets());
+        assertNull(batches.take(a, 0));
+        // a record of that key and window after it starts a batch of its own
+        batches.add(a, 0, SIZE, 10, 4, 1, 1, new Object[0], 0);
+        List<KeyedBatches.Builder> left = batches.drain();
+        assertEquals(3, left.size());
+        assertArrayEquals(new long[] {1}, left.get(0).build(0, 0).sourceOffsets());
+        assertArrayEquals(new long[] {2}, left.get(1).build(0, 0).sourceOffsets());
+        assertArrayEquals(new long[] {4}, left.get(2).build(0, 0).sourceOffsets());
+    }
+
     private static void assertHolds(KeyedBatches.Builder batch, Held held) {
         assertEquals(held.key(), new String(batch.key, StandardCharsets.UTF_8));
         assertEquals(held.windowStart() + SIZE, batch.windowEnd);
