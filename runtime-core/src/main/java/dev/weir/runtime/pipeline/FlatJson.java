@@ -1,6 +1,9 @@
 package dev.weir.runtime.pipeline;
 
 import com.fasterxml.jackson.core.io.NumberInput;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,6 +32,10 @@ final class FlatJson {
     private static final int MAX_NUMBER = 100;
     private static final int MAX_NAME = 1_000;
     private static final int MAX_STRING = 100_000;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final byte[][] nameBytes = new byte[NAMES][];
     private final String[] names = new String[NAMES];
@@ -151,10 +158,16 @@ final class FlatJson {
         return name;
     }
 
-    /** The index of the quote closing a string whose first byte is at {@code start}; -1 for an escape, a control
-     * character or no quote. */
+    /**
+     * The index of the quote closing a string whose first byte is at {@code start}; -1 for an escape, a control
+     * character or no quote. Eight bytes at a time while none of them is a quote, a backslash or below 0x20.
+     */
     private int stringEnd(int start) {
-        for (int i = start; i < end; i++) {
+        int i = start;
+        while (i + Long.BYTES <= end && !special((long) LONGS.get(in, i))) {
+            i += Long.BYTES;
+        }
+        for (; i < end; i++) {
             byte b = in[i];
             if (b == '"') {
                 return i;
@@ -164,6 +177,20 @@ final class FlatJson {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether one of the eight bytes may be a quote, a backslash or a control character: exact when it says no
+     * (a yes may be wrong, and the caller then looks byte by byte). Bytes from 0x80 never count.
+     */
+    private static boolean special(long word) {
+        long quotes = word ^ (ONES * '"');
+        long backslashes = word ^ (ONES * '\\');
+        return ((hasZero(quotes) | hasZero(backslashes) | ((word - ONES * 0x20) & ~word)) & HIGH_BITS) != 0;
+    }
+
+    private static long hasZero(long word) {
+        return (word - ONES) & ~word;
     }
 
     /** JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, then a byte that ends a value. */
