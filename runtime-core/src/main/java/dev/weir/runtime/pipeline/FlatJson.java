@@ -30,6 +30,18 @@ final class FlatJson {
      * where those limits lie.
      */
     private static final int MAX_NUMBER = 100;
+    /** Decimal digits that always make an exact double (below 2^53), and the powers of ten that are exact doubles. */
+    private static final int MAX_EXACT_DIGITS = 15;
+    private static final int MAX_EXACT_POWER = 22;
+    private static final double[] POWERS_OF_TEN = new double[MAX_EXACT_POWER + 1];
+
+    static {
+        double power = 1;
+        for (int i = 0; i <= MAX_EXACT_POWER; i++) {
+            POWERS_OF_TEN[i] = power;
+            power *= 10;
+        }
+    }
     private static final int MAX_NAME = 1_000;
     private static final int MAX_STRING = 100_000;
 
@@ -247,8 +259,61 @@ final class FlatJson {
             }
             return in[start] == '-' ? -value : value;
         }
+        double exact = smallDecimal(intStart, i);
+        if (!Double.isNaN(exact)) {
+            return in[start] == '-' ? -exact : exact;
+        }
         double value = NumberInput.parseDouble(new String(in, start, i - start, StandardCharsets.ISO_8859_1), true);
         return Double.isFinite(value) ? value : NOT_READ;
+    }
+
+    /**
+     * A decimal without its sign, from {@code from} to {@code to} (already checked against the grammar), when it has
+     * at most 15 digits and a power of ten within ±22: then both are exact doubles and one multiplication or
+     * division rounds correctly, as {@link Double#parseDouble} does (Clinger's fast path). NaN otherwise.
+     */
+    private double smallDecimal(int from, int to) {
+        long mantissa = 0;
+        int digits = 0;
+        int fractionDigits = 0;
+        boolean fraction = false;
+        int i = from;
+        for (; i < to; i++) {
+            byte b = in[i];
+            if (b == '.') {
+                fraction = true;
+            } else if (b == 'e' || b == 'E') {
+                break;
+            } else {
+                mantissa = mantissa * 10 + (b - '0');
+                if (++digits > MAX_EXACT_DIGITS) {
+                    return Double.NaN;
+                }
+                if (fraction) {
+                    fractionDigits++;
+                }
+            }
+        }
+        int exponent = 0;
+        if (i < to) {
+            i++;
+            boolean negative = in[i] == '-';
+            if (in[i] == '-' || in[i] == '+') {
+                i++;
+            }
+            if (to - i > 3) {
+                return Double.NaN;
+            }
+            for (; i < to; i++) {
+                exponent = exponent * 10 + (in[i] - '0');
+            }
+            exponent = negative ? -exponent : exponent;
+        }
+        int power = exponent - fractionDigits;
+        if (power < -MAX_EXACT_POWER || power > MAX_EXACT_POWER) {
+            return Double.NaN;
+        }
+        return power >= 0 ? mantissa * POWERS_OF_TEN[power] : mantissa / POWERS_OF_TEN[-power];
     }
 
     private boolean literal(String word) {
