@@ -1,7 +1,10 @@
 package dev.weir.runtime.kafka;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,18 +28,68 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * processor as the current node, as the caches of Kafka Streams do. Both are internal interfaces of Kafka Streams
  * (4.1), the one place Weir uses them; the exactly-once crash test ({@code ServeModeIT}) fails if the hook stops
  * being called.
+ *
+ * <p>Under at-least-once (the default) the tasks of one stream thread share their commits: the first hook Kafka
+ * Streams calls in a commit also sends the other source tasks' held batches and flushes the other window tasks'
+ * state caches ({@link #flushCacheBeforeCommit}) to their stores and changelogs, so that its producer flush waits
+ * for all of it in one round trip to the broker. Without that each task's flush waited for its own records, one
+ * round trip after another: eight a commit for four partitions, a quarter of the stream thread's time in the
+ * benchmark (docs/benchmark.md). Window tasks have a hook of their own ({@link #WINDOW_NAME}) for that, since Kafka
+ * Streams commits a thread's tasks in no set order; a task flushes all its stores' caches before its producer
+ * flush, so the place of the hook among them does not matter.
+ *
+ * <p>Nothing is sent that its own task's commit would not have sent, only sooner: a cache flushes its dirty entries
+ * whenever it evicts, and a batch may always leave before its task's commit; if a task's offsets then miss that
+ * commit, a crash only reads those records again, as at-least-once allows. Under exactly-once every hook does only
+ * its own task's work: the tasks of a thread share one transaction there, and records in it whose offsets were not
+ * would count twice after a crash.
  */
 final class PreCommitFlush implements StateStore, CachedStateStore<Object, Object> {
     static final String NAME = "weir-pre-commit";
+    /** The window tasks' hook: under at-least-once a window task's commit that comes first starts the shared work. */
+    static final String WINDOW_NAME = "weir-pre-commit-window";
+
+    private final String name;
 
     private boolean open;
     private InternalProcessorContext<?, ?> processorContext;
     private ProcessorNode<?, ?, ?, ?> node;
     private String topic;
     private Runnable flush;
+    /** This hook's place among its stream thread's shared commit work, or null when it commits alone. */
+    private SharedCommit shared;
+    /** Each stream thread's work that any of its tasks' commits may do first (at-least-once). */
+    private static final ThreadLocal<List<Runnable>> THREAD_COMMITS =
+            ThreadLocal.withInitial(CopyOnWriteArrayList::new);
+
+    /** Work in a stream thread's shared commits, until {@link #leave}. */
+    private static final class SharedCommit {
+        private final List<Runnable> thread;
+        private final Runnable work;
+
+        private SharedCommit(List<Runnable> thread, Runnable work) {
+            this.thread = thread;
+            this.work = work;
+            thread.add(work);
+        }
+
+        void leave() {
+            thread.remove(work);
+        }
+
+        private void runAll() {
+            for (Runnable each : thread) {
+                each.run();
+            }
+        }
+    }
+
+    private PreCommitFlush(String name) {
+        this.name = name;
+    }
 
     /** Builds one hook per task; connect it to the processor that uses it. */
-    static StoreBuilder<PreCommitFlush> builder() {
+    static StoreBuilder<PreCommitFlush> builder(String name) {
         return new StoreBuilder<>() {
             @Override
             public StoreBuilder<PreCommitFlush> withCachingEnabled() {
@@ -60,7 +113,7 @@ final class PreCommitFlush implements StateStore, CachedStateStore<Object, Objec
 
             @Override
             public PreCommitFlush build() {
-                return new PreCommitFlush();
+                return new PreCommitFlush(name);
             }
 
             @Override
@@ -75,14 +128,15 @@ final class PreCommitFlush implements StateStore, CachedStateStore<Object, Objec
 
             @Override
             public String name() {
-                return NAME;
+                return name;
             }
         };
     }
 
     /**
-     * Called from the processor's {@code init}, while Kafka Streams has it as the current node: {@code flush} then
-     * runs before each commit of the task, forwarding as that processor.
+     * Called from the processor's {@code init}, on its stream thread, while Kafka Streams has it as the current node:
+     * {@code flush} then runs before each commit of the task, forwarding as that processor (under at-least-once,
+     * before the first commit of its thread's tasks that comes first).
      */
     void runBeforeCommit(ProcessorContext<?, ?> context, String sourceTopic, Runnable flush) {
         if (!(context instanceof InternalProcessorContext<?, ?> internal) || internal.currentNode() == null) {
@@ -93,11 +147,46 @@ final class PreCommitFlush implements StateStore, CachedStateStore<Object, Objec
         this.node = internal.currentNode();
         this.topic = sourceTopic;
         this.flush = flush;
+        leaveShared();
+        if (atLeastOnce(context)) {
+            shared = new SharedCommit(THREAD_COMMITS.get(), this::runFlush);
+        }
+    }
+
+    /**
+     * Called from a window processor's {@code init}, on its stream thread: under at-least-once, the flush of
+     * {@code store}'s cache joins the work this thread's commits share, and this hook starts that work when its task's
+     * commit comes first; under exactly-once this hook does nothing, and Kafka Streams flushes the cache in the task's
+     * own commit as always.
+     */
+    void flushCacheBeforeCommit(ProcessorContext<?, ?> context, StateStore store) {
+        leaveShared();
+        if (atLeastOnce(context) && store instanceof CachedStateStore<?, ?> cached) {
+            shared = new SharedCommit(THREAD_COMMITS.get(), () -> {
+                if (store.isOpen()) {
+                    cached.flushCache();
+                }
+            });
+        }
+    }
+
+    /** Whether Kafka Streams runs this application at least once (its default), rather than exactly once. */
+    private static boolean atLeastOnce(ProcessorContext<?, ?> context) {
+        Object guarantee = context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        return guarantee == null || StreamsConfig.AT_LEAST_ONCE.equals(guarantee);
     }
 
     @Override
     public void flushCache() {
-        if (flush == null) {
+        if (shared != null) {
+            shared.runAll();
+        } else {
+            runFlush();
+        }
+    }
+
+    private void runFlush() {
+        if (flush == null || !open) {
             return;
         }
         ProcessorNode<?, ?, ?, ?> previousNode = processorContext.currentNode();
@@ -125,7 +214,7 @@ final class PreCommitFlush implements StateStore, CachedStateStore<Object, Objec
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
@@ -143,6 +232,14 @@ final class PreCommitFlush implements StateStore, CachedStateStore<Object, Objec
     public void close() {
         open = false;
         flush = null;
+        leaveShared();
+    }
+
+    private void leaveShared() {
+        if (shared != null) {
+            shared.leave();
+            shared = null;
+        }
     }
 
     @Override

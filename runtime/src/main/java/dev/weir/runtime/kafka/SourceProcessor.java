@@ -94,6 +94,17 @@ final class SourceProcessor implements Processor<byte[], byte[], byte[], Routed>
         }
     }
 
+    /**
+     * A task closes clean after its last commit, which sent its batches; closed dirty, its records since then are
+     * read again: either way nothing held is left to send, even by another task's commit (PreCommitFlush).
+     */
+    @Override
+    public void close() {
+        if (batches != null) {
+            batches.clear();
+        }
+    }
+
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();

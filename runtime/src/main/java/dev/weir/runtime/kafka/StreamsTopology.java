@@ -61,7 +61,7 @@ public final class StreamsTopology {
         StreamsBuilder builder = new StreamsBuilder();
         String[] sourceStores = job.window() == null ? new String[0] : new String[] {PreCommitFlush.NAME};
         if (job.window() != null) {
-            builder.addStateStore(PreCommitFlush.builder());
+            builder.addStateStore(PreCommitFlush.builder(PreCommitFlush.NAME));
         }
         KStream<byte[], Routed> fromSource = builder
                 .stream(topics.source(), Consumed.with(BYTES, BYTES).withName("weir-source"))
@@ -75,6 +75,7 @@ public final class StreamsTopology {
                 ? Stores.persistentKeyValueStore(JobTopics.WINDOW_STORE)
                 : checkpointer.storeSupplier(JobTopics.WINDOW_STORE);
         builder.addStateStore(Stores.keyValueStoreBuilder(store, Serdes.Bytes(), BYTES).withCachingEnabled());
+        builder.addStateStore(PreCommitFlush.builder(PreCommitFlush.WINDOW_NAME));
         KStream<byte[], Routed> keyed = fromSource.split(Named.as("weir-source-"))
                 .branch((k, v) -> v.route() == Routed.Route.KEYED, Branched.as("keyed"))
                 .defaultBranch(Branched.withConsumer(out -> writeOut(out, topics, "weir-source"), "out"))
@@ -85,7 +86,7 @@ public final class StreamsTopology {
                         .withNumberOfPartitions(sourcePartitions)
                         .withStreamPartitioner(broadcastControl()))
                 .process(() -> new WindowProcessor(job, listener, sourcePartitions, topics.source(), sizes),
-                        Named.as("weir-window"), JobTopics.WINDOW_STORE);
+                        Named.as("weir-window"), JobTopics.WINDOW_STORE, PreCommitFlush.WINDOW_NAME);
         writeOut(windowed, topics, "weir-window");
         return builder.build();
     }

@@ -56,6 +56,8 @@ final class WindowProcessor implements Processor<byte[], Routed, byte[], Routed>
     public void init(ProcessorContext<byte[], Routed> context) {
         this.context = context;
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(JobTopics.WINDOW_STORE);
+        PreCommitFlush hook = context.getStateStore(PreCommitFlush.WINDOW_NAME);
+        hook.flushCacheBeforeCommit(context, store);
         CompiledJob.Window w = job.window();
         windows = new WindowOperator(w.shape(), w.allowedLateness(), w.keyBy(), w.aggregates(),
                 new KafkaOrderedStore(store), this::emit, listener.linksWindowInputs());
