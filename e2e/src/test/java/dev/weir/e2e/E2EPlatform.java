@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.marcnuri.helm.Helm;
 import dev.weir.kinesis.local.LocalKinesisServers;
+import dev.weir.operator.TestKubeApiServer;
 import dev.weir.runtime.testing.OtelCollector;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -99,6 +100,14 @@ abstract class E2EPlatform implements AutoCloseable {
      */
     Optional<Path> auditLog() {
         return Optional.empty();
+    }
+
+    /**
+     * The API server's restarts so far (the fault run's), each from its process's start until it was ready: the audit
+     * log's refusals in these windows are the restart's (see {@link AuditedRequests}).
+     */
+    List<TestKubeApiServer.Startup> apiServerRestarts() {
+        return List.of();
     }
 
     /** What the fault run breaks; empty: the platform gives the test no hold on its processes and servers (kind). */

@@ -7,6 +7,7 @@ import dev.weir.e2e.harness.ImageTable;
 import dev.weir.e2e.harness.LocalCluster;
 import dev.weir.e2e.harness.LocalImage;
 import dev.weir.kinesis.local.LocalKinesisServers;
+import dev.weir.operator.TestKubeApiServer;
 import dev.weir.runtime.local.EmbeddedKafka;
 import dev.weir.runtime.testing.OtelCollector;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -155,6 +156,11 @@ final class LocalPlatform extends E2EPlatform {
     @Override
     Optional<Path> auditLog() {
         return Optional.of(cluster.auditLog());
+    }
+
+    @Override
+    List<TestKubeApiServer.Startup> apiServerRestarts() {
+        return cluster.apiServerRestarts();
     }
 
     @Override

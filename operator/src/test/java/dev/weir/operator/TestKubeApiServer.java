@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,6 +50,8 @@ public final class TestKubeApiServer implements AutoCloseable {
     private Path controllerManagerKubeconfig;
     /** The kube-apiserver started by {@link #restartApiServer}, once kube-api-test's own has been killed. */
     private Process restartedApiServer;
+    /** Each restart's start-up: from the new process's start until it answered {@code /readyz}. */
+    private final List<Startup> restarts = new CopyOnWriteArrayList<>();
 
     private TestKubeApiServer(KubeAPIServer apiServer, KubernetesClient client, String version) {
         this.apiServer = apiServer;
@@ -236,6 +240,7 @@ public final class TestKubeApiServer implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(RESTARTED_API_SERVER_LOG.toFile()))
                 .start();
         Process started = restartedApiServer;
+        Instant startedAt = Instant.now();
         Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
@@ -245,6 +250,7 @@ public final class TestKubeApiServer implements AutoCloseable {
             }
             try {
                 if ("ok".equals(client.raw("/readyz"))) {
+                    restarts.add(new Startup(startedAt, Instant.now()));
                     return;
                 }
             } catch (RuntimeException e) {
@@ -255,6 +261,22 @@ public final class TestKubeApiServer implements AutoCloseable {
                         + RESTARTED_API_SERVER_LOG);
             }
             Thread.sleep(250);
+        }
+    }
+
+    /**
+     * The start-ups of the restarts so far. A restarted API server takes requests before it is ready, and until its RBAC
+     * caches are filled it refuses them (403, "clusterrole ... not found" even for the bootstrap roles): a refusal
+     * received in one of these windows is the restart's, not a missing permission's.
+     */
+    public List<Startup> restarts() {
+        return List.copyOf(restarts);
+    }
+
+    /** A restarted API server's start-up: its process started, then it answered {@code /readyz} with ok. */
+    public record Startup(Instant started, Instant ready) {
+        public boolean contains(Instant instant) {
+            return !instant.isBefore(started) && !instant.isAfter(ready);
         }
     }
 

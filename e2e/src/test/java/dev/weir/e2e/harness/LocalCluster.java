@@ -118,6 +118,11 @@ public final class LocalCluster implements AutoCloseable {
         apiServer.restartApiServer(down);
     }
 
+    /** The API server's restarts so far, each from its process's start until it was ready. */
+    public List<TestKubeApiServer.Startup> apiServerRestarts() {
+        return apiServer.restarts();
+    }
+
     /** How many pods have processes, counting those being stopped. */
     public int podsWithProcesses() {
         return kubelet.podsWithProcesses();
