@@ -4,11 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.serialization.AbstractDeserializationSchema;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -22,6 +26,9 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
@@ -47,7 +54,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * <p>The runner cannot time it by committed offsets as it does the others: the source commits the offsets of a
  * completed checkpoint from its fetcher thread, which, once the input is read, sits in a 10 s poll, so the last
  * commit came up to 10 s after the last record had been processed. It counts the records the window has aggregated
- * or set aside as late instead ({@link #processed()}).
+ * or set aside as late instead ({@link #processed()}), and, as the point where that progress is durable (what a
+ * Kafka Streams application's committed offsets are), how many of them the last completed checkpoint holds
+ * ({@link #checkpointed()}).
  */
 final class FlinkSensorJob {
     static final String NAME = "flink";
@@ -56,6 +65,10 @@ final class FlinkSensorJob {
 
     /** The benchmark's instrument: one uncontended increment per record; the MiniCluster runs in this JVM. */
     private static final AtomicLong PROCESSED = new AtomicLong();
+    /** {@link #PROCESSED} when the window's task took each checkpoint's snapshot, by checkpoint id. */
+    private static final Map<Long, Long> PROCESSED_AT_SNAPSHOT = new ConcurrentHashMap<>();
+    /** The most records a completed checkpoint holds. */
+    private static final AtomicLong CHECKPOINTED = new AtomicLong();
 
     private final int parallelism;
     private final long checkpointIntervalMs;
@@ -74,6 +87,8 @@ final class FlinkSensorJob {
     JobClient start(String bootstrapServers, String applicationId, String input, String sink, String deadLetter)
             throws Exception {
         PROCESSED.set(0);
+        PROCESSED_AT_SNAPSHOT.clear();
+        CHECKPOINTED.set(0);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
                 new Configuration());
         env.enableCheckpointing(checkpointIntervalMs, CheckpointingMode.AT_LEAST_ONCE);
@@ -100,10 +115,7 @@ final class FlinkSensorJob {
                 .sideOutputLateData(LATE)
                 .aggregate(new Stats(), new WindowResult());
         windows.sinkTo(kafkaSink(bootstrapServers, applicationId + "-sink", sink)).name("windows");
-        windows.getSideOutput(LATE).map(late -> {
-                    PROCESSED.incrementAndGet();
-                    return late.f0 + "," + late.f1;
-                })
+        windows.getSideOutput(LATE).map(new LateRecords())
                 .sinkTo(kafkaSink(bootstrapServers, applicationId + "-dead-letter", deadLetter)).name("late");
         return env.executeAsync(applicationId);
     }
@@ -111,6 +123,47 @@ final class FlinkSensorJob {
     /** Records of the job started last that the window has aggregated or set aside as late. */
     static long processed() {
         return PROCESSED.get();
+    }
+
+    /**
+     * Records of the job started last that a completed checkpoint holds: aggregated or set aside as late before the
+     * window's task took that checkpoint's snapshot. Sinks flush at the snapshot and the source's offsets are in it,
+     * so a restart after it would not read them again.
+     */
+    static long checkpointed() {
+        return CHECKPOINTED.get();
+    }
+
+    /**
+     * Late records as text for their sink, counted; also the job's checkpoint instrument. It runs in the window's
+     * task (chained to the window operator, parallelism 1), so its snapshot sees exactly the records the window took
+     * before the checkpoint's barrier.
+     */
+    private static final class LateRecords extends RichMapFunction<Tuple2<String, Double>, String>
+            implements CheckpointedFunction, CheckpointListener {
+        @Override
+        public String map(Tuple2<String, Double> late) {
+            PROCESSED.incrementAndGet();
+            return late.f0 + "," + late.f1;
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) {
+            PROCESSED_AT_SNAPSHOT.put(context.getCheckpointId(), PROCESSED.get());
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) {
+            // nothing to restore: the benchmark's instrument keeps no state of the job
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            Long held = PROCESSED_AT_SNAPSHOT.get(checkpointId);
+            if (held != null) {
+                CHECKPOINTED.accumulateAndGet(held, Math::max);
+            }
+        }
     }
 
     private static KafkaSink<String> kafkaSink(String bootstrapServers, String clientId, String topic) {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -172,8 +171,7 @@ final class PreCommitFlush implements StateStore, CachedStateStore<Object, Objec
 
     /** Whether Kafka Streams runs this application at least once (its default), rather than exactly once. */
     private static boolean atLeastOnce(ProcessorContext<?, ?> context) {
-        Object guarantee = context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
-        return guarantee == null || StreamsConfig.AT_LEAST_ONCE.equals(guarantee);
+        return !StreamsSettings.exactlyOnce(context.appConfigs());
     }
 
     @Override

@@ -20,6 +20,15 @@ public final class StreamsSettings {
 
     private StreamsSettings() {}
 
+    /**
+     * Whether a Kafka Streams application's configs ({@code appConfigs()} of a processor's or a store's context) ask
+     * for exactly-once; otherwise it runs at-least-once, Kafka Streams' default and the only other guarantee it takes.
+     */
+    public static boolean exactlyOnce(Map<String, Object> appConfigs) {
+        Object guarantee = appConfigs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        return guarantee != null && guarantee.toString().startsWith("exactly_once");
+    }
+
     /** Raw Kafka Streams keys (without Quarkus' {@code kafka-streams.} prefix). */
     public static Map<String, String> of(StreamJob job) {
         Map<String, String> p = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.weir.runtime.kafka.state;
 
+import dev.weir.runtime.kafka.StreamsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import dev.weir.checkpoint.LocalFiles;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -79,8 +79,7 @@ final class CheckpointedRocksStore implements KeyValueStore<Bytes, byte[]> {
 
     /** Whether the job runs under exactly-once (Kafka Streams' {@code processing.guarantee}). */
     private static boolean exactlyOnce(StateStoreContext context) {
-        Object guarantee = context.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
-        return guarantee != null && guarantee.toString().startsWith("exactly_once");
+        return StreamsSettings.exactlyOnce(context.appConfigs());
     }
 
     private final String name;
