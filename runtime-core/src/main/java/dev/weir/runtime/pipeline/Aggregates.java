@@ -114,6 +114,11 @@ public final class Aggregates {
         return new Accumulator(aggregates.size());
     }
 
+    /** The bytes every accumulator of these aggregates encodes to: the encoding has a fixed width. */
+    public int encodedSize() {
+        return aggregates.size() * Accumulator.ENCODED_SIZE;
+    }
+
     public Accumulator decode(ByteBuffer buffer) {
         Accumulator acc = new Accumulator(aggregates.size());
         for (int i = 0; i < acc.counts.length; i++) {

@@ -58,7 +58,7 @@ public final class WindowOperator {
      * room for it.
      */
     public static int largestStateEntry(int keyLength, Aggregates aggregates) {
-        return StateKeys.largestEntry(keyLength, aggregates.newAccumulator().encodedSize());
+        return StateKeys.largestEntry(keyLength, aggregates.encodedSize());
     }
 
     /**

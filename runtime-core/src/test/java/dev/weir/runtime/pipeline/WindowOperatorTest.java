@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.api.expr.AggregateCall;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -157,6 +159,27 @@ class WindowOperatorTest {
         op.advance(10 * MIN);
         assertEquals(1, out.size(), out.toString());
         return out.get(0);
+    }
+
+    @Test
+    void anAccumulatorEncodesToTheAggregatesFixedSize_whateverItHolds() throws Exception {
+        Aggregates aggregates = aggregates();
+        Aggregates.Accumulator acc = aggregates.newAccumulator();
+        assertEquals(aggregates.encodedSize(), encoded(acc));
+        acc.add(args(1L << 60));
+        acc.add(args(-3L));
+        assertEquals(aggregates.encodedSize(), encoded(acc));
+        assertEquals(aggregates.encodedSize(), encoded(aggregates.decode(ByteBuffer.wrap(bytes(acc)))));
+    }
+
+    private static int encoded(Aggregates.Accumulator acc) {
+        return bytes(acc).length;
+    }
+
+    private static byte[] bytes(Aggregates.Accumulator acc) {
+        ByteBuffer buffer = ByteBuffer.allocate(1024);
+        acc.encode(buffer);
+        return Arrays.copyOf(buffer.array(), buffer.position());
     }
 
     @Test

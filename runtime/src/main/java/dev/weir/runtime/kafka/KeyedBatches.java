@@ -25,6 +25,11 @@ final class KeyedBatches {
      * goes to another slot.
      */
     private Builder[] slots = new Builder[256];
+    /**
+     * Each slot's batch's hash, side by side, so that a probe passes a slot of another key without reading its batch
+     * (an object elsewhere in the heap).
+     */
+    private int[] hashes = new int[256];
     /** Open batches and sent ones still in a slot: what the table's load is judged by. */
     private int occupied;
     /** The open batches in the order of their first records, and sent ones not yet cleared (skipped). */
@@ -113,13 +118,14 @@ final class KeyedBatches {
         int mask = slots.length - 1;
         int i = hash & mask;
         Builder batch;
-        while ((batch = slots[i]) != null
-                && (batch.sent || batch.hash != hash || batch.windowStart != windowStart || !Arrays.equals(batch.key, key))) {
+        while ((batch = slots[i]) != null && (hashes[i] != hash || batch.sent || batch.windowStart != windowStart
+                || !Arrays.equals(batch.key, key))) {
             i = (i + 1) & mask;
         }
         if (batch == null) {
             batch = new Builder(key, windowStart, windowEnd, hash, Math.max(1, Math.min(capacity, MAX_PER_BATCH)));
             slots[i] = batch;
+            hashes[i] = hash;
             order.add(batch);
             open++;
             earliestEnd = Math.min(earliestEnd, windowEnd);
@@ -149,7 +155,7 @@ final class KeyedBatches {
         int mask = slots.length - 1;
         for (int i = hash & mask; slots[i] != null; i = (i + 1) & mask) {
             Builder batch = slots[i];
-            if (!batch.sent && batch.hash == hash && batch.windowStart == windowStart && Arrays.equals(batch.key, key)) {
+            if (hashes[i] == hash && !batch.sent && batch.windowStart == windowStart && Arrays.equals(batch.key, key)) {
                 batch.sent = true;
                 open--;
                 buffered -= batch.size;
@@ -170,6 +176,7 @@ final class KeyedBatches {
     private void grow() {
         Builder[] old = slots;
         slots = new Builder[old.length * 2];
+        hashes = new int[slots.length];
         occupied = 0;
         int mask = slots.length - 1;
         for (Builder batch : old) {
@@ -179,6 +186,7 @@ final class KeyedBatches {
                     i = (i + 1) & mask;
                 }
                 slots[i] = batch;
+                hashes[i] = batch.hash;
                 occupied++;
             }
         }
