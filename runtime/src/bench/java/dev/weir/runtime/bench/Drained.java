@@ -17,9 +17,12 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
 
 /**
- * The completion criterion, the same for every application: its consumer group has committed, on every partition
+ * The completion criterion of the Kafka Streams applications: their consumer group has committed, on every partition
  * of the input topic and of its repartition topic, the end offset. A Kafka Streams application commits only what it
- * has processed and flushed to its output, so at that point all the input has gone through both sub-topologies.
+ * has processed and flushed to its output, so at that point all the input has gone through both sub-topologies. For
+ * Weir the end offsets are those seen once its window has taken every record: its source tasks go on reporting their
+ * progress to the keyed topic every second, and those reports, which carry no input, would otherwise keep moving
+ * the end while the run is already done.
  */
 final class Drained {
     static final Duration POLL_INTERVAL = Duration.ofMillis(100);
@@ -38,6 +41,23 @@ final class Drained {
      * @throws IllegalStateException if the application stops or fails first
      */
     long await(String groupId, Collection<TopicPartition> partitions, KafkaStreams streams, Duration atMost) {
+        return await(groupId, partitions, null, streams, atMost);
+    }
+
+    /**
+     * Polls every {@link #POLL_INTERVAL} until the group has committed, on each of {@code targets}' partitions, at
+     * least the offset given: the end offsets seen once an application had done its work, so that what it appends
+     * later (Weir's periodic progress reports, which carry no input) does not count as work still to commit.
+     *
+     * @return {@link System#nanoTime()} when it was first seen committed
+     * @throws IllegalStateException if the application stops or fails first
+     */
+    long await(String groupId, Map<TopicPartition, Long> targets, KafkaStreams streams, Duration atMost) {
+        return await(groupId, targets.keySet(), targets, streams, atMost);
+    }
+
+    private long await(String groupId, Collection<TopicPartition> partitions, Map<TopicPartition, Long> targets,
+                       KafkaStreams streams, Duration atMost) {
         AtomicLong seenAt = new AtomicLong();
         Awaitility.await(groupId + " drains " + partitions)
                 .pollDelay(Duration.ZERO).pollInterval(POLL_INTERVAL).atMost(atMost)
@@ -47,7 +67,7 @@ final class Drained {
                             || state == KafkaStreams.State.NOT_RUNNING) {
                         throw new IllegalStateException(groupId + " stopped (" + state + ") before it drained its input");
                     }
-                    if (drained(groupId, partitions)) {
+                    if (targets == null ? drained(groupId, partitions) : committedUpTo(groupId, targets)) {
                         seenAt.set(System.nanoTime());
                         return true;
                     }
@@ -70,7 +90,16 @@ final class Drained {
         });
     }
 
-    /** The end offsets of {@code partitions}; for a topic without transactions, how many records it got. */
+    private boolean committedUpTo(String groupId, Map<TopicPartition, Long> targets) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return targets.entrySet().stream().allMatch(target -> {
+            OffsetAndMetadata offset = committed.get(target.getKey());
+            return offset == null ? target.getValue() == 0 : offset.offset() >= target.getValue();
+        });
+    }
+
+        /** The end offsets of {@code partitions}; for a topic without transactions, how many records it got. */
     Map<TopicPartition, Long> endOffsets(Collection<TopicPartition> partitions) throws Exception {
         Map<TopicPartition, ListOffsetsResultInfo> infos = admin.listOffsets(partitions.stream()
                         .collect(Collectors.toMap(Function.identity(), tp -> OffsetSpec.latest())))
