@@ -46,7 +46,6 @@ final class KeyedBatches {
         final byte[] key;
         final long windowEnd;
         private final long windowStart;
-        private final int hash;
         private final int capacity;
         private boolean sent;
         private ByteBuffer records;
@@ -56,11 +55,10 @@ final class KeyedBatches {
         private int size;
         private long timestamp = Long.MIN_VALUE;
 
-        private Builder(byte[] key, long windowStart, long windowEnd, int hash, int capacity) {
+        private Builder(byte[] key, long windowStart, long windowEnd, int capacity) {
             this.key = key;
             this.windowStart = windowStart;
             this.windowEnd = windowEnd;
-            this.hash = hash;
             this.capacity = capacity;
         }
 
@@ -123,7 +121,7 @@ final class KeyedBatches {
             i = (i + 1) & mask;
         }
         if (batch == null) {
-            batch = new Builder(key, windowStart, windowEnd, hash, Math.max(1, Math.min(capacity, MAX_PER_BATCH)));
+            batch = new Builder(key, windowStart, windowEnd, Math.max(1, Math.min(capacity, MAX_PER_BATCH)));
             slots[i] = batch;
             hashes[i] = hash;
             order.add(batch);
@@ -175,18 +173,19 @@ final class KeyedBatches {
     /** Twice the slots, with the open batches only. */
     private void grow() {
         Builder[] old = slots;
+        int[] oldHashes = hashes;
         slots = new Builder[old.length * 2];
         hashes = new int[slots.length];
         occupied = 0;
         int mask = slots.length - 1;
-        for (Builder batch : old) {
-            if (batch != null && !batch.sent) {
-                int i = batch.hash & mask;
+        for (int j = 0; j < old.length; j++) {
+            if (old[j] != null && !old[j].sent) {
+                int i = oldHashes[j] & mask;
                 while (slots[i] != null) {
                     i = (i + 1) & mask;
                 }
-                slots[i] = batch;
-                hashes[i] = batch.hash;
+                slots[i] = old[j];
+                hashes[i] = oldHashes[j];
                 occupied++;
             }
         }
